@@ -1,0 +1,50 @@
+# CSP Workbook. `make help` lists the targets.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+STORE ?= data/processed
+SAMPLE ?= data/sample
+
+.DEFAULT_GOAL := help
+.PHONY: help setup demo test lint format sample ingest-sample bench clean
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+setup: $(STAMP) ## Create .venv and install the workbook with its dependencies
+
+sample: $(STAMP) ## Write the synthetic sample data to data/sample
+	$(BIN)/csp sample --out $(SAMPLE)
+
+ingest-sample: sample ## Ingest the sample data into data/processed
+	$(BIN)/csp ingest $(SAMPLE) --store $(STORE) --quiet
+
+demo: ingest-sample ## Set up, ingest the sample data and show its coverage and ingest report
+	$(BIN)/csp coverage --store $(STORE)
+	@echo "Ingest report: $(STORE)/ingest_report.json"
+
+test: $(STAMP) ## Set up, then run ruff and every test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+lint: $(STAMP) ## Run ruff (lint and format check) only
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP) ## Reformat the code with ruff
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(STAMP) ## Run the benchmarks (slow; prints timings and ratios)
+	$(BIN)/python benchmarks/bench_ingest.py
+
+clean: ## Remove the store, sample data and reports (keeps .venv)
+	rm -rf $(STORE) $(SAMPLE) reports/*/

@@ -1,0 +1,1 @@
+"""CSP Workbook analysis library."""

@@ -1,0 +1,465 @@
+"""Ingest: find inputs, load and validate them, assign geography, write the store, report.
+
+The report accounts for every input row: ``rows_read == kept + rejected`` per file and
+in total; rejected rows go to a rejects file with their reasons. Geography and
+population go in first so that police rows are assigned to partnerships on the way in.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from csplib.coverage import compute_coverage
+from csplib.errors import CspError, InputFormatError
+from csplib.sources import police_uk
+from csplib.sources.base import LoadResult, make_rejects, read_table
+from csplib.sources.files import InputFile, SkippedInput, iter_inputs
+from csplib.sources.geography import (
+    Geography,
+    is_lad_lookup,
+    is_lsoa_list,
+    load_lad_lookup,
+    load_lsoa_list,
+)
+from csplib.store import Store, atomic_write_bytes
+
+POLICE_TABLES = {"street": "crimes", "outcomes": "outcomes", "stop-and-search": "searches"}
+ORDER = ["lad_lookup", "lsoa_list", "population", "partner", "consultation",
+         "recorded_crime", "boundaries", "street", "outcomes", "stop-and-search"]  # fmt: skip
+
+
+@dataclass
+class FileReport:
+    """What happened to one input file."""
+
+    name: str
+    kind: str
+    rows_read: int = 0
+    kept: int = 0
+    rejected: int = 0
+    reject_reasons: dict[str, int] = field(default_factory=dict)
+    flags: dict[str, int] = field(default_factory=dict)
+    partitions: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass
+class IngestReport:
+    """The whole run: per-file reports, totals and month coverage problems."""
+
+    store: str
+    started: str
+    files: list[FileReport] = field(default_factory=list)
+    coverage_problems: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    rejects_file: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.error for f in self.files)
+
+    def totals(self) -> dict[str, int]:
+        t: Counter = Counter()
+        for f in self.files:
+            t["files"] += 1
+            t["rows_read"] += f.rows_read
+            t["kept"] += f.kept
+            t["rejected"] += f.rejected
+            t["files_with_errors"] += bool(f.error)
+            for k in ("no_location", "outside_force_area", "unknown_lsoa"):
+                t[k] += f.flags.get(k, 0)
+            t["repeated_crime_ids"] += f.flags.get(
+                "repeated Crime ID (kept: police.uk publishes some)", 0
+            )
+        return dict(t)
+
+    def to_dict(self) -> dict:
+        return {
+            "store": self.store,
+            "started": self.started,
+            "totals": self.totals(),
+            "files": [asdict(f) for f in self.files],
+            "coverage_problems": self.coverage_problems,
+            "notes": self.notes,
+            "rejects_file": self.rejects_file,
+        }
+
+    def render(self) -> str:
+        """Plain-text report for the terminal."""
+        lines = [f"Ingest into {self.store}"]
+        w = max([len(Path(f.name).name) for f in self.files] + [4])
+        w = min(w, 60)
+        lines.append(
+            f"  {'file':<{w}} {'kind':<16}{'read':>9}{'kept':>9}{'rejected':>9}"
+            f"{'no LSOA':>9}{'outside':>9}{'dup IDs':>9}"
+        )
+        for f in self.files:
+            short = f.name if len(f.name) <= w else "..." + f.name[-(w - 3) :]
+            lines.append(
+                f"  {short:<{w}} {f.kind:<16}{f.rows_read:>9,}{f.kept:>9,}{f.rejected:>9,}"
+                f"{f.flags.get('no_location', 0):>9,}{f.flags.get('outside_force_area', 0):>9,}"
+                f"{f.flags.get('repeated Crime ID (kept: police.uk publishes some)', 0):>9,}"
+            )
+            if f.error:
+                lines.append(f"    ERROR: {f.error}")
+            for reason, n in sorted(f.reject_reasons.items(), key=lambda kv: -kv[1]):
+                lines.append(f"    rejected {n:,}: {reason}")
+            for flag, n in f.flags.items():
+                if flag not in ("no_location", "outside_force_area", "asb_rows"):
+                    lines.append(f"    note {n:,}: {flag}")
+        t = self.totals()
+        lines.append(
+            f"  Total: {t.get('files', 0)} files, {t.get('rows_read', 0):,} rows read = "
+            f"{t.get('kept', 0):,} kept + {t.get('rejected', 0):,} rejected"
+        )
+        if self.rejects_file:
+            lines.append(f"  Rejected rows with reasons: {self.rejects_file}")
+        if self.coverage_problems:
+            lines.append("  Coverage (a missing or incomplete month is not zero crime):")
+            for p in self.coverage_problems:
+                lines.append(f"    {p['force']} {p['month']}: {p['status']} {p.get('note') or ''}")
+        lines.extend(f"  Note: {n}" for n in self.notes)
+        return "\n".join(lines)
+
+
+def _header(data: bytes) -> list[str]:
+    try:
+        return read_table(data.split(b"\n", 1)[0] + b"\n", "header").header
+    except CspError:
+        return []
+
+
+def classify(inp: InputFile, head: bytes | None = None) -> str:
+    """The kind of an input from its name, then its header."""
+    parsed = police_uk.parse_file_name(inp.basename)
+    if parsed:
+        return parsed[2]
+    if inp.suffix in (".xls", ".xlsx", ".ods"):
+        return "spreadsheet"
+    if inp.suffix in (".geojson", ".json"):
+        return "boundaries"
+    header = _header(head if head is not None else inp.read_bytes()[:65536])
+    keys = {h.strip().casefold() for h in header}
+    kind = police_uk.detect_kind(header)
+    if kind:
+        return kind
+    if "number of offences" in keys:
+        return "recorded_crime"
+    if is_lad_lookup(header):
+        return "lad_lookup"
+    if is_lsoa_list(header):
+        return "lsoa_list"
+    if {"indicator", "period"} <= keys:
+        return "partner"
+    if {"respondent_type", "priority"} <= keys or {"respondent_type", "priorities"} <= keys:
+        return "consultation"
+    if {"area_code", "population"} <= keys:
+        return "population"
+    return "unknown"
+
+
+@contextlib.contextmanager
+def _on_disk(inp: InputFile) -> Iterator[Path]:
+    """A real path for loaders that need one (zip members are copied to a temp file)."""
+    if inp.member is None:
+        yield inp.path
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / inp.basename
+        path.write_bytes(inp.read_bytes())
+        yield path
+
+
+def _other_loader(kind: str) -> Callable[[Path], LoadResult]:
+    # Imported here: these modules pull in spreadsheet readers only when needed.
+    if kind == "recorded_crime":
+        from csplib.sources.recorded_crime import load_recorded_crime
+
+        return load_recorded_crime
+    if kind == "population":
+        from csplib.sources.population import load_population
+
+        return load_population
+    if kind == "partner":
+        from csplib.sources.partner import load_partner_indicators
+
+        return load_partner_indicators
+    if kind == "consultation":
+        from csplib.sources.consultation import load_consultation
+
+        return load_consultation
+    raise KeyError(kind)
+
+
+def _fill(rep: FileReport, result: LoadResult) -> None:
+    rep.rows_read = result.rows_read
+    rep.kept = len(result.frame)
+    rep.rejected = len(result.rejects)
+    rep.reject_reasons = result.reject_reasons()
+    rep.flags = dict(result.flags)
+
+
+class _Run:
+    def __init__(self, store: Store, latest_month: str | None) -> None:
+        self.store = store
+        self.latest_month = latest_month
+        self.report = IngestReport(str(store.root), datetime.now(UTC).isoformat(timespec="seconds"))
+        self.rejects: list[pd.DataFrame] = []
+        self.seen: dict[tuple[str, str, str], str] = {}
+        self.geography_changed = False
+        self.police_partitions: set[tuple[str, str, str]] = set()
+        self.geo: Geography | None = None
+
+    # -- tables that are not police rows ----------------------------------------
+    def keyed(self, inp: InputFile, kind: str, rep: FileReport) -> None:
+        with _on_disk(inp) as path:
+            if kind == "lad_lookup":
+                result = load_lad_lookup(path)
+            elif kind == "lsoa_list":
+                result = load_lsoa_list(path)
+            else:
+                result = _other_loader(kind)(path)
+        _fill(rep, result)
+        result.rejects["source_file"] = inp.name
+        self.rejects.append(result.rejects)
+        frame = result.frame
+        if kind == "recorded_crime":
+            n = self.store.write_recorded_crime(frame)
+            if n:
+                rep.replaced.append(f"{n} force-quarter(s) replaced")
+            return
+        table = result.table
+        _added, replaced = self.store.upsert(table, frame)
+        if replaced:
+            rep.replaced.append(f"{replaced} row(s) with the same key replaced")
+        if kind in ("lad_lookup", "lsoa_list"):
+            self.geography_changed = True
+            self.geo = None
+        if kind == "lsoa_list":
+            # A census-style LSOA list also carries LSOA populations: keep them too.
+            self._lsoa_population(inp, rep)
+
+    def _lsoa_population(self, inp: InputFile, rep: FileReport) -> None:
+        header = _header(inp.read_bytes()[:65536])
+        if "Persons" not in header:
+            return
+        from csplib.sources.population import load_population
+
+        with _on_disk(inp) as path:
+            try:
+                pop = load_population(path)
+            except CspError:
+                return
+        if len(pop.frame):
+            self.store.upsert("population", pop.frame)
+            rep.flags["LSOA populations stored (census 2011)"] = len(pop.frame)
+
+    def boundaries(self, inp: InputFile, rep: FileReport) -> None:
+        data = inp.read_bytes()
+        try:
+            doc = json.loads(data)
+        except (json.JSONDecodeError, UnicodeDecodeError) as err:
+            raise InputFormatError(
+                f"not valid GeoJSON ({err})", file=inp.name, fix="export the boundaries as GeoJSON"
+            ) from None
+        feats = doc.get("features") if isinstance(doc, dict) else None
+        if not isinstance(feats, list) or not feats:
+            raise InputFormatError(
+                "GeoJSON has no features", file=inp.name,
+                fix="give a FeatureCollection of LSOA polygons",
+            )  # fmt: skip
+        props = feats[0].get("properties") or {}
+        if not any(k.upper().startswith("LSOA") and k.upper().endswith("CD") for k in props):
+            raise InputFormatError(
+                "GeoJSON features carry no LSOA code property (LSOA11CD or LSOA21CD)",
+                file=inp.name,
+                fix="use ONS LSOA boundaries",
+            )
+        rep.rows_read = rep.kept = len(feats)
+        atomic_write_bytes(self.store.root / "boundaries" / "lsoa.geojson", data)
+
+    # -- police rows -------------------------------------------------------------
+    def geography(self) -> Geography:
+        if self.geo is None:
+            self.geo = self.store.geography()
+        return self.geo
+
+    def police(self, inp: InputFile, kind: str, rep: FileReport) -> None:
+        table = POLICE_TABLES[kind]
+        data = inp.read_bytes()
+        name = inp.name
+        if kind == "street":
+            result = police_uk.load_street(
+                data, name, geography=self.geography(), latest_month=self.latest_month
+            )
+        elif kind == "outcomes":
+            result = police_uk.load_outcomes(data, name, latest_month=self.latest_month)
+        else:
+            result = police_uk.load_searches(data, name, latest_month=self.latest_month)
+        _fill(rep, result)
+        kept: pa.Table = result.frame
+        parsed = police_uk.parse_file_name(inp.basename)
+        months = sorted(pc.unique(kept["month"]).to_pylist()) if kept.num_rows else []
+        forces = sorted(pc.unique(kept["force"]).to_pylist()) if kept.num_rows else []
+        if parsed and not months:
+            months, forces = [parsed[0]], [parsed[1]]
+        rejects = result.rejects
+        for force in forces:
+            for month in months:
+                key = (table, force, month)
+                if key in self.seen:
+                    part_mask = pc.and_(
+                        pc.equal(kept["force"], force), pc.equal(kept["month"], month)
+                    )
+                    lines = pc.filter(kept["source_line"], part_mask).to_pylist()
+                    reason = f"{force} {month} was already read from {self.seen[key]} in this run"
+                    rejects = pd.concat(
+                        [rejects, make_rejects(name, lines, reason)], ignore_index=True
+                    )
+                    rep.kept -= len(lines)
+                    rep.rejected += len(lines)
+                    rep.reject_reasons[reason] = len(lines)
+                    continue
+                self.seen[key] = name
+                part = kept.filter(
+                    pc.and_(pc.equal(kept["force"], force), pc.equal(kept["month"], month))
+                ) if len(months) * len(forces) > 1 else kept  # fmt: skip
+                if part.num_rows == 0 and not parsed:
+                    continue
+                if self.store.write_partition(table, force, month, part):
+                    rep.replaced.append(f"{force}/{month}")
+                rep.partitions.append(f"{table}/{force}/{month}")
+                self.police_partitions.add(key)
+        # Rejects are kept beside the partition they belong to (replaced with it).
+        key_force = forces[0] if forces else (parsed[1] if parsed else "unknown")
+        key_month = parsed[0] if parsed else f"file-{Path(inp.basename).stem}"
+        self.store.write_partition_rejects(table, key_force, key_month, rejects)
+        self.rejects.append(rejects)
+
+
+def reassign_geography(store: Store, skip: set[tuple[str, str, str]] | None = None) -> int:
+    """Re-derive districts, CSPs and force areas for stored crimes from the current
+    lookups (after a new lookup is ingested). Returns the partitions rewritten."""
+    geo = store.geography()
+    n = 0
+    for path in sorted((store.root / "crimes").glob("*/*.parquet")):
+        force, month = path.parent.name, path.stem
+        if skip and ("crimes", force, month) in skip:
+            continue
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(path)
+        flags: Counter = Counter()
+        cols = police_uk._Columns(table)
+        geo_cols = police_uk._geography(
+            geo, cols["force"], cols["lsoa_code"], cols["lsoa_name"], flags
+        )
+        for name, arr in geo_cols.items():
+            table = table.set_column(table.schema.get_field_index(name), name, arr)
+        store.write_partition("crimes", force, month, table)
+        n += 1
+    return n
+
+
+def ingest(
+    paths: list[Path | str],
+    store: Store | Path | str | None = None,
+    *,
+    latest_month: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> IngestReport:
+    """Ingest files, folders or zips into the store and return the report.
+
+    A file that cannot be read at all (wrong header, not text, empty) is reported
+    with its error and the others still go in; ``report.ok`` is then False.
+    """
+    store = store if isinstance(store, Store) else Store(store)
+    run = _Run(store, latest_month)
+    inputs: list[tuple[str, InputFile]] = []
+    for inp in iter_inputs([Path(p) for p in paths]):
+        if isinstance(inp, SkippedInput):
+            run.report.files.append(FileReport(inp.name, "skipped", error=inp.reason))
+            continue
+        try:
+            kind = classify(inp)
+        except CspError as err:
+            run.report.files.append(FileReport(inp.name, "unknown", error=str(err)))
+            continue
+        inputs.append((kind, inp))
+    inputs.sort(key=lambda ki: ORDER.index(ki[0]) if ki[0] in ORDER else len(ORDER))
+    for kind, inp in inputs:
+        rep = FileReport(inp.name, kind)
+        run.report.files.append(rep)
+        if progress:
+            progress(inp.name)
+        try:
+            if kind in POLICE_TABLES:
+                run.police(inp, kind, rep)
+            elif kind == "boundaries":
+                run.boundaries(inp, rep)
+            elif kind == "spreadsheet":
+                rep.kind = "recorded_crime"
+                try:
+                    run.keyed(inp, "recorded_crime", rep)
+                except InputFormatError:
+                    rep.kind = "population"
+                    run.keyed(inp, "population", rep)
+            elif kind == "unknown":
+                raise InputFormatError(
+                    "the workbook does not recognise this file from its name or header",
+                    file=inp.name,
+                    line=1,
+                    fix="give data.police.uk CSVs (YYYY-MM-force-street.csv), Home Office "
+                    "recorded-crime tables, ONS lookups or population files, or the partner "
+                    "indicator template (see data/templates/README.md)",
+                )
+            else:
+                run.keyed(inp, kind, rep)
+        except CspError as err:
+            rep.error = str(err)
+    if run.geography_changed and store.has("crimes"):
+        n = reassign_geography(store, skip=run.police_partitions)
+        if n:
+            run.report.notes.append(
+                f"geography re-derived for {n} stored force-month(s) after a new lookup"
+            )
+    if store.has("crimes"):
+        cov = compute_coverage(store.month_counts())
+        from csplib.store import atomic_write_parquet
+
+        atomic_write_parquet(store.root / "coverage.parquet", cov)
+        bad = cov[cov["status"] != "present"]
+        run.report.coverage_problems = [
+            {"force": r.force, "month": r.month, "status": r.status, "note": r.note}
+            for r in bad.itertuples()
+        ]
+    if store.has("geography_lad") is False and any(
+        f.kind == "street" and f.kept for f in run.report.files
+    ):
+        run.report.notes.append(
+            "no LAD -> CSP lookup in the store: street rows are not assigned to partnerships; "
+            "ingest an ONS lookup (and an LSOA list) to assign them"
+        )
+    rejects = [r for r in run.rejects if len(r)]
+    stamp = run.report.started.replace(":", "").replace("+0000", "Z")
+    if rejects:
+        path = store.root / "reports" / f"rejects-{stamp}.csv"
+        all_rejects = pd.concat(rejects, ignore_index=True)
+        atomic_write_bytes(path, all_rejects.to_csv(index=False).encode("utf-8"))
+        run.report.rejects_file = str(path)
+    payload = run.report.to_dict()
+    store.write_json(f"reports/ingest-{stamp}.json", payload)
+    store.write_json("ingest_report.json", payload)
+    return run.report

@@ -1,0 +1,15 @@
+"""Project paths, anchored at the project root rather than the current directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+RAW = DATA / "raw"
+SAMPLE = DATA / "sample"
+STORE = DATA / "processed"
+PARAMETERS = ROOT / "parameters"
+NOTEBOOKS = ROOT / "notebooks"
+REPORTS = ROOT / "reports"
+SHARED_REALDATA = ROOT.parent / "shared" / "realdata"

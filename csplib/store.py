@@ -1,0 +1,237 @@
+"""The canonical store: validated tables as Parquet files under one folder.
+
+Layout (``data/processed/`` by default)::
+
+    crimes/<force>/<YYYY-MM>.parquet      one file per force-month (replaced on re-ingest)
+    outcomes/<force>/<YYYY-MM>.parquet
+    searches/<force>/<YYYY-MM>.parquet
+    rejects/<table>/<force>/<YYYY-MM>.parquet   rows refused for that partition, with reasons
+    recorded_crime/<level>/<YYYY-YY>-Q<n>.parquet  Home Office counts (a force's rows replaced)
+    geography_lad.parquet, geography_lsoa.parquet, population.parquet,
+    partner_indicators.parquet            keyed tables (rows with the same key replaced)
+    coverage.parquet                      month coverage per force (rebuilt after each ingest)
+    ingest_report.json                    the latest ingest report; history in reports/
+
+Every write goes to a temporary file in the same folder and is then renamed over the
+target, so an interrupted ingest leaves each file either as it was or complete.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from csplib.errors import CspError
+from csplib.paths import STORE
+from csplib.sources.geography import LAD_COLUMNS, LSOA_COLUMNS, Geography
+
+KEYS = {
+    "geography_lad": ["lad_code"],
+    "geography_lsoa": ["lsoa_code"],
+    "population": ["area_code", "level", "year"],
+    "partner_indicators": ["indicator", "area", "period"],
+    "consultation": ["source_file", "source_line"],
+}
+PARTITIONED = ("crimes", "outcomes", "searches")
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file and rename (atomic on POSIX)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_parquet(path: Path, table: pa.Table | pd.DataFrame) -> None:
+    if isinstance(table, pd.DataFrame):
+        table = pa.Table.from_pandas(table, preserve_index=False)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        pq.write_table(table, tmp, compression="zstd")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class Store:
+    """A folder of canonical Parquet tables."""
+
+    def __init__(self, root: Path | str | None = None) -> None:
+        self.root = Path(root) if root is not None else STORE
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.root)!r})"
+
+    # ---- writing -------------------------------------------------------------
+    def partition_path(self, table: str, force: str, month: str) -> Path:
+        return self.root / table / force / f"{month}.parquet"
+
+    def write_partition(self, table: str, force: str, month: str, data: pa.Table) -> bool:
+        """Write one force-month of a police table; True if it replaced an existing one."""
+        path = self.partition_path(table, force, month)
+        existed = path.exists()
+        atomic_write_parquet(path, data)
+        return existed
+
+    def write_partition_rejects(
+        self, table: str, force: str, month: str, rejects: pd.DataFrame
+    ) -> None:
+        path = self.root / "rejects" / table / force / f"{month}.parquet"
+        if rejects.empty:
+            path.unlink(missing_ok=True)
+        else:
+            atomic_write_parquet(path, rejects.astype({"source_line": "Int64"}))
+
+    def upsert(self, table: str, frame: pd.DataFrame) -> tuple[int, int]:
+        """Add rows to a keyed table, replacing rows with the same key.
+
+        Returns (rows added, rows replaced)."""
+        path = self.root / f"{table}.parquet"
+        key = KEYS[table]
+        if path.exists():
+            old = pd.read_parquet(path)
+            merged = pd.concat([old, frame], ignore_index=True)
+            before = len(old)
+        else:
+            merged, before = frame, 0
+        merged = merged.drop_duplicates(key, keep="last").reset_index(drop=True)
+        atomic_write_parquet(path, merged)
+        added = len(merged) - before
+        return added, len(frame) - added
+
+    def write_recorded_crime(self, frame: pd.DataFrame) -> int:
+        """Store Home Office counts; a force's rows for a quarter replace earlier ones.
+
+        Returns the number of force-quarters replaced."""
+        replaced = 0
+        level = frame["csp_name"].notna().map({True: "csp", False: "pfa"})
+        for (lvl, fy, q), part in frame.groupby([level, "financial_year", "financial_quarter"]):
+            path = self.root / "recorded_crime" / lvl / f"{fy.replace('/', '-')}-Q{q}.parquet"
+            if path.exists():
+                old = pd.read_parquet(path)
+                clash = old["force_name"].isin(part["force_name"].unique())
+                replaced += old.loc[clash, "force_name"].nunique()
+                part = pd.concat([old[~clash], part], ignore_index=True)
+            atomic_write_parquet(path, part.reset_index(drop=True))
+        return replaced
+
+    def write_json(self, relpath: str, payload: dict) -> Path:
+        path = self.root / relpath
+        atomic_write_bytes(path, json.dumps(payload, indent=2, default=str).encode("utf-8"))
+        return path
+
+    # ---- reading -------------------------------------------------------------
+    def _files(self, table: str) -> list[Path]:
+        return sorted((self.root / table).glob("*/*.parquet"))
+
+    def has(self, table: str) -> bool:
+        if table in PARTITIONED:
+            return bool(self._files(table))
+        if table == "recorded_crime":
+            return bool(list((self.root / table).glob("*/*.parquet")))
+        return (self.root / f"{table}.parquet").exists()
+
+    def _require(self, table: str, what: str) -> None:
+        if not self.has(table):
+            raise CspError(
+                f"the store {self.root} holds no {what}",
+                fix=f"run 'csp ingest PATH --store {self.root}' with {what} first",
+            )
+
+    def read(
+        self,
+        table: str,
+        columns: list[str] | None = None,
+        *,
+        forces: list[str] | None = None,
+        months: list[str] | None = None,
+    ) -> pd.DataFrame:
+        """Read a canonical table into pandas, optionally only some forces and months."""
+        if table in PARTITIONED:
+            self._require(table, f"{table} data")
+            files = [
+                f
+                for f in self._files(table)
+                if (forces is None or f.parent.name in forces)
+                and (months is None or f.stem in months)
+            ]
+            if not files:
+                return pd.read_parquet(self._files(table)[0], columns=columns).iloc[0:0]
+            return pq.ParquetDataset(files).read(columns=columns).to_pandas()
+        if table == "recorded_crime":
+            self._require(table, "Home Office recorded-crime tables")
+            files = sorted((self.root / table).glob("*/*.parquet"))
+            return pd.concat(
+                [pd.read_parquet(f, columns=columns) for f in files], ignore_index=True
+            )
+        self._require(table, table.replace("_", " "))
+        return pd.read_parquet(self.root / f"{table}.parquet", columns=columns)
+
+    def crimes(self, columns: list[str] | None = None, **kw) -> pd.DataFrame:
+        return self.read("crimes", columns, **kw)
+
+    def geography(self) -> Geography:
+        lad = (
+            self.read("geography_lad")
+            if self.has("geography_lad")
+            else pd.DataFrame(columns=LAD_COLUMNS)
+        )
+        lsoa = (
+            self.read("geography_lsoa")
+            if self.has("geography_lsoa")
+            else pd.DataFrame(columns=LSOA_COLUMNS)
+        )
+        return Geography(lad, lsoa)
+
+    def coverage(self) -> pd.DataFrame:
+        self._require("coverage", "coverage table (ingest street data)")
+        return self.read("coverage")
+
+    def sql(self, query: str) -> pd.DataFrame:
+        """Run DuckDB SQL with views named after the tables (crimes, outcomes, ...)."""
+        con = duckdb.connect()
+        try:
+            for table in PARTITIONED:
+                if self.has(table):
+                    glob = str(self.root / table / "*" / "*.parquet")
+                    con.execute(
+                        f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{glob}', union_by_name=true)"
+                    )
+            for table in (*KEYS, "coverage"):
+                if self.has(table):
+                    con.execute(
+                        f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{self.root / table}.parquet')"
+                    )
+            if self.has("recorded_crime"):
+                glob = str(self.root / "recorded_crime" / "*" / "*.parquet")
+                con.execute(f"CREATE VIEW recorded_crime AS SELECT * FROM read_parquet('{glob}')")
+            return con.execute(query).df()
+        finally:
+            con.close()
+
+    def month_counts(self) -> pd.DataFrame:
+        """Crimes (excluding ASB) and ASB per force and month, from the stored partitions."""
+        self._require("crimes", "crimes data")
+        return self.sql(
+            "SELECT force, month, count(*) FILTER (WHERE NOT is_asb) AS crimes, "
+            "count(*) FILTER (WHERE is_asb) AS asb FROM crimes GROUP BY force, month "
+            "ORDER BY force, month"
+        )
