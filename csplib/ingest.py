@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -296,19 +298,48 @@ class _Run:
             self.geo = self.store.geography()
         return self.geo
 
-    def police(self, inp: InputFile, kind: str, rep: FileReport) -> None:
-        table = POLICE_TABLES[kind]
+    def load_police(
+        self, inp: InputFile, kind: str, reserved: tuple[str, str, str] | None
+    ) -> tuple[LoadResult, bool]:
+        """Load one police file; when its partition is ``reserved`` (a file in the
+        download layout whose force-month no other input of this run claims), write it
+        too. Runs in worker threads: Arrow releases the GIL while parsing and writing."""
         data = inp.read_bytes()
-        name = inp.name
         if kind == "street":
             result = police_uk.load_street(
-                data, name, geography=self.geography(), latest_month=self.latest_month
+                data, inp.name, geography=self.geography(), latest_month=self.latest_month
             )
         elif kind == "outcomes":
-            result = police_uk.load_outcomes(data, name, latest_month=self.latest_month)
+            result = police_uk.load_outcomes(data, inp.name, latest_month=self.latest_month)
         else:
-            result = police_uk.load_searches(data, name, latest_month=self.latest_month)
+            result = police_uk.load_searches(data, inp.name, latest_month=self.latest_month)
+        existed = False
+        if reserved is not None:
+            table, force, month = reserved
+            existed = self.store.write_partition(table, force, month, result.frame)
+            self.store.write_partition_rejects(table, force, month, result.rejects)
+        return result, existed
+
+    def commit_police(
+        self,
+        inp: InputFile,
+        kind: str,
+        rep: FileReport,
+        result: LoadResult,
+        reserved: tuple[str, str, str] | None,
+        existed: bool,
+    ) -> None:
+        """Book a loaded police file into the report; write what the worker did not."""
         _fill(rep, result)
+        table = POLICE_TABLES[kind]
+        self.rejects.append(result.rejects)
+        if reserved is not None:
+            _, force, month = reserved
+            rep.partitions.append("/".join(reserved))
+            if existed:
+                rep.replaced.append(f"{force}/{month}")
+            self.police_partitions.add(reserved)
+            return
         kept: pa.Table = result.frame
         parsed = police_uk.parse_file_name(inp.basename)
         months = sorted(pc.unique(kept["month"]).to_pylist()) if kept.num_rows else []
@@ -319,25 +350,24 @@ class _Run:
         for force in forces:
             for month in months:
                 key = (table, force, month)
+                mask = pc.and_(pc.equal(kept["force"], force), pc.equal(kept["month"], month))
                 if key in self.seen:
-                    part_mask = pc.and_(
-                        pc.equal(kept["force"], force), pc.equal(kept["month"], month)
-                    )
-                    lines = pc.filter(kept["source_line"], part_mask).to_pylist()
+                    lines = pc.filter(kept["source_line"], mask).to_pylist()
+                    if not lines:
+                        continue
                     reason = f"{force} {month} was already read from {self.seen[key]} in this run"
                     rejects = pd.concat(
-                        [rejects, make_rejects(name, lines, reason)], ignore_index=True
+                        [rejects, make_rejects(inp.name, lines, reason)], ignore_index=True
                     )
+                    self.rejects.append(make_rejects(inp.name, lines, reason))
                     rep.kept -= len(lines)
                     rep.rejected += len(lines)
                     rep.reject_reasons[reason] = len(lines)
                     continue
-                self.seen[key] = name
-                part = kept.filter(
-                    pc.and_(pc.equal(kept["force"], force), pc.equal(kept["month"], month))
-                ) if len(months) * len(forces) > 1 else kept  # fmt: skip
+                part = kept.filter(mask)
                 if part.num_rows == 0 and not parsed:
                     continue
+                self.seen[key] = inp.name
                 if self.store.write_partition(table, force, month, part):
                     rep.replaced.append(f"{force}/{month}")
                 rep.partitions.append(f"{table}/{force}/{month}")
@@ -346,7 +376,34 @@ class _Run:
         key_force = forces[0] if forces else (parsed[1] if parsed else "unknown")
         key_month = parsed[0] if parsed else f"file-{Path(inp.basename).stem}"
         self.store.write_partition_rejects(table, key_force, key_month, rejects)
-        self.rejects.append(rejects)
+
+    def police_all(self, items: list[tuple[str, InputFile, FileReport]], progress) -> None:
+        """Load police files in parallel (order of the report kept), then book them."""
+        plans = []
+        for kind, inp, rep in items:
+            parsed = police_uk.parse_file_name(inp.basename)
+            reserved = None
+            if parsed:
+                key = (POLICE_TABLES[kind], parsed[1], parsed[0])
+                if key not in self.seen:
+                    self.seen[key] = inp.name
+                    reserved = key
+            plans.append((kind, inp, rep, reserved))
+        workers = min(len(plans), os.cpu_count() or 1, 4) or 1
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = [
+                pool.submit(self.load_police, inp, kind, reserved)
+                for kind, inp, _rep, reserved in plans
+            ]
+            for (kind, inp, rep, reserved), fut in zip(plans, futures, strict=True):
+                if progress:
+                    progress(inp.name)
+                try:
+                    result, existed = fut.result()
+                except CspError as err:
+                    rep.error = str(err)
+                    continue
+                self.commit_police(inp, kind, rep, result, reserved, existed)
 
 
 def reassign_geography(store: Store, skip: set[tuple[str, str, str]] | None = None) -> int:
@@ -399,15 +456,17 @@ def ingest(
             continue
         inputs.append((kind, inp))
     inputs.sort(key=lambda ki: ORDER.index(ki[0]) if ki[0] in ORDER else len(ORDER))
+    police_items = []
     for kind, inp in inputs:
         rep = FileReport(inp.name, kind)
         run.report.files.append(rep)
+        if kind in POLICE_TABLES:
+            police_items.append((kind, inp, rep))
+            continue
         if progress:
             progress(inp.name)
         try:
-            if kind in POLICE_TABLES:
-                run.police(inp, kind, rep)
-            elif kind == "boundaries":
+            if kind == "boundaries":
                 run.boundaries(inp, rep)
             elif kind == "spreadsheet":
                 rep.kind = "recorded_crime"
@@ -429,6 +488,7 @@ def ingest(
                 run.keyed(inp, kind, rep)
         except CspError as err:
             rep.error = str(err)
+    run.police_all(police_items, progress)
     if run.geography_changed and store.has("crimes"):
         n = reassign_geography(store, skip=run.police_partitions)
         if n:

@@ -130,6 +130,8 @@ FORCES: dict[str, tuple[str, str | None]] = {
     "wiltshire": ("Wiltshire Police", "Wiltshire"),
     "btp": ("British Transport Police", None),
     "northern-ireland": ("Police Service of Northern Ireland", None),
+    # The built-in synthetic sample's invented force (csplib.sample).
+    "synthshire": ("Synthshire Police (synthetic)", "Synthshire (synthetic)"),
 }
 
 

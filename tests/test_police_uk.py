@@ -39,7 +39,7 @@ def test_every_row_is_kept_or_rejected_with_a_reason_and_line():
     assert rej.loc[4, "reason"] == "unknown crime type"
     assert rej.loc[4, "value"] == "Fraud"
     assert rej.loc[5, "column"] == "Longitude"
-    kept = r.frame.to_pandas().set_index("source_line")
+    kept = r.to_pandas().set_index("source_line")
     assert kept.loc[6, "longitude"] != kept.loc[6, "longitude"]  # NaN
     assert r.flags["coordinates outside Great Britain or (0,0): set to missing"] == 1
     assert kept.loc[7, "crime_type"] == "Violence and sexual offences"
@@ -124,7 +124,7 @@ def test_latest_outcome_is_joined_by_crime_id():
     )
     import pandas as pd
 
-    outcomes = pd.concat([out1.frame.to_pandas(), out2.frame.to_pandas()])
+    outcomes = pd.concat([out1.to_pandas(), out2.to_pandas()])
     crimes = pd.DataFrame({"crime_id": ["a", "b", "c"]})
     joined = attach_latest_outcome(crimes, outcomes).set_index("crime_id")
     assert joined.loc["a", "latest_outcome"] == "Local resolution"

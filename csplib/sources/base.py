@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,16 +60,36 @@ class LoadResult:
     def rows_read(self) -> int:
         return len(self.frame) + len(self.rejects)
 
+    def to_pandas(self) -> pd.DataFrame:
+        """The kept rows as pandas, whether the loader returned pandas or Arrow (Arrow
+        dictionary columns come back as plain strings)."""
+        return arrow_to_pandas(self.frame) if isinstance(self.frame, pa.Table) else self.frame
+
     def reject_reasons(self) -> dict[str, int]:
         if self.rejects.empty:
             return {}
         return {str(k): int(v) for k, v in self.rejects["reason"].value_counts().items()}
 
 
+def arrow_to_pandas(table: pa.Table) -> pd.DataFrame:
+    """Arrow table to pandas with dictionary-encoded text decoded to plain strings."""
+    cols = {}
+    for name in table.column_names:
+        col = table[name]
+        if pa.types.is_dictionary(col.type):
+            col = col.cast(col.type.value_type)
+        cols[name] = col
+    return pa.table(cols).to_pandas()
+
+
+_EMPTY_REJECTS = pd.DataFrame({c: pd.Series(dtype="str") for c in REJECT_COLUMNS}).astype(
+    {"source_line": "Int64"}
+)
+
+
 def empty_rejects() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype="str") for c in REJECT_COLUMNS}).astype(
-        {"source_line": "Int64"}
-    )
+    """A rejects frame with no rows (the right columns and types)."""
+    return _EMPTY_REJECTS.copy(deep=False)
 
 
 def make_rejects(
@@ -91,7 +112,7 @@ def make_rejects(
 
 
 def _check_bytes(data: bytes, name: str) -> None:
-    if not data.strip():
+    if not data or (data[:4096].isspace() and data.isspace()):
         raise InputFormatError(
             "the file is empty", file=name, fix="re-download or re-export the file"
         )
@@ -148,21 +169,23 @@ def _parse_header(first_line: str, name: str) -> tuple[list[str], int]:
     return header, len(raw)
 
 
-def read_table(data: bytes, name: str) -> TextTable:
+def read_table(data: bytes, name: str, dictionary: Collection[str] = ()) -> TextTable:
     """Read one CSV held in memory into strings, keeping a line number per row.
 
-    Fast path: pyarrow's multi-threaded reader, used when the file is regular
-    UTF-8 (no short/long rows, no blank lines, no line breaks inside quotes).
-    Anything else (cp1252 text, ragged rows) goes through Python's csv module,
-    which tracks line numbers exactly. Rows with too few fields are rejected
-    ("short line"); rows with extra fields are kept when the extra fields are
-    empty (trailing commas) and rejected otherwise. Blank lines are not rows.
+    Fast path: pyarrow's reader, used when the file is regular UTF-8 (no short or
+    long rows, no blank lines, no line breaks inside quotes). Anything else (cp1252
+    text, ragged rows) goes through Python's csv module, which tracks line numbers
+    exactly. Rows with too few fields are rejected ("short line"); rows with extra
+    fields are kept when the extra fields are empty (trailing commas) and rejected
+    otherwise. Blank lines are not rows. Columns named in ``dictionary`` come back
+    dictionary-encoded (cheap to validate value by value, and to store).
     """
     _check_bytes(data, name)
-    first = data.split(b"\n", 1)[0]
+    end = data.find(b"\n")
+    first = data if end < 0 else data[:end]
     try:
         header, width = _parse_header(first.decode("utf-8-sig"), name)
-        fast = _read_fast(data, header, width)
+        fast = _read_fast(data, header, width, dictionary)
     except UnicodeDecodeError:
         fast = None
     if fast is not None:
@@ -170,10 +193,16 @@ def read_table(data: bytes, name: str) -> TextTable:
     text, encoding = decode(data, name)
     header, _ = _parse_header(text.split("\n", 1)[0], name)
     table, rejects = _read_slow(text, header, name)
+    for col in dictionary:
+        if col in table.column_names:
+            i = table.column_names.index(col)
+            table = table.set_column(i, col, pc.dictionary_encode(table[col]))
     return TextTable(table, rejects, encoding, header)
 
 
-def _read_fast(data: bytes, header: list[str], width: int) -> pa.Table | None:
+def _read_fast(
+    data: bytes, header: list[str], width: int, dictionary: Collection[str]
+) -> pa.Table | None:
     invalid = 0
 
     def on_invalid(_row):
@@ -182,15 +211,23 @@ def _read_fast(data: bytes, header: list[str], width: int) -> pa.Table | None:
         return "skip"
 
     names = header + [f"_extra{i}" for i in range(width - len(header))]
+    as_dict = pa.dictionary(pa.int32(), pa.string())
     try:
         table = pacsv.read_csv(
             io.BytesIO(data),
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
+            # One block per file: files are read in parallel by the caller, and a
+            # single chunk keeps each dictionary column's dictionary whole.
+            read_options=pacsv.ReadOptions(
+                column_names=names,
+                skip_rows=1,
+                block_size=min(max(len(data) + 1, 1 << 20), 1 << 30),
+                use_threads=False,
+            ),
             parse_options=pacsv.ParseOptions(
                 invalid_row_handler=on_invalid, newlines_in_values=False
             ),
             convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.string() for n in names},
+                column_types={n: as_dict if n in dictionary else pa.string() for n in names},
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
@@ -201,7 +238,9 @@ def _read_fast(data: bytes, header: list[str], width: int) -> pa.Table | None:
         return None
     n_lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
     if table.num_rows != n_lines - 1:
-        return None  # blank lines or line breaks inside quoted values: count exactly
+        return None  # blank lines or line breaks inside quotes: count lines exactly
+    if table.column(0).num_chunks > 1:
+        table = table.unify_dictionaries().combine_chunks()
     for n in names[len(header) :]:
         if pc.any(pc.not_equal(table[n], "")).as_py():
             return None

@@ -169,6 +169,7 @@ class Geography:
         self._lsoa_lad = dict(zip(self.lsoa["lsoa_code"], self.lsoa["lad_code"], strict=True))
         self._lsoa_name = dict(zip(self.lsoa["lsoa_code"], self.lsoa["lsoa_name"], strict=True))
         self._lad_by_name = {_norm_name(r.lad_name): r.lad_code for r in self._lad.values()}
+        self._cache: dict[tuple[str, str | None], tuple[str | None, str]] = {}
 
     @property
     def empty(self) -> bool:
@@ -185,6 +186,13 @@ class Geography:
 
     def lad_for_lsoa(self, code: str, name: str | None) -> tuple[str | None, str]:
         """District code for one LSOA and how it was found: 'list', 'name' or 'none'."""
+        key = (code, name)
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = self._cache[key] = self._lad_for_lsoa(code, name)
+        return hit
+
+    def _lad_for_lsoa(self, code: str, name: str | None) -> tuple[str | None, str]:
         lad = self._lsoa_lad.get(code)
         if lad in self._lad:
             return lad, "list"

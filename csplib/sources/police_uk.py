@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from csplib.errors import InputFormatError
-from csplib.schema import FORCES, crime_class, force_slug, normalise_crime_type, offence_group
+from csplib.schema import ASB, FORCES, crime_class, force_slug, normalise_crime_type, offence_group
 from csplib.sources.base import LoadResult, TextTable, make_rejects, read_table
 from csplib.sources.geography import Geography
 
@@ -135,7 +137,7 @@ class _Rejector:
         self.n = table.num_rows
         self.lines = table["source_line"]
         self.name = name
-        self.keep = pa.array([True] * self.n) if self.n else pa.array([], pa.bool_())
+        self.keep = pa.array(np.ones(self.n, dtype=bool))
         self.parts: list[pd.DataFrame] = []
 
     def reject(self, mask: pa.Array, reason: str, column: str, values: pa.Array) -> None:
@@ -153,52 +155,98 @@ class _Rejector:
         )
         self.keep = pc.and_(self.keep, pc.invert(mask))
 
+    def reject_values(
+        self, arr: pa.DictionaryArray, reason_for: Callable[[str | None], str | None], column: str
+    ) -> None:
+        """Reject rows by a rule applied once per distinct value (not once per row)."""
+        reasons = [reason_for(v) for v in arr.dictionary.to_pylist()]
+        for reason in dict.fromkeys(r for r in reasons if r):
+            idx = [i for i, r in enumerate(reasons) if r == reason]
+            self.reject(pc.is_in(arr.indices, pa.array(idx, arr.indices.type)), reason, column, arr)
 
-def _blank_to_null(arr: pa.Array) -> pa.Array:
-    arr = pc.utf8_trim_whitespace(arr)
-    return pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+
+def _dict(arr: pa.Array) -> pa.DictionaryArray:
+    return arr if pa.types.is_dictionary(arr.type) else pc.dictionary_encode(arr)
+
+
+def _clean(arr: pa.Array) -> pa.DictionaryArray:
+    """Trim values (once per distinct value) and make blanks null."""
+    d = _dict(arr)
+    values = [(v.strip() or None) if v is not None else None for v in d.dictionary.to_pylist()]
+    return _dict_from(d.indices, values)
+
+
+def _dict_from(indices: pa.Array, values: list[str | None]) -> pa.DictionaryArray:
+    """Dictionary array from indices and values; a None value becomes a null row
+    (Parquet cannot store nulls inside a dictionary)."""
+    missing = [i for i, v in enumerate(values) if v is None]
+    if missing:
+        hit = pc.is_in(indices, pa.array(missing, indices.type))
+        indices = pc.if_else(hit, pa.scalar(None, indices.type), indices)
+        values = ["" if v is None else v for v in values]
+    return pa.DictionaryArray.from_arrays(indices, pa.array(values, pa.string()))
+
+
+def _map(
+    arr: pa.DictionaryArray, fn: Callable[[str], object], type_: pa.DataType | None = None
+) -> pa.Array:
+    """Apply ``fn`` to each distinct value; return a dictionary array with the results
+    (or a plain array of ``type_``)."""
+    values = [fn(v) if v else None for v in arr.dictionary.to_pylist()]
+    if type_ is None:
+        return _dict_from(arr.indices, values)
+    return pc.take(pa.array(values, type_), arr.indices)
+
+
+def _constant(value: str, n: int) -> pa.DictionaryArray:
+    return pa.DictionaryArray.from_arrays(
+        pa.array(np.zeros(n, dtype=np.int32)), pa.array([value], pa.string())
+    )
 
 
 def _current_month() -> str:
     return date.today().strftime("%Y-%m")
 
 
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
 def _check_months(
-    rej: _Rejector, month: pa.Array, file_month: str | None, latest: str, col: str
+    rej: _Rejector, month: pa.DictionaryArray, file_month: str | None, latest: str, col: str
 ) -> None:
-    ok = pc.match_substring_regex(month, r"^\d{4}-(0[1-9]|1[0-2])$")
-    rej.reject(pc.invert(ok), "Month is not in the form YYYY-MM", col, month)
-    if file_month:
-        rej.reject(
-            pc.not_equal(month, file_month),
-            f"Month differs from the file name's month {file_month}",
-            col,
-            month,
-        )
-    rej.reject(pc.greater(month, latest), f"Month is in the future (after {latest})", col, month)
-    rej.reject(
-        pc.less(month, FIRST_MONTH),
-        f"Month is before data.police.uk began ({FIRST_MONTH})",
-        col,
-        month,
-    )
+    def reason(m: str | None) -> str | None:
+        if m is None or not _MONTH.match(m):
+            return "Month is not in the form YYYY-MM"
+        if file_month and m != file_month:
+            return f"Month differs from the file name's month {file_month}"
+        if m > latest:
+            return f"Month is in the future (after {latest})"
+        if m < FIRST_MONTH:
+            return f"Month is before data.police.uk began ({FIRST_MONTH})"
+        return None
+
+    rej.reject_values(month, reason, col)
 
 
 def _coordinates(
     rej: _Rejector, lon_s: pa.Array, lat_s: pa.Array, flags: Counter
 ) -> tuple[pa.Array, pa.Array]:
     """Parse coordinates; reject text that is not a number; null unusable positions."""
-    lon_s, lat_s = _blank_to_null(lon_s), _blank_to_null(lat_s)
-    number = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+    null_s = pa.scalar(None, pa.string())
+    lon_s = pc.if_else(pc.equal(lon_s, ""), null_s, lon_s)
+    lat_s = pc.if_else(pc.equal(lat_s, ""), null_s, lat_s)
+    number = r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$"
+    parsed = []
     for arr, col in ((lon_s, "Longitude"), (lat_s, "Latitude")):
         try:
-            pc.cast(arr, pa.float64())
+            parsed.append(pc.cast(arr, pa.float64()))
+            continue
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            bad = pc.invert(pc.fill_null(pc.match_substring_regex(arr, number), True))
-            rej.reject(bad, f"{col} is not a number", col, arr)
-    safe = rej.keep
-    lon = pc.cast(pc.if_else(safe, lon_s, pa.scalar(None, pa.string())), pa.float64())
-    lat = pc.cast(pc.if_else(safe, lat_s, pa.scalar(None, pa.string())), pa.float64())
+            pass
+        ok = pc.fill_null(pc.match_substring_regex(arr, number), True)
+        rej.reject(pc.invert(ok), f"{col} is not a number", col, arr)
+        parsed.append(pc.cast(pc.utf8_trim_whitespace(pc.if_else(ok, arr, null_s)), pa.float64()))
+    lon, lat = parsed
     west, south, east, north = GB_BOX
     inside = pc.and_(
         pc.and_(pc.greater_equal(lon, west), pc.less_equal(lon, east)),
@@ -206,7 +254,7 @@ def _coordinates(
     )
     inside = pc.fill_null(inside, False)
     either = pc.or_(pc.is_valid(lon), pc.is_valid(lat))
-    unusable = pc.and_(pc.and_(either, pc.invert(inside)), safe)
+    unusable = pc.and_(pc.and_(either, pc.invert(inside)), rej.keep)
     n_bad = pc.sum(unusable).as_py() or 0
     if n_bad:
         flags["coordinates outside Great Britain or (0,0): set to missing"] += n_bad
@@ -214,85 +262,95 @@ def _coordinates(
     return pc.if_else(inside, lon, null), pc.if_else(inside, lat, null)
 
 
-def _force_column(falls: pa.Array, file_force: str | None, n: int) -> pa.Array:
+def _force_column(falls: pa.DictionaryArray, file_force: str | None, n: int) -> pa.Array:
     """Force identifier per row: the file name's, else from each row's 'Falls within'."""
     if file_force:
-        return pa.array([file_force] * n, pa.string())
-    enc = pc.dictionary_encode(falls)
-    slugs = [force_slug(v) if v else "unknown" for v in enc.dictionary.to_pylist()]
-    return pc.take(pa.array(slugs, pa.string()), enc.indices)
+        return _constant(file_force, n)
+    return _map(falls, force_slug)
 
 
 def _geography(
     geo: Geography | None,
     force: pa.Array,
-    lsoa_code: pa.Array,
-    lsoa_name: pa.Array,
+    lsoa_code: pa.DictionaryArray,
+    lsoa_name: pa.DictionaryArray,
     flags: Counter,
 ) -> dict[str, pa.Array]:
+    """District, CSP and force area per row, worked out once per distinct LSOA."""
     n = len(lsoa_code)
-    keys = pc.binary_join_element_wise(
-        pc.fill_null(lsoa_code, ""), pc.fill_null(lsoa_name, ""), "\x1f"
-    )
-    enc = pc.dictionary_encode(keys)
-    uniques = enc.dictionary.to_pylist()
-    fields = ["lad_code", "csp_code", "csp_name", "pfa_code", "pfa_name", "lad_status"]
+    lsoa_code, lsoa_name = _dict(lsoa_code), _dict(lsoa_name)
+    ci = pc.fill_null(lsoa_code.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64) + 1
+    ni = pc.fill_null(lsoa_name.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64) + 1
+    pairs, inverse = np.unique(ci * (len(lsoa_name.dictionary) + 1) + ni, return_inverse=True)
+    codes = [None, *lsoa_code.dictionary.to_pylist()]
+    names = [None, *lsoa_name.dictionary.to_pylist()]
+    fields = ["lad_code", "csp_code", "csp_name", "pfa_code", "pfa_name"]
     values: dict[str, list] = {f: [] for f in fields}
+    how_found: list[str] = []
     mismatch: list[bool] = []
-    for key in uniques:
-        code, name = key.split("\x1f")
+    usable = geo is not None and not geo.empty
+    for pair in pairs.tolist():
+        code = codes[pair // (len(lsoa_name.dictionary) + 1)]
+        name = names[pair % (len(lsoa_name.dictionary) + 1)]
         rec, how = None, "none"
-        if code and geo is not None and not geo.empty:
+        if code and usable:
             lad, how = geo.lad_for_lsoa(code, name)
             rec = geo.lad_record(lad) if lad else None
-        mismatch.append(bool(code and geo is not None and geo.name_disagrees(code, name)))
-        values["lad_code"].append(rec.lad_code if rec else None)
-        values["csp_code"].append(rec.csp_code if rec else None)
-        values["csp_name"].append(rec.csp_name if rec else None)
-        values["pfa_code"].append(rec.pfa_code if rec else None)
-        values["pfa_name"].append(rec.pfa_name if rec else None)
-        values["lad_status"].append("none" if not code else how)
-    idx = enc.indices
-    out = {f: pc.take(pa.array(values[f], pa.string()), idx) for f in fields}
-    status = out.pop("lad_status")
+        mismatch.append(bool(code and usable and geo.name_disagrees(code, name)))
+        for f in fields:
+            values[f].append(getattr(rec, f) if rec else None)
+        how_found.append(how if code else "none")
+    idx = pa.array(inverse.astype(np.int32))
+    out: dict[str, pa.Array] = {f: _dict_from(idx, values[f]) for f in fields}
     # The force's own area: its police force area in the lookup, else the area most of
     # its rows fall in (for forces the lookup does not name, e.g. the synthetic sample).
-    own = pa.array([None] * n, pa.string())
+    row_pfa = pc.take(pa.array(values["pfa_code"], pa.string()), idx)
+    own = pa.nulls(n, pa.string())
     for f in pc.unique(force).to_pylist():
         mask = pc.equal(force, f)
         pfa = geo.pfa_code_for(FORCES[f][1]) if geo is not None and f in FORCES else None
         if pfa is None:
-            counts = pc.value_counts(pc.drop_null(pc.filter(out["pfa_code"], mask)))
+            counts = pc.value_counts(pc.drop_null(pc.filter(row_pfa, mask)))
             if len(counts):
                 pfa = max(counts.to_pylist(), key=lambda d: d["counts"])["values"]
         if pfa is not None:
             own = pc.if_else(mask, pfa, own)
     no_lsoa = pc.is_null(lsoa_code)
-    unknown = pc.and_(pc.invert(no_lsoa), pc.is_null(out["lad_code"]))
-    outside = pc.fill_null(pc.not_equal(out["pfa_code"], own), False)
-    geo_status = pc.if_else(
-        no_lsoa,
-        "no_location",
+    unknown = pc.and_(pc.invert(no_lsoa), pc.is_null(row_pfa))
+    outside = pc.fill_null(pc.not_equal(row_pfa, own), False)
+    out["geo_status"] = pc.dictionary_encode(
         pc.if_else(
-            unknown, "unknown_lsoa", pc.if_else(outside, "outside_force_area", "in_force_area")
-        ),
+            no_lsoa,
+            "no_location",
+            pc.if_else(
+                unknown, "unknown_lsoa", pc.if_else(outside, "outside_force_area", "in_force_area")
+            ),
+        )
     )
-    by_name = pc.sum(pc.equal(status, "name")).as_py() or 0
+    counts = np.bincount(inverse, minlength=len(pairs))
+    by_name = int(sum(c for c, h in zip(counts, how_found, strict=True) if h == "name"))
     if by_name:
         flags["LSOA assigned to a district by its name (not in the LSOA list)"] += by_name
-    n_mis = pc.sum(pc.take(pa.array(mismatch, pa.bool_()), idx)).as_py() or 0
+    n_mis = int(sum(c for c, m in zip(counts, mismatch, strict=True) if m))
     if n_mis:
         flags["LSOA name disagrees with the LSOA list for its code (code used)"] += n_mis
-    out["geo_status"] = geo_status
     return out
 
 
 def _finish(
     table: str, out: dict[str, pa.Array], rej: _Rejector, text: TextTable, name: str, flags: Counter
 ) -> LoadResult:
-    kept = pa.table(out).filter(rej.keep)
-    rejects = pd.concat([text.rejects, *rej.parts], ignore_index=True)
+    kept = pa.table(out)
+    if rej.parts:
+        kept = kept.filter(rej.keep)
+    rejects = (
+        pd.concat([text.rejects, *rej.parts], ignore_index=True) if rej.parts else text.rejects
+    )
     return LoadResult(table, kept, rejects, name, flags)
+
+
+STREET_DICTIONARY = ["Month", "Reported by", "Falls within", "LSOA code", "LSOA name",
+                     "Crime type", "Last outcome category", "Context"]  # fmt: skip
 
 
 def load_street(
@@ -317,71 +375,63 @@ def load_street(
         if parsed:
             file_month = file_month or parsed[0]
             file_force = file_force or parsed[1]
-    text = read_table(data, name)
+    text = read_table(data, name, dictionary=STREET_DICTIONARY)
     cols = _columns(text, STREET_COLUMNS, "street", name)
     t = _Columns(text.table)
+    n = t.num_rows
     flags: Counter = Counter()
     rej = _Rejector(t, name)
-    month = pc.utf8_trim_whitespace(t[cols["Month"]])
+    month = _clean(t[cols["Month"]])
     _check_months(rej, month, file_month, latest_month or _current_month(), "Month")
 
-    raw_type = pc.utf8_trim_whitespace(t[cols["Crime type"]])
-    enc = pc.dictionary_encode(raw_type)
-    uniq = enc.dictionary.to_pylist()
-    norm = [normalise_crime_type(u) for u in uniq]
-    legacy = sum(1 for u, v in zip(uniq, norm, strict=True) if v is not None and u != v)
-    ctype = pc.take(pa.array(norm, pa.string()), enc.indices)
+    raw_type = _clean(t[cols["Crime type"]])
+    ctype = _map(raw_type, normalise_crime_type)
     rej.reject(pc.is_null(ctype), "unknown crime type", "Crime type", raw_type)
-    if legacy:
-        n_legacy = pc.sum(pc.and_(pc.not_equal(raw_type, ctype), rej.keep)).as_py() or 0
-        if n_legacy:
-            flags["legacy crime type name mapped to the current one"] += n_legacy
-    group = pc.take(
-        pa.array([offence_group(v) if v else None for v in norm], pa.string()), enc.indices
-    )
-    klass = pc.take(
-        pa.array([crime_class(v) if v else None for v in norm], pa.string()), enc.indices
-    )
+    legacy = pc.and_(pc.not_equal(raw_type, ctype), rej.keep)
+    n_legacy = pc.sum(legacy).as_py() or 0
+    if n_legacy:
+        flags["legacy crime type name mapped to the current one"] += n_legacy
+    group = _map(ctype, offence_group)
+    klass = _map(ctype, crime_class)
     lon, lat = _coordinates(rej, t[cols["Longitude"]], t[cols["Latitude"]], flags)
 
-    falls = pc.utf8_trim_whitespace(t[cols["Falls within"]])
-    n = t.num_rows
+    falls = _clean(t[cols["Falls within"]])
     force_arr = _force_column(falls, file_force, n)
-    lsoa_code = _blank_to_null(t[cols["LSOA code"]])
-    lsoa_name = _blank_to_null(t[cols["LSOA name"]])
+    lsoa_code = _clean(t[cols["LSOA code"]])
+    lsoa_name = _clean(t[cols["LSOA name"]])
     geo = _geography(geography, force_arr, lsoa_code, lsoa_name, flags)
-    crime_id = _blank_to_null(t[cols["Crime ID"]])
-    is_asb = pc.equal(klass, "ASB")
-    empty = pa.array([None] * n, pa.string())
+    crime_id = t[cols["Crime ID"]]
+    crime_id = pc.if_else(pc.equal(crime_id, ""), pa.scalar(None, pa.string()), crime_id)
     out = {
         "crime_id": crime_id,
         "month": month,
         "force": force_arr,
-        "reported_by": pc.utf8_trim_whitespace(t[cols["Reported by"]]),
+        "reported_by": _clean(t[cols["Reported by"]]),
         "falls_within": falls,
         "longitude": lon,
         "latitude": lat,
-        "location": pc.utf8_trim_whitespace(t[cols["Location"]]),
+        "location": t[cols["Location"]],
         "lsoa_code": lsoa_code,
         "lsoa_name": lsoa_name,
         "crime_type": ctype,
         "crime_type_raw": raw_type,
         "offence_group": group,
         "crime_class": klass,
-        "is_asb": is_asb,
-        "last_outcome_category": _blank_to_null(t[cols["Last outcome category"]]),
-        "context": _blank_to_null(t[cols["Context"]]) if "Context" in cols else empty,
+        "is_asb": _map(ctype, lambda v: v == ASB, pa.bool_()),
+        "last_outcome_category": _clean(t[cols["Last outcome category"]]),
+        "context": _clean(t[cols["Context"]]) if "Context" in cols else _clean(_constant("", n)),
         **{k: geo[k] for k in ("lad_code", "csp_code", "csp_name", "pfa_code", "pfa_name")},
         "geo_status": geo["geo_status"],
-        "source_file": pa.array([name] * n, pa.string()),
+        "source_file": _constant(name, n),
         "source_line": t["source_line"],
     }
     result = _finish("crimes", out, rej, text, name, flags)
     kept = _Columns(result.frame)
-    for status in ("no_location", "outside_force_area", "unknown_lsoa"):
-        k = pc.sum(pc.equal(kept["geo_status"], status)).as_py() or 0
-        if k:
-            flags[status] += k
+    for status, count in zip(
+        *pc.value_counts(kept["geo_status"].dictionary_decode()).flatten(), strict=True
+    ):
+        if status.as_py() in ("no_location", "outside_force_area", "unknown_lsoa"):
+            flags[status.as_py()] += count.as_py()
     ids = pc.drop_null(kept["crime_id"])
     dup = len(ids) - len(pc.unique(ids))
     if dup:
@@ -401,33 +451,36 @@ def load_outcomes(
     if parsed:
         file_month = file_month or parsed[0]
         file_force = file_force or parsed[1]
-    text = read_table(data, name)
+    text = read_table(
+        data, name, dictionary=["Month", "Reported by", "Falls within", "LSOA code",
+                                "LSOA name", "Outcome type"],
+    )  # fmt: skip
     cols = _columns(text, OUTCOME_COLUMNS, "outcomes", name)
     t = _Columns(text.table)
+    n = t.num_rows
     flags: Counter = Counter()
     rej = _Rejector(t, name)
-    month = pc.utf8_trim_whitespace(t[cols["Month"]])
+    month = _clean(t[cols["Month"]])
     _check_months(rej, month, file_month, latest_month or _current_month(), "Month")
-    crime_id = _blank_to_null(t[cols["Crime ID"]])
+    crime_id = _clean(t[cols["Crime ID"]])
     rej.reject(pc.is_null(crime_id), "outcome without a Crime ID", "Crime ID", t[cols["Crime ID"]])
-    outcome = _blank_to_null(t[cols["Outcome type"]])
+    outcome = _clean(t[cols["Outcome type"]])
     rej.reject(pc.is_null(outcome), "empty Outcome type", "Outcome type", t[cols["Outcome type"]])
     lon, lat = _coordinates(rej, t[cols["Longitude"]], t[cols["Latitude"]], flags)
-    falls = pc.utf8_trim_whitespace(t[cols["Falls within"]])
-    n = t.num_rows
+    falls = _clean(t[cols["Falls within"]])
     out = {
-        "crime_id": crime_id,
+        "crime_id": crime_id.dictionary_decode(),
         "month": month,
         "force": _force_column(falls, file_force, n),
-        "reported_by": pc.utf8_trim_whitespace(t[cols["Reported by"]]),
+        "reported_by": _clean(t[cols["Reported by"]]),
         "falls_within": falls,
         "longitude": lon,
         "latitude": lat,
-        "location": pc.utf8_trim_whitespace(t[cols["Location"]]),
-        "lsoa_code": _blank_to_null(t[cols["LSOA code"]]),
-        "lsoa_name": _blank_to_null(t[cols["LSOA name"]]),
+        "location": t[cols["Location"]],
+        "lsoa_code": _clean(t[cols["LSOA code"]]),
+        "lsoa_name": _clean(t[cols["LSOA name"]]),
         "outcome_type": outcome,
-        "source_file": pa.array([name] * n, pa.string()),
+        "source_file": _constant(name, n),
         "source_line": t["source_line"],
     }
     return _finish("outcomes", out, rej, text, name, flags)
@@ -442,9 +495,11 @@ def load_searches(
     if parsed:
         file_month = file_month or parsed[0]
         file_force = file_force or parsed[1]
-    text = read_table(data, name)
+    others = [c for c in SEARCH_COLUMNS if c not in ("Date", "Latitude", "Longitude")]
+    text = read_table(data, name, dictionary=others)
     cols = _columns(text, SEARCH_COLUMNS, "stop-and-search", name)
     t = _Columns(text.table)
+    n = t.num_rows
     flags: Counter = Counter()
     rej = _Rejector(t, name)
     when = pc.utf8_trim_whitespace(t[cols["Date"]])
@@ -459,23 +514,20 @@ def load_searches(
         if differs:
             flags["Date (UTC) falls outside the file's month: file month used"] += differs
         month = pc.if_else(ok, pa.scalar(file_month), month)
+    month = pc.dictionary_encode(month)
     _check_months(rej, month, None, latest_month or _current_month(), "Date")
     lon, lat = _coordinates(rej, t[cols["Longitude"]], t[cols["Latitude"]], flags)
-    n = t.num_rows
     out: dict[str, pa.Array] = {
-        "force": pa.array([file_force or "unknown"] * n, pa.string()),
+        "force": _constant(file_force or "unknown", n),
         "month": month,
         "date": when,
         "latitude": lat,
         "longitude": lon,
     }
-    empty = pa.array([None] * n, pa.string())
-    for col in SEARCH_COLUMNS:
-        if col in ("Date", "Latitude", "Longitude"):
-            continue
+    for col in others:
         key = re.sub(r"[^a-z0-9]+", "_", col.casefold()).strip("_")
-        out[key] = _blank_to_null(t[cols[col]]) if col in cols else empty
-    out["source_file"] = pa.array([name] * n, pa.string())
+        out[key] = _clean(t[cols[col]]) if col in cols else _clean(_constant("", n))
+    out["source_file"] = _constant(name, n)
     out["source_line"] = t["source_line"]
     return _finish("searches", out, rej, text, name, flags)
 

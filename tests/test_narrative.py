@@ -1,0 +1,223 @@
+"""Golden sentences: the headline wording on worked examples, figures worked by hand."""
+
+from __future__ import annotations
+
+import doctest
+
+import pytest
+
+import csplib.indicators.narrative as narrative_module
+from csplib.errors import ParameterError
+from csplib.indicators.change import contribution_to_change
+from csplib.indicators.narrative import (
+    change_phrase,
+    drivers_sentence,
+    format_per_day,
+    headline_change,
+)
+from csplib.indicators.significance import poisson_change_test
+from csplib.periods import Period
+
+Q1_2014 = Period.fquarter(2014, 1)  # April-June 2014: 30 + 31 + 30 = 91 days
+Q1_2019 = Period.fquarter(2019, 1)
+
+
+def test_doctests() -> None:
+    result = doctest.testmod(narrative_module)
+    assert result.attempted > 0 and result.failed == 0
+
+
+def test_maidstone_rise() -> None:
+    # 2,172 -> 2,357: +185; 185 / 2172 = 8.517% -> "8.5%"; 185 / 91 = 2.03 -> "2 a day";
+    # Z = 2(sqrt(2357) - sqrt(2172)) = 3.89, p = 0.006: a significant rise.
+    test = poisson_change_test(2357, 2172, 91, 91)
+    assert headline_change("Total recorded crime", 2357, 2172, Q1_2014, test=test) == (
+        "Total recorded crime rose by 8.5% (185 more crimes, 2 a day) "
+        "compared with the same quarter last year."
+    )
+    # the test defaults to the same one, with the quarters' lengths as exposures
+    assert headline_change("Total recorded crime", 2357, 2172, Q1_2014) == (
+        "Total recorded crime rose by 8.5% (185 more crimes, 2 a day) "
+        "compared with the same quarter last year."
+    )
+
+
+def test_maidstone_rise_with_drivers() -> None:
+    contributions = contribution_to_change(
+        {
+            "Violence against the person and sexual offences": 820,
+            "Shoplifting": 350,
+            "Robbery": 60,
+            "Burglary": 285,
+            "Criminal damage and arson": 842,
+        },
+        {
+            "Violence against the person and sexual offences": 700,
+            "Shoplifting": 300,
+            "Robbery": 30,
+            "Burglary": 300,
+            "Criminal damage and arson": 842,
+        },
+    )
+    drivers = drivers_sentence(contributions)
+    assert drivers == (
+        "driven mainly by increases in violence against the person and sexual offences, "
+        "shoplifting and robbery"
+    )
+    assert headline_change("Total recorded crime", 2357, 2172, Q1_2014, drivers=drivers) == (
+        "Total recorded crime rose by 8.5% (185 more crimes, 2 a day) compared with the same "
+        "quarter last year, driven mainly by increases in violence against the person and "
+        "sexual offences, shoplifting and robbery."
+    )
+
+
+def test_quarter_fall() -> None:
+    # 10,000 -> 9,600: -400; 400 / 10000 = 4.0%; 400 / 91 = 4.4 -> "4 a day"; Z = -4.04
+    assert headline_change("Total recorded crime", 9600, 10000, Q1_2019) == (
+        "Total recorded crime fell by 4.0% (400 fewer crimes, 4 a day) "
+        "compared with the same quarter last year."
+    )
+
+
+def test_year_fall_allows_for_the_leap_day() -> None:
+    # 2019/20 has 366 days (29 Feb 2020), 2018/19 has 365.
+    # 9,125 -> 8,760: -365 = -4.0%; per day 8760/366 - 9125/365 = 23.93 - 25.00 = -1.07
+    assert headline_change("Total recorded crime", 8760, 9125, Period.fyear(2019)) == (
+        "Total recorded crime fell by 4.0% (365 fewer crimes, 1 a day) "
+        "compared with the previous year."
+    )
+
+
+def test_a_fall_the_test_calls_noise_is_not_a_fall() -> None:
+    # 2,175 -> 2,088 is -87 (-4.0%), but Z = 2(sqrt(2088) - sqrt(2175)) = -1.88 and the
+    # two-sample p-value is about 0.18: no significant change.
+    assert headline_change("Total recorded crime", 2088, 2175, Q1_2019) == (
+        "Total recorded crime was 2,088 against 2,175 in the same quarter last year "
+        "(-4.0%): no significant change."
+    )
+
+
+def test_no_significant_change() -> None:
+    # 998 -> 1,012: +14, 14 / 998 = 1.40%; Z = 2(31.81 - 31.59) = 0.44
+    assert headline_change("Total recorded crime", 1012, 998, Q1_2019) == (
+        "Total recorded crime was 1,012 against 998 in the same quarter last year "
+        "(+1.4%): no significant change."
+    )
+
+
+def test_no_significant_change_ignores_drivers() -> None:
+    sentence = headline_change(
+        "Total recorded crime", 1012, 998, Q1_2019, drivers="driven mainly by robbery"
+    )
+    assert "driven" not in sentence
+    assert sentence.endswith(": no significant change.")
+
+
+def test_zero_previous_significant() -> None:
+    # 0 -> 12: exact p = 2 * 0.5**12 = 0.0005; 12 / 91 = 0.13 -> "0.1 a day"; no percentage
+    assert headline_change("Robbery", 12, 0, Q1_2019) == (
+        "Robbery rose from 0 to 12 (12 more crimes, 0.1 a day) "
+        "compared with the same quarter last year."
+    )
+
+
+def test_zero_previous_not_significant() -> None:
+    # 0 -> 3: exact p = 2 * 0.5**3 = 0.25
+    assert headline_change("Robbery", 3, 0, Q1_2019) == (
+        "Robbery was 3 against 0 in the same quarter last year: no significant change."
+    )
+
+
+def test_singular_one_more_crime() -> None:
+    assert change_phrase(1) == "1 more crime"
+    assert change_phrase(-1) == "1 fewer crime"
+    assert change_phrase(2) == "2 more crimes"
+    assert change_phrase(1200, "incident") == "1,200 more incidents"
+    assert change_phrase(1, "offence", "offences") == "1 more offence"
+    # A change of one crime is never significant (8 against 7: exact p = 1), so the headline
+    # gives the figures and says so; 1 / 7 = 14.3%.
+    assert headline_change("Robbery", 8, 7, Q1_2019) == (
+        "Robbery was 8 against 7 in the same quarter last year (+14.3%): no significant change."
+    )
+
+
+def test_unchanged() -> None:
+    assert headline_change("Total recorded crime", 998, 998, Q1_2019) == (
+        "Total recorded crime was unchanged at 998 compared with the same quarter last year."
+    )
+
+
+def test_month_and_asb_units() -> None:
+    # Apr 2018 -> Apr 2019: 480 -> 600, +120 = +25.0%; 120 / 30 = 4 a day
+    assert headline_change(
+        "Anti-social behaviour", 600, 480, Period.month("2019-04"), unit="incident"
+    ) == (
+        "Anti-social behaviour rose by 25.0% (120 more incidents, 4 a day) "
+        "compared with the same month last year."
+    )
+
+
+def test_rolling_12_months() -> None:
+    # Jul 2018-Jun 2019 against Jul 2017-Jun 2018 (365 days each): 9,000 -> 9,500,
+    # +500 = 5.56%; 500 / 365 = 1.37 -> "1 a day"
+    assert headline_change("Total recorded crime", 9500, 9000, Period.rolling12("2019-06")) == (
+        "Total recorded crime rose by 5.6% (500 more crimes, 1 a day) "
+        "compared with the previous 12 months."
+    )
+
+
+def test_previous_quarter_and_other_comparisons() -> None:
+    q2 = Period.fquarter(2019, 2)  # Jul-Sep: 92 days; Apr-Jun: 91 days
+    # 1,100 -> 1,300: +200 = 18.18%; per day 1300/92 - 1100/91 = 14.13 - 12.09 = 2.04
+    assert headline_change("Robbery", 1300, 1100, q2, previous_period=q2.previous()) == (
+        "Robbery rose by 18.2% (200 more crimes, 2 a day) compared with the previous quarter."
+    )
+    assert headline_change(
+        "Robbery", 1012, 998, Q1_2019, previous_period=Period.fquarter(2017, 1)
+    ) == ("Robbery was 1,012 against 998 in 2017/18 Q1 (+1.4%): no significant change.")
+
+
+def test_a_test_of_other_figures_is_refused() -> None:
+    with pytest.raises(ParameterError, match="2357 against 2172"):
+        headline_change("Total", 100, 90, Q1_2019, test=poisson_change_test(2357, 2172))
+
+
+def test_format_per_day() -> None:
+    assert format_per_day(185 / 91) == "2"  # 2.03
+    assert format_per_day(-87 / 91) == "1"  # 0.956
+    assert format_per_day(2.5) == "3"  # half up
+    assert format_per_day(0.45) == "0.5"
+    assert format_per_day(0.04) == "under 0.1"
+    assert format_per_day(12_345.4) == "12,345"
+
+
+def test_drivers_of_a_fall() -> None:
+    t = contribution_to_change(
+        {"Burglary": 200, "Vehicle crime": 150, "Robbery": 40, "Drugs": 60},
+        {"Burglary": 260, "Vehicle crime": 170, "Robbery": 35, "Drugs": 60},
+    )
+    assert drivers_sentence(t) == "driven mainly by decreases in burglary and vehicle crime"
+    assert drivers_sentence(t, top=1) == "driven mainly by a decrease in burglary"
+
+
+def test_drivers_names_only_groups_moving_with_the_total() -> None:
+    t = contribution_to_change(
+        {"Robbery": 30, "Shoplifting": 50}, {"Robbery": 20, "Shoplifting": 55}
+    )
+    assert drivers_sentence(t) == "driven mainly by an increase in robbery"
+
+
+def test_drivers_with_no_overall_change_says_so() -> None:
+    t = contribution_to_change({"A": 15, "B": 5}, {"A": 10, "B": 10})
+    assert drivers_sentence(t) == "with no overall change to attribute to any group"
+
+
+def test_drivers_keeps_acronyms_and_checks_arguments() -> None:
+    t = contribution_to_change(
+        {"VAWG offences": 30, "Robbery": 25}, {"VAWG offences": 10, "Robbery": 20}
+    )
+    assert drivers_sentence(t) == "driven mainly by increases in VAWG offences and robbery"
+    with pytest.raises(ParameterError):
+        drivers_sentence(t, top=0)
+    with pytest.raises(ParameterError, match="change"):
+        drivers_sentence(t.drop(columns="change"))
