@@ -16,6 +16,8 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev]"
+	@# Build matplotlib's font cache now, so no report's first run writes to stderr.
+	$(BIN)/python -c "import matplotlib.pyplot" >/dev/null 2>&1
 	@touch $(STAMP)
 
 setup: $(STAMP) ## Create .venv and install the workbook with its dependencies
@@ -26,9 +28,10 @@ sample: $(STAMP) ## Write the synthetic sample data to data/sample
 ingest-sample: sample ## Ingest the sample data into data/processed
 	$(BIN)/csp ingest $(SAMPLE) --store $(STORE) --quiet
 
-demo: ingest-sample ## Set up, ingest the sample data and show its coverage and ingest report
+demo: ingest-sample ## Set up, ingest the sample data and write its quarterly briefing
 	$(BIN)/csp coverage --store $(STORE)
-	@echo "Ingest report: $(STORE)/ingest_report.json"
+	$(BIN)/csp briefing --area Synthchester --quarter "2024/25 Q2" \
+		--peer-group synthchester-msg --store $(STORE)
 
 test: $(STAMP) ## Set up, then run ruff and every test
 	$(BIN)/ruff check .

@@ -100,6 +100,105 @@ def coverage(
         print(f"{r.force:<24} {r.month}  {r.status:<10} {r.note or ''}")
 
 
+@app.command()
+def areas(store: StoreOpt = paths.STORE) -> None:
+    """List the partnerships and forces the store can report on."""
+    from csplib.areas import list_areas
+    from csplib.store import Store
+
+    st = Store(store)
+    lad = st.read("geography_lad") if st.has("geography_lad") else None
+    forces = sorted(p.name for p in (st.root / "crimes").glob("*") if p.is_dir())
+    import pandas as pd
+
+    table = list_areas(lad if lad is not None else pd.DataFrame(), forces)
+    for r in table.itertuples():
+        print(f"{r.kind:<6} {r.area:<40} {r.code or '':<12} {r.force_area or ''}")
+
+
+OutOpt = Annotated[
+    Path | None,
+    typer.Option("--out", help="Reports folder (default reports/); each report goes in "
+                 "<out>/<period>/<area>/."),
+]  # fmt: skip
+ForceOpt = Annotated[bool, typer.Option("--force", help="Rebuild even if up to date.")]
+
+
+def _one_report(kind: str, area: str, period: str, store: Path, out: Path | None, force: bool,
+                **extra) -> None:  # fmt: skip
+    from csplib.report.params import ReportParams
+    from csplib.report.run import run_report
+
+    try:
+        params = ReportParams(report=kind, area=area, period=period, store=str(store), **extra)
+    except Exception as err:  # pydantic's ValidationError: show its message, not a traceback
+        from csplib.errors import ParameterError
+
+        raise ParameterError(str(err).splitlines()[-1] if str(err) else repr(err)) from None
+    result = run_report(params, out, force=force)
+    verb = "Up to date" if result.status == "skipped" else "Written"
+    print(f"{verb}: {result.html}")
+
+
+@app.command()
+def briefing(
+    area: Annotated[str, typer.Option(help="Partnership (CSP name or code) or force.")],
+    quarter: Annotated[str, typer.Option(help='Quarter, e.g. "2024/25 Q2" or "2024Q3".')],
+    store: StoreOpt = paths.STORE,
+    out: OutOpt = None,
+    peer_group: Annotated[
+        str | None, typer.Option(help="Peer group name in parameters/peer_groups.yaml.")
+    ] = None,
+    allow_incomplete: Annotated[
+        bool, typer.Option(help="Report a quarter with missing or incomplete months (flagged).")
+    ] = False,
+    force: ForceOpt = False,
+) -> None:
+    """Build the quarterly crime briefing (HTML, executed notebook, figures.json)."""
+    _one_report("quarterly_briefing", area, quarter, store, out, force,
+                peer_group=peer_group, allow_incomplete=allow_incomplete)  # fmt: skip
+
+
+@app.command()
+def assessment(
+    area: Annotated[str, typer.Option(help="Partnership (CSP name or code) or force.")],
+    year: Annotated[str, typer.Option(help='Financial year, e.g. "2023/24".')],
+    store: StoreOpt = paths.STORE,
+    out: OutOpt = None,
+    plan: Annotated[
+        str | None, typer.Option(help="Plan register YAML (priorities and indicators).")
+    ] = None,
+    allow_incomplete: Annotated[
+        bool, typer.Option(help="Report a year with missing or incomplete months (flagged).")
+    ] = False,
+    force: ForceOpt = False,
+) -> None:
+    """Build the annual strategic assessment for a financial year."""
+    _one_report("strategic_assessment", area, year, store, out, force,
+                plan_file=plan, allow_incomplete=allow_incomplete)  # fmt: skip
+
+
+@app.command()
+def batch(
+    inputs: Annotated[
+        list[Path], typer.Argument(help="Parameter files (YAML) or folders of them.")
+    ],
+    out: OutOpt = None,
+    force: ForceOpt = False,
+    workers: Annotated[
+        int | None, typer.Option(help="Reports built at once (default: one per core).")
+    ] = None,
+    timeout: Annotated[int, typer.Option(help="Seconds a notebook cell may run.")] = 600,
+) -> None:
+    """Build many reports in parallel; print a summary; exit non-zero if any failed."""
+    from csplib.report.run import run_batch, summary
+
+    results = run_batch(inputs, out, force=force, timeout=timeout, workers=workers)
+    print(summary(results))
+    if any(r.status == "failed" for r in results):
+        raise typer.Exit(1)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point for the ``csp`` console script."""
     try:

@@ -1,0 +1,169 @@
+"""A briefing's key figures as one plain, JSON-able structure.
+
+The notebooks show these figures and the report's ``figures.json`` sidecar is exactly
+this structure, so what partners read and what a script reads never differ. Pure:
+frames in, a dict out.
+
+Structure (every count is an int, every rate or percentage a float or None)::
+
+    area, area_kind, area_code, period, period_kind, previous_period,
+    months_used, previous_months_used, days, previous_days,
+    coverage: {complete, flags: [{force, month, status, note}]},
+    total_crime / asb / victim_based / non_victim_based:
+        {current, previous, change, pct_change, per_day_current, per_day_change,
+         z, strength, p_value, method, significance},
+    rate_per_1000: {current, previous, population, population_year} or None,
+    by_group: [{group, current, previous, change, pct_change, pct_of_total_change,
+                z, p_value, significance}],
+    headline, drivers,
+    peer_position: {group, members, rate, group_rate, rank, of, verdict_95,
+                    verdict_998} or None
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from csplib.areas import Area
+from csplib.indicators.change import contribution_to_change, pct_change
+from csplib.indicators.counts import asb_mask, count_by, in_period
+from csplib.indicators.narrative import drivers_sentence, headline_change
+from csplib.indicators.significance import poisson_change_test
+from csplib.periods import Period
+
+
+def _num(x: float | None, digits: int = 4) -> float | None:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return None
+    return round(float(x), digits)
+
+
+def change_figures(current: int, previous: int, period: Period, previous_period: Period) -> dict:
+    """Counts, change, per-day and significance for two periods' counts."""
+    test = poisson_change_test(current, previous, period.days, previous_period.days)
+    return {
+        "current": int(current),
+        "previous": int(previous),
+        "change": int(current - previous),
+        "pct_change": _num(pct_change(current, previous), 2),
+        "per_day_current": _num(current / period.days, 2),
+        "per_day_change": _num(current / period.days - previous / previous_period.days, 2),
+        "z": _num(test.z, 3),
+        "strength": test.strength,
+        "p_value": _num(test.p_value, 5),
+        "method": test.method,
+        "significance": test.label,
+    }
+
+
+def key_figures(
+    area: Area,
+    crimes: pd.DataFrame,
+    period: Period,
+    coverage_flags: pd.DataFrame,
+    *,
+    population: tuple[int, int] | None = None,
+    previous_population: tuple[int, int] | None = None,
+    peers: pd.DataFrame | None = None,
+    peer_group: str | None = None,
+    group_column: str = "offence_group",
+) -> dict:
+    """Gather the key figures for ``area`` in ``period`` against the same period last year.
+
+    ``crimes``: the area's rows of the canonical table (ASB included), covering both
+    periods. ``coverage_flags``: :func:`csplib.periods.check_coverage` for the months of
+    both periods (empty when complete). ``population``: (people, mid-year) for the rate.
+    ``peers``: :func:`csplib.indicators.peers.peer_comparison` output for the period.
+    """
+    prev = period.same_period_last_year()
+    cur_rows, prev_rows = in_period(crimes, period), in_period(crimes, prev)
+    cur_asb, prev_asb = asb_mask(cur_rows), asb_mask(prev_rows)
+    total = change_figures(int((~cur_asb).sum()), int((~prev_asb).sum()), period, prev)
+    asb = change_figures(int(cur_asb.sum()), int(prev_asb.sum()), period, prev)
+    classes = {}
+    for key, label in (("victim_based", "victim-based"), ("non_victim_based", "non-victim-based")):
+        c = int((cur_rows["crime_class"] == label).sum())
+        p = int((prev_rows["crime_class"] == label).sum())
+        classes[key] = change_figures(c, p, period, prev)
+
+    cur_g = count_by(crimes, group_column, period=period).set_index(group_column)["count"]
+    prev_g = count_by(crimes, group_column, period=prev).set_index(group_column)["count"]
+    contrib = contribution_to_change(cur_g, prev_g)
+    by_group = []
+    for r in contrib.itertuples(index=False):
+        test = poisson_change_test(int(r.current), int(r.previous), period.days, prev.days)
+        by_group.append(
+            {
+                "group": str(r.group),
+                "current": int(r.current),
+                "previous": int(r.previous),
+                "change": int(r.change),
+                "pct_change": _num(r.pct_change, 2),
+                "pct_of_total_change": _num(r.pct_of_total_change, 2),
+                "z": _num(test.z, 3),
+                "p_value": _num(test.p_value, 5),
+                "significance": test.label,
+            }
+        )
+    headline_test = poisson_change_test(total["current"], total["previous"], period.days, prev.days)
+    drivers = drivers_sentence(contrib) if headline_test.significant else ""
+    headline = headline_change(
+        "Total recorded crime",
+        total["current"],
+        total["previous"],
+        period,
+        headline_test,
+        drivers=drivers or None,
+    )
+    rate = None
+    if population is not None:
+        prev_pop = previous_population or population
+        rate = {
+            "current": _num(total["current"] / population[0] * 1000, 3),
+            "previous": _num(total["previous"] / prev_pop[0] * 1000, 3),
+            "population": int(population[0]),
+            "population_year": int(population[1]),
+        }
+    peer = None
+    if peers is not None and not peers.empty:
+        me = peers[peers["area"] == area.name]
+        if not me.empty:
+            row = me.iloc[0]
+            peer = {
+                "group": peer_group,
+                "members": [str(a) for a in peers["area"]],
+                "rate": _num(row["rate"], 3),
+                "group_rate": _num(row["group_rate"], 3),
+                "rank": int(row["rank"]),
+                "of": len(peers),
+                "verdict_95": str(row["verdict_95"]),
+                "verdict_998": str(row["verdict_998"]),
+            }
+    flags = [
+        {k: (None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v))
+         for k, v in rec.items()}
+        for rec in coverage_flags.to_dict("records")
+    ]  # fmt: skip
+    return {
+        "area": area.name,
+        "area_kind": area.kind,
+        "area_code": area.code,
+        "period": period.label,
+        "period_kind": period.kind,
+        "previous_period": prev.label,
+        "months_used": period.months,
+        "previous_months_used": prev.months,
+        "days": period.days,
+        "previous_days": prev.days,
+        "coverage": {"complete": not flags, "flags": flags},
+        "total_crime": total,
+        "asb": asb,
+        **classes,
+        "rate_per_1000": rate,
+        "by_group": by_group,
+        "headline": headline,
+        "drivers": drivers,
+        "peer_position": peer,
+    }

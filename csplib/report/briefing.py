@@ -1,0 +1,497 @@
+"""The quarterly crime briefing: one method per section, each returning HTML.
+
+``QuarterlyBriefing.load(...)`` reads what the report needs from the store once; the
+sections then call indicator functions and format their results (escaped, captioned,
+small numbers suppressed). The notebook is one call per section.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from csplib.areas import Area, resolve_area
+from csplib.errors import ParameterError
+from csplib.indicators.counts import asb_mask, in_period, monthly_counts
+from csplib.indicators.keyfigures import key_figures
+from csplib.indicators.peers import county_table, peer_comparison
+from csplib.indicators.places import repeat_locations, top_lsoas
+from csplib.indicators.spc import spc_signals, xmr
+from csplib.indicators.suppression import suppress_series
+from csplib.periods import Period, check_coverage, month_range, require_complete, shift_month
+from csplib.report import charts
+from csplib.report import html as h
+from csplib.report.params import ReportParams, load_peer_group
+from csplib.sources.population import population_for
+from csplib.store import Store
+
+TREND_MONTHS = 36
+
+
+def _pop(pop: pd.DataFrame, codes, year: int) -> tuple[int, int] | None:
+    if pop.empty or not codes:
+        return None
+    try:
+        return population_for(pop, list(codes), year)
+    except ParameterError:
+        return None
+
+
+@dataclass
+class ReportData:
+    """What a report reads from the store, once."""
+
+    store: Store
+    area: Area
+    period: Period
+    crimes: pd.DataFrame  # every force the report touches (area, county, peers)
+    coverage: pd.DataFrame
+    lad: pd.DataFrame
+    population: pd.DataFrame  # level 'lad'
+    lsoa_population: pd.DataFrame
+    boundaries: list[dict] | None
+    synthetic: bool
+    peers: pd.DataFrame | None = None
+    peer_group: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def area_crimes(self) -> pd.DataFrame:
+        return self.area.select(self.crimes)
+
+
+def load_data(params: ReportParams) -> ReportData:
+    """Read the store for one report and check its period is covered."""
+    store = Store(params.store_path())
+    period = params.parsed_period()
+    lad = store.read("geography_lad") if store.has("geography_lad") else pd.DataFrame(
+        columns=["lad_code", "lad_name", "csp_code", "csp_name", "pfa_code", "pfa_name"]
+    )  # fmt: skip
+    forces = sorted(p.name for p in (store.root / "crimes").glob("*") if p.is_dir())
+    if not forces:
+        store.crimes()  # raises the "no crimes data; run csp ingest" error
+    area = resolve_area(params.area, lad, forces)
+    coverage = store.coverage()
+    prev = period.same_period_last_year()
+    trend_start = shift_month(period.end, -(TREND_MONTHS - 1))
+    months = month_range(min(trend_start, prev.start), period.end)
+    crimes = store.crimes(months=months)
+    flags = check_coverage(prev.months + period.months, coverage, list(area.forces))
+    if not flags.empty and not params.allow_incomplete:
+        require_complete(Period(period.kind, prev.start, period.end), coverage, list(area.forces))
+    pop = store.read("population") if store.has("population") else pd.DataFrame(
+        columns=["area_code", "area_name", "level", "year", "population"]
+    )  # fmt: skip
+    boundaries = None
+    bpath = store.root / "boundaries" / "lsoa.geojson"
+    if bpath.exists():
+        boundaries = json.loads(bpath.read_text(encoding="utf-8")).get("features")
+    names = crimes["falls_within"].dropna().unique() if "falls_within" in crimes else []
+    synthetic = any("synthetic" in str(n).casefold() for n in names) or str(
+        area.code or ""
+    ).startswith("X")
+    data = ReportData(
+        store=store, area=area, period=period, crimes=crimes, coverage=coverage, lad=lad,
+        population=pop[pop["level"] == "lad"], lsoa_population=pop[pop["level"] == "lsoa"],
+        boundaries=boundaries, synthetic=synthetic,
+    )  # fmt: skip
+    if params.peer_group:
+        group = load_peer_group(params.project_path(params.peer_groups_file), params.peer_group)
+        data.peers = _peer_table(data, group.members, period)
+        data.peer_group = params.peer_group
+    return data
+
+
+def _members_counts(data: ReportData, members: list[str], period: Period) -> pd.DataFrame:
+    """Crimes (excluding ASB) and population for each member area in ``period``."""
+    forces = sorted(data.crimes["force"].dropna().unique())
+    cur = in_period(data.crimes, period)
+    cur = cur[~asb_mask(cur)]
+    prev = in_period(data.crimes, period.same_period_last_year())
+    prev = prev[~asb_mask(prev)]
+    year = int(period.start[:4])
+    rows = []
+    for name in members:
+        area = resolve_area(name, data.lad, forces)
+        pop = _pop(data.population, area.lad_codes, year)
+        if pop is None:
+            raise ParameterError(
+                f"no population for peer '{name}'",
+                fix="ingest ONS mid-year population estimates covering every peer",
+            )
+        rows.append({"area": area.name, "count": len(area.select(cur)),
+                     "count_previous": len(area.select(prev)), "population": pop[0]})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def _peer_table(data: ReportData, members: list[str], period: Period) -> pd.DataFrame:
+    if data.area.name not in members:
+        members = [data.area.name, *members]
+    return peer_comparison(_members_counts(data, members, period))
+
+
+class QuarterlyBriefing:
+    """Sections of the quarterly crime briefing for one area and quarter."""
+
+    def __init__(self, data: ReportData, threshold: int = 5) -> None:
+        self.data = data
+        self.threshold = threshold
+        self.period = data.period
+        self.previous = data.period.same_period_last_year()
+        area = data.area
+        self.flags = check_coverage(
+            self.previous.months + self.period.months, data.coverage, list(area.forces)
+        )
+        year = int(self.period.start[:4])
+        self.population = _pop(data.population, area.lad_codes, year)
+        self.figures = key_figures(
+            area, data.area_crimes, self.period, self.flags,
+            population=self.population,
+            previous_population=_pop(data.population, area.lad_codes, year - 1),
+            peers=data.peers, peer_group=data.peer_group,
+        )  # fmt: skip
+        self.figures["synthetic"] = data.synthetic
+        self.figures["population_note"] = (
+            f"mid-{self.population[1]} estimate" if self.population else None
+        )
+
+    @classmethod
+    def load(cls, **params) -> QuarterlyBriefing:
+        """Build from notebook parameters (the same keys as a parameter file)."""
+        p = ReportParams(report="quarterly_briefing", **params)
+        return cls(load_data(p), threshold=p.threshold)
+
+    # ---- helpers ---------------------------------------------------------------
+    def _count(self, n: int) -> str:
+        """A count as shown in shared tables: 1..threshold-1 become '<threshold'."""
+        return f"<{self.threshold}" if 0 < n < self.threshold else f"{n:,}"
+
+    def save_figures(self, path: str | Path | None) -> Path | None:
+        """Write the key figures as JSON (the report's ``figures.json``)."""
+        if not path:
+            return None
+        out = Path(path)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(self.figures, indent=2), encoding="utf-8")
+        return out
+
+    # ---- sections ----------------------------------------------------------------
+    def title(self) -> h.Html:
+        f = self.figures
+        kind = "partnership" if self.data.area.kind == "csp" else "force area"
+        sub = (
+            f"{self.period.label} ({h.esc(_months_text(self.period))}) compared with "
+            f"{self.previous.label}. Police recorded crime from data.police.uk, {kind} "
+            f"{f['area']}."
+        )
+        parts = [
+            Html_raw(
+                f"<h1>Quarterly crime briefing: {h.esc(f['area'])}, {h.esc(self.period.label)}</h1>"
+            ),
+            Html_raw(f'<p class="subtitle">{sub}</p>'),
+        ]
+        if self.data.synthetic:
+            parts.insert(0, h.synthetic_banner())
+        return h.join(parts)
+
+    def headline(self) -> h.Html:
+        f = self.figures
+        parts = [h.paragraph(f["headline"], "headline")]
+        a = f["asb"]
+        parts.append(
+            h.paragraph(
+                f"Anti-social behaviour (not counted as crime): {a['current']:,} incidents "
+                f"against {a['previous']:,} ({h.fmt_pct(a['pct_change'])}; {a['significance']})."
+            )
+        )
+        if f["rate_per_1000"]:
+            r = f["rate_per_1000"]
+            parts.append(
+                h.paragraph(
+                    f"That is {r['current']:.1f} crimes per 1,000 residents in the quarter "
+                    f"(mid-{r['population_year']} population {r['population']:,})."
+                )
+            )
+        if f["peer_position"]:
+            p = f["peer_position"]
+            parts.append(
+                h.paragraph(
+                    f"Against its most similar group of {p['of']} partnerships "
+                    f"('{p['group']}'), {f['area']}'s rate is {p['verdict_95']} the group "
+                    f"average ({p['rate']:.1f} against {p['group_rate']:.1f} per 1,000; ranked "
+                    f"{p['rank']} of {p['of']}, 1 = highest)."
+                )
+            )
+        if not f["coverage"]["complete"]:
+            months = ", ".join(f"{x['month']} ({x['status']})" for x in f["coverage"]["flags"])
+            parts.append(
+                h.callout(
+                    f"Data gap: {months}. Counts for these months are too low or absent, so "
+                    "changes involving them are not real changes.",
+                    "warning",
+                )
+            )
+        return h.join(parts)
+
+    def summary_table(self) -> h.Html:
+        f = self.figures
+        rows = []
+        for key, label in (("total_crime", "Total recorded crime (excluding ASB)"),
+                           ("victim_based", "Victim-based crime"),
+                           ("non_victim_based", "Non-victim-based crime (other crimes against society)"),
+                           ("asb", "Anti-social behaviour incidents")):  # fmt: skip
+            x = f[key]
+            rows.append({
+                "Measure": label, self.period.label: self._count(x["current"]),
+                self.previous.label: self._count(x["previous"]),
+                "Change": h.fmt_signed(x["change"]), "Change %": h.fmt_pct(x["pct_change"]),
+                "Per day": h.fmt_float(x["per_day_current"], 1),
+                "Is it real?": x["significance"],
+            })  # fmt: skip
+        frame = pd.DataFrame(rows)
+        return h.table(
+            frame,
+            f"Crime and ASB in {f['area']}, {self.period.label} against {self.previous.label}",
+            numeric=[self.period.label, self.previous.label, "Change", "Change %", "Per day"],
+            row_header="Measure",
+            note="'Is it real?': Poisson test of the two counts (exact conditional test for "
+            "small counts); a change that could be chance is 'no significant change'.",
+        )
+
+    def groups(self) -> h.Html:
+        """Offence groups with their contribution to the change (and a bar chart)."""
+        groups = pd.DataFrame(self.figures["by_group"])
+        if groups.empty:
+            return h.paragraph("No crimes recorded in either period.")
+        cur = suppress_series(groups.set_index("group")["current"], threshold=self.threshold)
+        prev = suppress_series(groups.set_index("group")["previous"], threshold=self.threshold)
+        rows = []
+        for r in groups.itertuples(index=False):
+            hidden = bool(cur.mask[r.group] or prev.mask[r.group])
+            rows.append({
+                "Offence group": r.group, self.period.label: h.fmt_display(cur.display[r.group]),
+                self.previous.label: h.fmt_display(prev.display[r.group]),
+                "Change": "[c]" if hidden else h.fmt_signed(r.change),
+                "Share of total change": "[c]" if hidden else h.fmt_float(r.pct_of_total_change, 0) + "%"
+                if r.pct_of_total_change is not None else "n/a",
+                "Is it real?": "[c]" if hidden else r.significance,
+            })  # fmt: skip
+        rows.append({"Offence group": "Total", self.period.label: h.fmt_display(cur.display.iloc[-1]),
+                     self.previous.label: h.fmt_display(prev.display.iloc[-1]),
+                     "Change": h.fmt_signed(int(groups["change"].sum())),
+                     "Share of total change": "100%" if groups["change"].sum() else "n/a",
+                     "Is it real?": self.figures["total_crime"]["significance"]})  # fmt: skip
+        tbl = h.table(
+            pd.DataFrame(rows),
+            f"Offence groups: contribution to the change in {self.figures['area']}",
+            numeric=[self.period.label, self.previous.label, "Change", "Share of total change"],
+            row_header="Offence group",
+            note=f"Counts of 1-{self.threshold - 1} are shown as <{self.threshold}; [c] hides a "
+            "figure that would reveal one. Shares of the change sum to 100%. Violence against "
+            "the person and sexual offences are one group in police.uk data.",
+        )
+        shown = groups[~groups["group"].map(lambda g: bool(cur.mask[g] or prev.mask[g]))]
+        if shown.empty:
+            return tbl
+        fig, alt = charts.contribution_bars(shown, "Change on the same period last year")
+        return tbl + h.figure(
+            fig, alt, "Change in crimes by offence group (groups with small counts left out)."
+        )
+
+    def trend(self) -> h.Html:
+        """Monthly crimes with an XmR control chart, over complete months only."""
+        end = self.period.end
+        start = shift_month(end, -(TREND_MONTHS - 1))
+        months = month_range(start, end)
+        flags = check_coverage(months, self.data.coverage, list(self.data.area.forces))
+        bad = sorted(set(flags["month"]))
+        if bad and bad[-1] >= start:
+            start = shift_month(bad[-1], 1)
+        if start > shift_month(end, -11):
+            return h.callout(
+                "Fewer than 12 complete months before this quarter: no control chart.", "warning"
+            )
+        mc = monthly_counts(self.data.area_crimes, month_range(start, end))
+        series = mc.set_index("month")["count"].astype(float)
+        chart = xmr(series)
+        fig, alt = charts.control_chart(chart, f"Monthly crimes, {self.figures['area']}")
+        signals = spc_signals(chart)
+        caption = (
+            f"Monthly recorded crime (excluding ASB), {h.fmt_month(start)} to "
+            f"{h.fmt_month(end)}, with mean and process limits (mean ± 2.66 × mean moving range)."
+        )
+        if bad:
+            caption += f" Months up to {h.fmt_month(bad[-1])} are left out: {bad[-1]} is {flags.iloc[-1]['status']}."
+        parts = [h.figure(fig, alt, caption)]
+        if signals.empty:
+            parts.append(
+                h.paragraph(
+                    "No special-cause variation: the monthly counts vary within their usual range."
+                )
+            )
+        else:
+            parts.append(h.bullet_list(list(signals["description"])))
+        return h.join(parts)
+
+    def peers(self) -> h.Html:
+        peers = self.data.peers
+        if peers is None or peers.empty:
+            return h.paragraph("No peer group is set for this report (parameter 'peer_group').")
+        fig, alt = charts.funnel_plot(peers, self.data.area.name)
+        frame = pd.DataFrame({
+            "Partnership": peers["area"], "Crimes": peers["count"].map(self._count),
+            "Population": peers["population"].map(h.fmt_int),
+            "Rate per 1,000": peers["rate"].map(lambda x: h.fmt_float(x, 1)),
+            "Rank": peers["rank"].map(h.fmt_int),
+            "Against the group (95%)": peers["verdict_95"],
+        }).sort_values("Rank", key=lambda s: s.astype(int))  # fmt: skip
+        return h.figure(fig, alt, f"Funnel plot: crime rates in peer group '{self.data.peer_group}', {self.period.label}.") + h.table(
+            frame, f"Peer group '{self.data.peer_group}': crimes per 1,000 residents, {self.period.label}",
+            numeric=["Crimes", "Population", "Rate per 1,000", "Rank"], row_header="Partnership",
+            note="Limits by Byar's method (exact Poisson limits below 10), around the group's "
+            "pooled rate. The Home Office 'most similar group' lists are restricted; this group "
+            "is set in the parameters.",
+        )  # fmt: skip
+
+    def county(self) -> h.Html:
+        area = self.data.area
+        if not area.csp_names:
+            return h.paragraph("No ONS lookup in the store: the county comparison needs one.")
+        try:
+            members = _members_counts(self.data, list(area.csp_names), self.period)
+        except ParameterError as err:
+            return h.callout(f"County comparison not available: {err.message}.", "warning")
+        t = county_table(members)
+        frame = pd.DataFrame({
+            "Partnership": t["area"], "Crimes": t["count"].map(self._count),
+            "Same quarter last year": t["count_previous"].map(self._count),
+            "Change %": t["change_pct"].map(h.fmt_pct),
+            "Rate per 1,000": t["rate"].map(lambda x: h.fmt_float(x, 1)),
+            "Rank": t["rank"].map(h.fmt_int),
+        })  # fmt: skip
+        return h.table(
+            frame, f"Every partnership in {area.pfa_name}: crimes and rate, {self.period.label}",
+            numeric=["Crimes", "Same quarter last year", "Change %", "Rate per 1,000", "Rank"],
+            row_header="Partnership",
+            note="Rank 1 = highest rate. Crimes with no location cannot be placed in a partnership "
+            "and are not in these rows.",
+        )  # fmt: skip
+
+    def places(self) -> h.Html:
+        cur = in_period(self.data.area_crimes, self.period)
+        year = int(self.period.start[:4])
+        pop = self.data.lsoa_population
+        if not pop.empty:
+            years = sorted(pop["year"].unique(), key=lambda y: (abs(int(y) - year), y))
+            pop = pop[pop["year"] == years[0]][["area_code", "population"]]
+        top = top_lsoas(cur, n=10)
+        frame = pd.DataFrame({
+            "Rank": top["rank"].map(h.fmt_int), "LSOA": top["lsoa_name"].fillna(top["lsoa_code"]),
+            "Crimes": top["count"].map(self._count), "Share of the area's crime": top["share_pct"].map(lambda x: h.fmt_float(x, 1) + "%"),
+        })  # fmt: skip
+        parts = [h.table(frame, f"Neighbourhoods (LSOAs) with the most crime, {self.period.label}",
+                         numeric=["Rank", "Crimes", "Share of the area's crime"])]  # fmt: skip
+        if not pop.empty:
+            by_rate = top_lsoas(cur, n=10, population=pop, by="rate_per_1000")
+            by_rate = by_rate[by_rate["count"] >= self.threshold]
+            frame = pd.DataFrame({
+                "Rank": by_rate["rank"].map(h.fmt_int), "LSOA": by_rate["lsoa_name"],
+                "Crimes": by_rate["count"].map(self._count),
+                "Residents": by_rate["population"].map(h.fmt_int),
+                "Crimes per 1,000 residents": by_rate["rate_per_1000"].map(lambda x: h.fmt_float(x, 1)),
+            })  # fmt: skip
+            parts.append(h.table(frame, f"Neighbourhoods with the highest crime rate, {self.period.label}",
+                                 numeric=["Rank", "Crimes", "Residents", "Crimes per 1,000 residents"],
+                                 note="Rates use residents, so town centres with few residents "
+                                 "and many visitors rank high."))  # fmt: skip
+        snaps = repeat_locations(cur, n=10)
+        frame = pd.DataFrame({
+            "Rank": snaps["rank"].map(h.fmt_int), "Snap point": snaps["snap_point_location"],
+            "LSOA": snaps["lsoa_name"], "Crimes": snaps["count"].map(self._count),
+        })  # fmt: skip
+        parts.append(h.table(frame, f"Repeat locations (map snap points), {self.period.label}",
+                             numeric=["Rank", "Crimes"],
+                             note="data.police.uk moves each crime to the nearest anonymous "
+                             "snap point: a snap point stands for many addresses and is never "
+                             "an address."))  # fmt: skip
+        return h.join(parts)
+
+    def map(self) -> h.Html:
+        if not self.data.boundaries:
+            return h.paragraph(
+                "No LSOA boundaries in the store: ingest a GeoJSON of LSOA boundaries to add a map."
+            )
+        cur = in_period(self.data.area_crimes, self.period)
+        cur = cur[~asb_mask(cur)]
+        counts = cur.groupby("lsoa_code").size()
+        props = self.data.boundaries[0].get("properties") or {}
+        key = next(
+            (k for k in props if k.upper().startswith("LSOA") and k.upper().endswith("CD")), None
+        )
+        # Shade every LSOA of the area, including those with no crime this quarter.
+        area_lsoas = set(self.data.area_crimes["lsoa_code"].dropna()) | set(counts.index)
+        counts = counts.reindex(sorted(area_lsoas), fill_value=0)
+        fig, alt = charts.choropleth(
+            self.data.boundaries, counts, key, f"Crimes by LSOA, {self.period.label}"
+        )
+        return h.figure(
+            fig,
+            alt,
+            f"Crimes by neighbourhood (LSOA), {self.figures['area']}, {self.period.label}.",
+        )
+
+    def data_quality(self) -> h.Html:
+        d = self.data
+        area_rows = in_period(d.area_crimes, self.period)
+        force_rows = in_period(d.crimes[d.crimes["force"].isin(d.area.forces)], self.period)
+        no_loc = int((force_rows["geo_status"] == "no_location").sum())
+        outside = int((force_rows["geo_status"] == "outside_force_area").sum())
+        items = [
+            f"Months used: {', '.join(self.period.months)} against {', '.join(self.previous.months)}.",
+            f"{len(area_rows):,} rows for {d.area.name} in the quarter ({int(asb_mask(area_rows).sum()):,} of them ASB).",
+            f"{no_loc:,} of the force's rows in the quarter have no location or LSOA and cannot be "
+            "placed in a partnership" + (" (they are counted in this force-area report)." if d.area.kind == "force" else "."),
+            f"{outside:,} of the force's rows fall in LSOAs outside its area.",
+        ]  # fmt: skip
+        flags = self.flags
+        if flags.empty:
+            items.append("Every month of both periods is present and complete.")
+        else:
+            for r in flags.itertuples():
+                items.append(f"{r.force} {r.month}: {r.status}. {r.note or ''}")
+        return h.bullet_list(items)
+
+    def sources(self) -> h.Html:
+        items = [
+            "Crimes: data.police.uk street-level crime (police recorded crime, locations "
+            "snapped to anonymous map points; about two months' publication lag; fraud and "
+            "computer misuse absent).",
+            "Anti-social behaviour is reported separately and never counted as crime.",
+            "Change: the same period last year (not the previous quarter, because of seasonality).",
+            "Is it real? Poisson test of two counts: Z = 2(√current − √previous) for the "
+            "strength of the signal, with the p-value from the two-sample Poisson test "
+            "(exact conditional test for small counts).",
+            "Peer comparison: rates per 1,000 residents against the pooled group rate, funnel "
+            "limits at 95% and 99.8% (Byar's method; exact Poisson limits below 10).",
+            "Control chart: XmR ('Making Data Count'): mean ± 2.66 × mean moving range; "
+            "signals for a point outside the limits, 7 in a row on one side of the mean, 6 "
+            "rising or falling, 2 of 3 beyond two sigma.",
+            f"Population: ONS mid-year estimates ({self.figures['population_note'] or 'not loaded'}).",
+            f"Small numbers: counts of 1-{self.threshold - 1} are shown as <{self.threshold}.",
+            h.LICENCE,
+            f"Produced {date.today():%d %B %Y} with CSP Workbook.",
+        ]
+        return h.bullet_list(items)
+
+
+def Html_raw(markup: str) -> h.Html:
+    """Markup built here from escaped pieces (never from raw data)."""
+    return h.Html(markup)
+
+
+def _months_text(period: Period) -> str:
+    return f"{h.fmt_month(period.start)} to {h.fmt_month(period.end)}"

@@ -1,0 +1,315 @@
+"""Running report notebooks: papermill executes, nbconvert exports, outputs land atomically.
+
+Each report goes to ``reports/<period>/<area>/``: ``report.html`` (self-contained,
+code hidden), ``report.ipynb`` (the executed notebook) and ``figures.json`` (the key
+figures). They are written to a temporary folder first and swapped in whole, so a
+failed or interrupted run never leaves half a report that looks finished. A stamp
+(``.inputs.json``) records what the report was built from; a re-run skips reports
+whose inputs have not changed unless forced.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from csplib import paths
+from csplib.errors import CspError, ParameterError
+from csplib.report.html import page
+from csplib.report.params import NOTEBOOKS, ReportParams, load_params
+
+KERNEL = "python3"
+STAMP = ".inputs.json"
+
+
+@dataclass
+class ReportResult:
+    """What happened to one report."""
+
+    name: str
+    status: str  # "ok", "skipped" (up to date) or "failed"
+    out_dir: Path | None = None
+    html: Path | None = None
+    reason: str = ""
+    seconds: float = 0.0
+
+
+def notebook_path(params: ReportParams) -> Path:
+    return paths.NOTEBOOKS / NOTEBOOKS[params.report]
+
+
+def notebook_parameters(params: ReportParams, figures_path: Path) -> dict:
+    """The values injected into the notebook's parameters cell."""
+    values = {
+        "area": params.area,
+        "period": params.period,
+        "store": str(params.store_path()),
+        "threshold": params.threshold,
+        "allow_incomplete": params.allow_incomplete,
+        "figures_path": str(figures_path),
+    }
+    if params.report == "quarterly_briefing":
+        values["peer_group"] = params.peer_group
+        values["peer_groups_file"] = str(params.project_path(params.peer_groups_file))
+    else:
+        values["plan_file"] = (
+            str(params.project_path(params.plan_file)) if params.plan_file else None
+        )
+    return values
+
+
+def preflight(params: ReportParams) -> None:
+    """Check what can be checked before a notebook starts: the period, that the store
+    holds the area, and that both periods' months are covered (unless allowed)."""
+    import pandas as pd
+
+    from csplib.areas import resolve_area
+    from csplib.periods import require_complete
+    from csplib.store import Store
+
+    period = params.parsed_period()
+    store = Store(params.store_path())
+    store.crimes(["month"], months=[])  # raises "the store holds no crimes data" when empty
+    lad = store.read("geography_lad") if store.has("geography_lad") else pd.DataFrame()
+    forces = sorted(p.name for p in (store.root / "crimes").glob("*") if p.is_dir())
+    area = resolve_area(params.area, lad, forces)
+    if not params.allow_incomplete:
+        periods = [period.same_period_last_year(), period]
+        if params.report == "strategic_assessment":
+            periods.insert(0, periods[0].same_period_last_year())
+        for p in periods:
+            require_complete(p, store.coverage(), list(area.forces))
+
+
+def _digest(*parts: bytes) -> str:
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(hashlib.sha256(p).digest())
+    return h.hexdigest()
+
+
+def inputs_stamp(params: ReportParams) -> dict:
+    """What a report depends on: its parameters, the notebook, the library and the store."""
+    store = params.store_path()
+    report = store / "ingest_report.json"
+    lib = b"".join(p.read_bytes() for p in sorted((paths.ROOT / "csplib").rglob("*.py")))
+    extra = [params.project_path(params.peer_groups_file), params.project_path(params.plan_file)]
+    return {
+        "params": params.model_dump(),
+        "notebook": _digest(notebook_path(params).read_bytes()),
+        "library": _digest(lib),
+        "store": _digest(report.read_bytes()) if report.exists() else None,
+        "files": {str(p): _digest(p.read_bytes()) for p in extra if p and p.exists()},
+    }
+
+
+def is_up_to_date(params: ReportParams, out_dir: Path) -> bool:
+    stamp = out_dir / STAMP
+    if not (stamp.exists() and (out_dir / "report.html").exists()):
+        return False
+    try:
+        return json.loads(stamp.read_text()) == json.loads(json.dumps(inputs_stamp(params)))
+    except (json.JSONDecodeError, OSError):
+        return False
+
+
+def export_html(nb_path: Path, title: str, synthetic: bool) -> str:
+    """The executed notebook as one self-contained HTML page, code and prompts hidden."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(nb_path, as_version=4)
+    exporter = HTMLExporter(
+        template_name="basic",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        anchor_link_text="",
+    )
+    body, _ = exporter.from_notebook_node(nb)
+    return page(title, body, synthetic=synthetic)
+
+
+def check_outputs(nb_path: Path) -> None:
+    """Refuse an executed notebook that wrote to stderr or raised."""
+    import nbformat
+
+    nb = nbformat.read(nb_path, as_version=4)
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                raise CspError(f"cell {i} raised {out.get('ename')}: {out.get('evalue')}")
+            if out.get("output_type") == "stream" and out.get("name") == "stderr":
+                text = "".join(out.get("text", ""))[:300]
+                raise CspError(f"cell {i} wrote to stderr: {text.strip()}")
+
+
+def _swap_in(tmp: Path, out_dir: Path) -> None:
+    """Replace ``out_dir`` with the finished folder ``tmp`` (old one removed after)."""
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    old = None
+    if out_dir.exists():
+        old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+        os.replace(out_dir, old)
+    os.replace(tmp, out_dir)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def run_report(
+    params: ReportParams,
+    out_root: Path | None = None,
+    *,
+    force: bool = False,
+    timeout: int = 600,
+    name: str | None = None,
+) -> ReportResult:
+    """Execute one report notebook and export it. Raises CspError on failure."""
+    import papermill as pm
+
+    start = time.perf_counter()
+    name = name or f"{params.report} {params.area} {params.period}"
+    out_dir = params.out_dir(out_root)
+    preflight(params)
+    if not force and is_up_to_date(params, out_dir):
+        return ReportResult(name, "skipped", out_dir, out_dir / "report.html", "up to date")
+    stamp = inputs_stamp(params)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+        tmp.chmod(0o755)  # readable like any other folder once swapped in
+    except OSError as err:
+        raise CspError(
+            f"cannot write to the reports folder ({err.strerror})",
+            file=out_dir.parent,
+            fix="check the folder exists, is writable and the disk is not full",
+        ) from None
+    try:
+        executed = tmp / "report.ipynb"
+        figures = tmp / "figures.json"
+        try:
+            pm.execute_notebook(
+                str(notebook_path(params)),
+                str(executed),
+                parameters=notebook_parameters(params, figures),
+                kernel_name=KERNEL,
+                cwd=str(paths.ROOT),
+                progress_bar=False,
+                log_output=False,
+                execution_timeout=timeout,
+                request_save_on_cell_execute=False,
+                # The kernel's own start-up chatter (a TCP transport warning) is not the
+                # report's: keep it off the user's terminal.
+                extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            )
+        except pm.PapermillExecutionError as err:
+            raise CspError(
+                f"the notebook stopped at cell {err.exec_count}: {err.ename}: {err.evalue}"
+            ) from None
+        except Exception as err:  # kernel death, timeout: papermill raises many kinds
+            raise CspError(f"the notebook did not finish: {type(err).__name__}: {err}") from None
+        check_outputs(executed)
+        figs = json.loads(figures.read_text(encoding="utf-8"))
+        title = f"{params.report.replace('_', ' ').capitalize()}: {figs.get('area')}, {figs.get('period')}"
+        (tmp / "report.html").write_text(
+            export_html(executed, title, bool(figs.get("synthetic"))), encoding="utf-8"
+        )
+        (tmp / STAMP).write_text(json.dumps(stamp, indent=1), encoding="utf-8")
+        _swap_in(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return ReportResult(
+        name, "ok", out_dir, out_dir / "report.html", seconds=time.perf_counter() - start
+    )
+
+
+def _run_one(path_or_params, out_root, force, timeout) -> ReportResult:
+    name = str(path_or_params) if isinstance(path_or_params, Path) else None
+    start = time.perf_counter()
+    try:
+        params = load_params(path_or_params) if isinstance(path_or_params, Path) else path_or_params
+        return run_report(params, out_root, force=force, timeout=timeout, name=name)
+    except CspError as err:
+        return ReportResult(name or "report", "failed", reason=str(err),
+                            seconds=time.perf_counter() - start)  # fmt: skip
+
+
+def parameter_files(inputs: list[Path]) -> list[Path]:
+    """YAML report files from files and folders (peer-group and plan files left out)."""
+    files: list[Path] = []
+    for p in inputs:
+        if p.is_dir():
+            found = sorted(list(p.rglob("*.yaml")) + list(p.rglob("*.yml")))
+            files += [f for f in found if _is_report_file(f)]
+        elif p.exists():
+            files.append(p)
+        else:
+            raise ParameterError("no such parameter file or folder", file=p)
+    if not files:
+        raise ParameterError(
+            "no report parameter files found", fix="give YAML files with 'area' and 'period'"
+        )
+    return files
+
+
+def _is_report_file(path: Path) -> bool:
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        text = path.read_text(encoding="utf-8")
+        return "area:" in text and "period:" in text
+    return True  # unreadable: let load_params report it
+
+
+def run_batch(
+    inputs: list[Path],
+    out_root: Path | None = None,
+    *,
+    force: bool = False,
+    timeout: int = 600,
+    workers: int | None = None,
+    progress: bool = True,
+) -> list[ReportResult]:
+    """Run many reports in parallel; one failure does not stop the others."""
+    files = parameter_files(inputs)
+    workers = max(1, min(workers or os.cpu_count() or 1, len(files)))
+    results: dict[Path, ReportResult] = {}
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(files), desc="reports", unit="report", disable=None)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(_run_one, f, out_root, force, timeout): f for f in files}
+        for fut in as_completed(futures):
+            f = futures[fut]
+            try:
+                results[f] = fut.result()
+            except Exception as err:  # a worker process died
+                results[f] = ReportResult(str(f), "failed", reason=f"{type(err).__name__}: {err}")
+            if bar is not None:
+                bar.update(1)
+    if bar is not None:
+        bar.close()
+    return [results[f] for f in files]
+
+
+def summary(results: list[ReportResult]) -> str:
+    """The table printed after a batch."""
+    w = max([len(r.name) for r in results] + [6])
+    lines = [f"{'report':<{w}}  {'status':<8} {'seconds':>8}  detail"]
+    for r in results:
+        detail = r.reason or (str(r.html) if r.html else "")
+        lines.append(f"{r.name:<{w}}  {r.status:<8} {r.seconds:>8.1f}  {detail}")
+    n_ok = sum(r.status == "ok" for r in results)
+    n_skip = sum(r.status == "skipped" for r in results)
+    n_fail = sum(r.status == "failed" for r in results)
+    lines.append(f"{n_ok} built, {n_skip} up to date, {n_fail} failed")
+    return "\n".join(lines)
