@@ -164,6 +164,47 @@ def _swap_in(tmp: Path, out_dir: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+class WarmKernel:
+    """One Python kernel kept alive across the reports a batch worker builds.
+
+    Starting a kernel and importing pandas, matplotlib and statsmodels costs a few
+    seconds per report; a worker pays it once. Between reports the kernel's namespace
+    is cleared (``%reset -f``: every notebook defines what it uses), and after any
+    failure the kernel is thrown away, so a hung or broken kernel never serves the
+    next report.
+    """
+
+    def __init__(self) -> None:
+        self.km = None
+
+    def get(self):
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        if self.km is not None and self.km.has_kernel and run_sync(self.km.is_alive)():
+            kc = self.km.client()
+            kc.start_channels()
+            try:
+                run_sync(kc.execute_interactive)("%reset -f", store_history=False, timeout=30)
+            finally:
+                kc.stop_channels()
+            return self.km
+        self.discard()
+        self.km = AsyncKernelManager(kernel_name=KERNEL)
+        return self.km
+
+    def discard(self) -> None:
+        from jupyter_core.utils import run_sync
+
+        if self.km is not None and self.km.has_kernel:
+            with contextlib.suppress(Exception):
+                run_sync(self.km.shutdown_kernel)(now=True)
+        self.km = None
+
+
+_WORKER_KERNEL = WarmKernel()
+
+
 def run_report(
     params: ReportParams,
     out_root: Path | None = None,
@@ -171,8 +212,12 @@ def run_report(
     force: bool = False,
     timeout: int = 600,
     name: str | None = None,
+    kernel: WarmKernel | None = None,
 ) -> ReportResult:
-    """Execute one report notebook and export it. Raises CspError on failure."""
+    """Execute one report notebook and export it. Raises CspError on failure.
+
+    ``kernel``: a warm kernel to reuse (batch workers); by default a fresh kernel is
+    started and stopped for this report."""
     import papermill as pm
 
     start = time.perf_counter()
@@ -195,6 +240,7 @@ def run_report(
     try:
         executed = tmp / "report.ipynb"
         figures = tmp / "figures.json"
+        engine_kwargs = {"km": kernel.get()} if kernel is not None else {}
         try:
             pm.execute_notebook(
                 str(notebook_path(params)),
@@ -209,12 +255,17 @@ def run_report(
                 # The kernel's own start-up chatter (a TCP transport warning) is not the
                 # report's: keep it off the user's terminal.
                 extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                **engine_kwargs,
             )
         except pm.PapermillExecutionError as err:
+            if kernel is not None:
+                kernel.discard()
             raise CspError(
                 f"the notebook stopped at cell {err.exec_count}: {err.ename}: {err.evalue}"
             ) from None
         except Exception as err:  # kernel death, timeout: papermill raises many kinds
+            if kernel is not None:
+                kernel.discard()
             raise CspError(f"the notebook did not finish: {type(err).__name__}: {err}") from None
         check_outputs(executed)
         figs = json.loads(figures.read_text(encoding="utf-8"))
@@ -237,10 +288,20 @@ def _run_one(path_or_params, out_root, force, timeout) -> ReportResult:
     start = time.perf_counter()
     try:
         params = load_params(path_or_params) if isinstance(path_or_params, Path) else path_or_params
-        return run_report(params, out_root, force=force, timeout=timeout, name=name)
+        return run_report(
+            params, out_root, force=force, timeout=timeout, name=name, kernel=_WORKER_KERNEL
+        )
     except CspError as err:
         return ReportResult(name or "report", "failed", reason=str(err),
                             seconds=time.perf_counter() - start)  # fmt: skip
+
+
+def _worker_init() -> None:
+    # Stop the worker's warm kernel when the pool shuts the worker down (worker
+    # processes leave through multiprocessing's finalizers, not atexit).
+    from multiprocessing.util import Finalize
+
+    Finalize(_WORKER_KERNEL, _WORKER_KERNEL.discard, exitpriority=10)
 
 
 def parameter_files(inputs: list[Path]) -> list[Path]:
@@ -286,7 +347,7 @@ def run_batch(
         from tqdm import tqdm
 
         bar = tqdm(total=len(files), desc="reports", unit="report", disable=None)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init) as pool:
         futures = {pool.submit(_run_one, f, out_root, force, timeout): f for f in files}
         for fut in as_completed(futures):
             f = futures[fut]

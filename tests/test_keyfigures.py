@@ -1,0 +1,56 @@
+"""Key figures on a worked example whose numbers are set by hand."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pandas as pd
+
+from csplib.areas import Area
+from csplib.indicators.keyfigures import key_figures
+from csplib.periods import parse_period
+
+
+def rows(month: str, crime_type: str, group: str, klass: str, n: int) -> list[dict]:
+    return [
+        {"month": month, "crime_type": crime_type, "offence_group": group, "crime_class": klass,
+         "is_asb": klass == "ASB", "csp_code": "X22000001", "csp_name": "Alpha", "force": "t"}
+    ] * n  # fmt: skip
+
+
+def test_key_figures_worked_example():
+    # 2023/24 Q1 (Apr-Jun 2023) against 2022/23 Q1. By hand:
+    # violence 120 -> 150 (+30), shoplifting 50 -> 60 (+10), drugs 30 -> 20 (-10);
+    # total 200 -> 230 (+30, +15.0%); ASB 80 -> 70; victim-based 170 -> 210.
+    data = []
+    for month, scale in (("2022-04", 0), ("2023-04", 1)):
+        v, s, d, a = (120, 50, 30, 80) if scale == 0 else (150, 60, 20, 70)
+        data += rows(month, "Violence and sexual offences", "Violence", "victim-based", v)
+        data += rows(month, "Shoplifting", "Theft offences", "victim-based", s)
+        data += rows(month, "Drugs", "Drug offences", "non-victim-based", d)
+        data += rows(month, "Anti-social behaviour", "Anti-social behaviour", "ASB", a)
+    crimes = pd.DataFrame(data)
+    area = Area("Alpha", "csp", "X22000001", ("t",), ("X07000001",))
+    period = parse_period("2023/24 Q1")
+    flags = pd.DataFrame(columns=["force", "month", "status", "note"])
+    f = key_figures(area, crimes, period, flags, population=(50_000, 2023))
+    t = f["total_crime"]
+    assert (t["current"], t["previous"], t["change"]) == (230, 200, 30)
+    assert t["pct_change"] == 15.0
+    assert t["per_day_current"] == round(230 / 91, 2)  # Apr-Jun has 91 days
+    assert t["z"] == round(2 * (math.sqrt(230) - math.sqrt(200)), 3)
+    assert (f["asb"]["current"], f["asb"]["previous"]) == (70, 80)
+    assert (f["victim_based"]["current"], f["victim_based"]["previous"]) == (210, 170)
+    assert (f["non_victim_based"]["current"], f["non_victim_based"]["previous"]) == (20, 30)
+    groups = {g["group"]: g for g in f["by_group"]}
+    assert groups["Violence"]["change"] == 30
+    assert groups["Violence"]["pct_of_total_change"] == 100.0  # 30 of 30
+    assert groups["Theft offences"]["pct_of_total_change"] == round(10 / 30 * 100, 2)
+    assert groups["Drug offences"]["pct_of_total_change"] == round(-10 / 30 * 100, 2)
+    assert sum(g["change"] for g in f["by_group"]) == t["change"]
+    assert f["rate_per_1000"]["current"] == round(230 / 50_000 * 1000, 3)  # 4.6
+    assert f["months_used"] == ["2023-04", "2023-05", "2023-06"]
+    assert f["previous_months_used"] == ["2022-04", "2022-05", "2022-06"]
+    assert f["coverage"] == {"complete": True, "flags": []}
+    json.dumps(f)  # plain JSON types only
