@@ -7,7 +7,7 @@ STORE ?= data/processed
 SAMPLE ?= data/sample
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo test lint format sample ingest-sample bench clean
+.PHONY: help setup demo test lint format sample ingest-sample lab bench clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -22,11 +22,19 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP) ## Create .venv and install the workbook with its dependencies
 
-sample: $(STAMP) ## Write the synthetic sample data to data/sample
+$(SAMPLE)/README.md: $(STAMP) csplib/sample.py
 	$(BIN)/csp sample --out $(SAMPLE)
 
-ingest-sample: sample ## Ingest the sample data into data/processed
+$(STORE)/.sample-ingested: $(SAMPLE)/README.md
 	$(BIN)/csp ingest $(SAMPLE) --store $(STORE) --quiet
+	@touch $@
+
+sample: $(SAMPLE)/README.md ## Write the synthetic sample data to data/sample
+
+ingest-sample: $(STORE)/.sample-ingested ## Ingest the sample data into data/processed
+
+lab: ingest-sample ## Start JupyterLab with the sample store ready and explore.ipynb open
+	$(BIN)/jupyter lab notebooks/explore.ipynb
 
 demo: ingest-sample ## Set up, ingest the sample data and write its quarterly briefing
 	$(BIN)/csp coverage --store $(STORE)
@@ -46,8 +54,9 @@ format: $(STAMP) ## Reformat the code with ruff
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: $(STAMP) ## Run the benchmarks (slow; prints timings and ratios)
+bench: ingest-sample ## Run the benchmarks (slow; prints timings and ratios)
 	$(BIN)/python benchmarks/bench_ingest.py
+	$(BIN)/python benchmarks/bench_reports.py
 
 clean: ## Remove the store, sample data and reports (keeps .venv)
 	rm -rf $(STORE) $(SAMPLE) reports/*/

@@ -1001,6 +1001,42 @@ def _partner_indicators(out_dir: Path, rng: np.random.Generator) -> dict[str, in
     }
 
 
+#: Priorities consultation respondents choose from, with how often each respondent type
+#: picks them (invented weights: residents put ASB and drugs first, businesses
+#: shoplifting, partners violence).
+_CONSULTATION = {
+    "resident": {"Anti-social behaviour": 9, "Drugs": 7, "Burglary": 6, "Road safety": 5,
+                 "Vehicle crime": 4, "Violence": 3, "Criminal damage": 3},
+    "partner": {"Violence": 9, "Drugs": 6, "Anti-social behaviour": 5, "Robbery": 2,
+                "Road safety": 2},
+    "business": {"Shoplifting": 9, "Criminal damage": 5, "Anti-social behaviour": 4,
+                 "Burglary": 3},
+}  # fmt: skip
+
+
+def _consultation(out_dir: Path, rng: np.random.Generator) -> dict[str, int]:
+    """Consultation responses in the template layout: respondents rank up to 3 priorities."""
+    rows = []
+    n = 0
+    for area, _code in _csps():
+        for rtype, mix in (("resident", 60), ("partner", 8), ("business", 12)):
+            for _ in range(int(rng.poisson(mix))):
+                n += 1
+                weights = _CONSULTATION[rtype]
+                names = list(weights)
+                p = np.array([weights[x] for x in names], dtype=float)
+                k = int(rng.integers(1, 4))
+                chosen = rng.choice(
+                    len(names), size=min(k, len(names)), replace=False, p=p / p.sum()
+                )
+                ranked = rng.random() < 0.8  # some surveys ask to choose, not rank
+                for r, i in enumerate(chosen, start=1):
+                    rows.append((f"S{n:05d}", rtype, area, names[i], str(r) if ranked else "", ""))
+    rel = "consultation/consultation_responses.csv"
+    header = ["respondent_id", "respondent_type", "area", "priority", "rank", "comment"]
+    return {rel: _write_csv(out_dir / rel, header, list(zip(*rows, strict=True)), len(rows))}
+
+
 _README = """\
 # Synthetic sample data: Synthshire (NOT REAL)
 
@@ -1013,7 +1049,8 @@ fictional. None of it describes real places, people or crimes.
 * The files copy the layouts of the real published files: data.police.uk custom
   downloads (`police_uk/`), ONS lookups (`lookups/`), mid-year population estimates
   (`population/`), LSOA boundaries (`boundaries/`), the Home Office police recorded
-  crime table by CSP (`home_office/`) and the partner indicator template (`partner/`).
+  crime table by CSP (`home_office/`), the partner indicator template (`partner/`) and
+  the consultation responses template (`consultation/`).
 * Built-in quirks for the workbook to find: {incomplete} crime rows are only about
   {share:.0%} of a normal month (ASB is complete); about 2% of crimes have no location;
   a few rows fall in Ivorton, a district outside the force area; a few Crime IDs repeat.
@@ -1048,6 +1085,7 @@ def generate(out_dir: Path, seed: int = DEFAULT_SEED) -> dict:
     rows.update(_recorded_crime(out_dir, months, lam_district, streams[6]))
     rows.update(_lookups_population_boundaries(out_dir, geo, streams[7]))
     rows.update(_partner_indicators(out_dir, np.random.default_rng([seed, 9])))
+    rows.update(_consultation(out_dir, np.random.default_rng([seed, 10])))
 
     readme = _README.format(
         seed=seed,
