@@ -199,6 +199,100 @@ def batch(
         raise typer.Exit(1)
 
 
+# -- csp fetch: download published data, then ingest it ---------------------------------
+fetch_app = typer.Typer(
+    help="Download published data (data.police.uk), then ingest it.", no_args_is_help=True
+)
+app.add_typer(fetch_app, name="fetch")
+
+
+@fetch_app.command("police-uk")
+def fetch_police_uk_command(
+    first: Annotated[str, typer.Option("--from", help="First month, YYYY-MM.")],
+    last: Annotated[str, typer.Option("--to", help="Last month, YYYY-MM.")],
+    police_force: Annotated[
+        str | None,
+        typer.Option(
+            "--force",
+            help="Force identifier as in data.police.uk file names (kent, metropolitan, "
+            "...). With --boundary it only names the force in the rows.",
+        ),
+    ] = None,
+    dest: Annotated[
+        Path, typer.Option("--dest", help="Folder for the files (download layout).")
+    ] = paths.RAW,
+    store: StoreOpt = paths.STORE,
+    outcomes: Annotated[bool, typer.Option("--outcomes", help="Also outcomes files.")] = False,
+    stop_and_search: Annotated[
+        bool, typer.Option("--stop-and-search", help="Also stop-and-search files.")
+    ] = False,
+    boundary: Annotated[
+        Path | None,
+        typer.Option(
+            "--boundary",
+            help="GeoJSON polygon(s) of a custom area: street crime inside it from the API "
+            "instead of the force's files from the archives.",
+        ),
+    ] = None,
+    area: Annotated[
+        str | None, typer.Option("--area", help="Name of the custom area (file names).")
+    ] = None,
+    lsoa_boundaries: Annotated[
+        Path | None,
+        typer.Option(
+            "--lsoa-boundaries",
+            help="LSOA GeoJSON to give API rows their LSOA (default: the store's, if any).",
+        ),
+    ] = None,
+    refresh: Annotated[
+        bool, typer.Option("--refresh", help="Download again even what is cached.")
+    ] = False,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            envvar="CSP_POLICE_UK_BASE_URL",
+            help="data.police.uk address (default https://data.police.uk).",
+        ),
+    ] = None,
+    no_ingest: Annotated[
+        bool, typer.Option("--no-ingest", help="Download only; do not ingest.")
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar; print totals only.")
+    ] = False,
+) -> None:
+    """Download data.police.uk months (archives, or the API for --boundary), then ingest."""
+    from csplib.fetch import fetch_police_uk, ingest_fetched
+
+    kinds = ["street"] + ["outcomes"] * outcomes + ["stop-and-search"] * stop_and_search
+    store_lsoa = Path(store) / "boundaries" / "lsoa.geojson"
+    if boundary is not None and lsoa_boundaries is None and store_lsoa.exists():
+        lsoa_boundaries = store_lsoa
+    result = fetch_police_uk(
+        police_force, first, last, dest=dest, kinds=kinds, boundary=boundary, area=area,
+        lsoa_boundaries=lsoa_boundaries, refresh=refresh, base_url=base_url,
+        progress=not quiet and sys.stderr.isatty(),
+    )  # fmt: skip
+    print(result.render())
+    if no_ingest:
+        return
+    report = ingest_fetched(result, store)
+    if quiet:
+        t = report.totals()
+        print(
+            f"{t.get('files', 0)} files, {t.get('rows_read', 0):,} rows read = "
+            f"{t.get('kept', 0):,} kept + {t.get('rejected', 0):,} rejected"
+        )
+    else:
+        print(report.render())
+    if not report.ok:
+        for f in report.files:
+            if f.error:
+                print(f"error: {f.error}", file=sys.stderr)
+        raise typer.Exit(1)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point for the ``csp`` console script."""
     try:
