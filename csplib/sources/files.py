@@ -98,7 +98,13 @@ def iter_inputs(paths: list[Path]) -> Iterator[InputFile | SkippedInput]:
         if not path.exists():
             raise InputFormatError("no such file or folder", file=path, fix="check the path")
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+            # Hidden files and folders (a download cache, a fetch manifest) are not data.
+            found = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
             usable = [p for p in found if p.suffix.lower() in (*DATA_SUFFIXES, ".zip")]
             if not usable:
                 raise InputFormatError(
