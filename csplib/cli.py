@@ -6,6 +6,7 @@ traceback, and the command exits non-zero.
 
 from __future__ import annotations
 
+import errno
 import json
 import sys
 from pathlib import Path
@@ -299,6 +300,15 @@ def main(argv: list[str] | None = None) -> int:
         rc = app(args=argv, standalone_mode=False)
     except CspError as err:
         print(f"error: {err}", file=sys.stderr)
+        return 2
+    except OSError as err:
+        # A full disk, a quota or a folder that cannot be written is the user's to fix,
+        # not a bug: say which file, not a traceback.
+        if err.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM):
+            raise
+        where = f"{err.filename}: " if err.filename else ""
+        print(f"error: {where}{err.strerror}. Fix: free some disk space, or check the "
+              "folder is writable (--store / --out choose another)", file=sys.stderr)  # fmt: skip
         return 2
     except click.exceptions.Exit as err:
         return err.exit_code

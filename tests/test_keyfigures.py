@@ -8,7 +8,7 @@ import math
 import pandas as pd
 
 from csplib.areas import Area
-from csplib.indicators.keyfigures import key_figures
+from csplib.indicators.keyfigures import key_figures, shared_figures
 from csplib.periods import parse_period
 
 
@@ -54,3 +54,31 @@ def test_key_figures_worked_example():
     assert f["previous_months_used"] == ["2022-04", "2022-05", "2022-06"]
     assert f["coverage"] == {"complete": True, "flags": []}
     json.dumps(f)  # plain JSON types only
+
+
+def test_shared_figures_hide_small_counts_and_what_gives_them_back():
+    figures = {
+        "total_crime": {"current": 103, "previous": 100},
+        "victim_based": {"current": 101, "previous": 95, "change": 6, "z": 0.6},
+        "non_victim_based": {"current": 2, "previous": 5, "change": -3, "z": -1.0},
+        "by_group": [
+            {"group": "Theft", "current": 60, "previous": 50, "change": 10, "significance": "x"},
+            {"group": "Violence", "current": 41, "previous": 45, "change": -4, "significance": "x"},
+            {"group": "Drugs", "current": 2, "previous": 5, "change": -3, "significance": "x"},
+        ],
+    }
+    shared = shared_figures(figures, threshold=5)
+    groups = {g["group"]: g for g in shared["by_group"]}
+    # Drugs 2 is small; alone it could be recomputed from the total (103 - 60 - 41), so
+    # the next smallest count, Violence 41, is hidden too ("[c]").
+    assert groups["Drugs"]["current"] == "<5"
+    assert groups["Violence"]["current"] == "[c]"
+    assert groups["Theft"]["current"] == 60
+    assert groups["Drugs"]["change"] is None and groups["Drugs"]["significance"] is None
+    assert groups["Drugs"]["previous"] == 5  # 5 is not small
+    # Non-victim-based 2 is small and victim-based is its complement in the total.
+    assert shared["non_victim_based"]["current"] == "<5"
+    assert shared["victim_based"]["current"] == "[c]"
+    assert shared["victim_based"]["z"] is None
+    assert shared["total_crime"] == figures["total_crime"]
+    assert figures["by_group"][2]["current"] == 2  # the input is not changed

@@ -167,3 +167,60 @@ def key_figures(
         "drivers": drivers,
         "peer_position": peer,
     }
+
+
+#: Figures derived from a count: hidden with it, since each would give it back.
+DERIVED = ("change", "pct_change", "pct_of_total_change", "per_day_current", "per_day_change",
+           "z", "strength", "p_value", "method", "significance")  # fmt: skip
+
+
+def _hide(entry: dict, key: str, shown: str) -> None:
+    entry[key] = shown
+    for d in DERIVED:
+        if d in entry:
+            entry[d] = None
+
+
+def shared_figures(figures: dict, threshold: int = 5) -> dict:
+    """The key figures as they may be shared: the same small-number rule as the HTML.
+
+    Offence groups are suppressed as one list against total recorded crime, and
+    victim-based / non-victim-based as a pair against it (each is the other's
+    complement): a count of 1 to ``threshold - 1`` becomes ``"<threshold"``, a count
+    hidden so the small one cannot be worked out becomes ``"[c]"``, and every figure
+    derived from a hidden count (change, percentages, per day, test results) becomes
+    null. Whole-area totals (total crime, ASB, the rate, the peer position) are
+    published as they are. Pure: returns a new dict.
+    """
+    import copy
+
+    from csplib.indicators.suppression import suppress_series
+
+    out = copy.deepcopy(figures)
+    for key in ("current", "previous"):
+        groups = out["by_group"]
+        if groups:
+            s = suppress_series(
+                pd.Series({g["group"]: figures_count(g, key) for g in groups}), threshold=threshold
+            )
+            for g in groups:
+                if s.mask[g["group"]]:
+                    _hide(g, key, str(s.display[g["group"]]))
+        pair = pd.Series({k: out[k][key] for k in ("victim_based", "non_victim_based")})
+        if all(isinstance(v, int) for v in pair):
+            s = suppress_series(pair, threshold=threshold)
+            for k in pair.index:
+                if s.mask[k]:
+                    _hide(out[k], key, str(s.display[k]))
+    out["suppression"] = {
+        "threshold": threshold,
+        "rule": f"counts of 1-{threshold - 1} shown as <{threshold}; [c] hides a count that "
+        "would reveal one; figures derived from a hidden count are null",
+    }
+    return out
+
+
+def figures_count(entry: dict, key: str) -> int:
+    """A count from a figures entry (0 when an earlier pass already hid it)."""
+    value = entry[key]
+    return value if isinstance(value, int) else 0

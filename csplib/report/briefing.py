@@ -17,7 +17,7 @@ import pandas as pd
 from csplib.areas import Area, resolve_area
 from csplib.errors import ParameterError
 from csplib.indicators.counts import asb_mask, in_period, monthly_counts
-from csplib.indicators.keyfigures import key_figures
+from csplib.indicators.keyfigures import key_figures, shared_figures
 from csplib.indicators.peers import county_table, peer_comparison
 from csplib.indicators.places import repeat_locations, top_lsoas
 from csplib.indicators.spc import spc_signals, xmr
@@ -176,13 +176,26 @@ class QuarterlyBriefing:
         """A count as shown in shared tables: 1..threshold-1 become '<threshold'."""
         return f"<{self.threshold}" if 0 < n < self.threshold else f"{n:,}"
 
+    def _top_counts(self, counts: pd.Series, total: int) -> tuple[list[str], list[bool]]:
+        """Display strings and hidden flags for the counts of a top-N list (places) whose
+        area total the report publishes: the rows not listed form one unshown entry, so
+        a small count is also protected when the list holds every place (a lone hidden
+        cell would be the total minus the others)."""
+        values = [int(v) for v in counts]
+        full = pd.Series([*values, total - sum(values)], dtype="int64")
+        s = suppress_series(full, threshold=self.threshold)
+        n = len(values)
+        return [h.fmt_display(v) for v in s.display.iloc[:n]], [bool(m) for m in s.mask.iloc[:n]]
+
     def save_figures(self, path: str | Path | None) -> Path | None:
-        """Write the key figures as JSON (the report's ``figures.json``)."""
+        """Write the key figures as JSON (the report's ``figures.json``), small numbers
+        suppressed as in the HTML (:func:`~csplib.indicators.keyfigures.shared_figures`)."""
         if not path:
             return None
         out = Path(path)
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(self.figures, indent=2), encoding="utf-8")
+        shared = shared_figures(self.figures, self.threshold)
+        out.write_text(json.dumps(shared, indent=2), encoding="utf-8")
         return out
 
     # ---- sections ----------------------------------------------------------------
@@ -245,18 +258,31 @@ class QuarterlyBriefing:
 
     def summary_table(self) -> h.Html:
         f = self.figures
+        # Victim-based and non-victim-based crime add up to total crime, which is shown:
+        # suppress them as a pair against it (a lone hidden one would be the difference).
+        shown: dict[tuple[str, str], tuple[str, bool]] = {}
+        for when in ("current", "previous"):
+            classes = ["victim_based", "non_victim_based"]
+            pair = suppress_series(pd.Series([f[k][when] for k in classes], index=classes),
+                                   threshold=self.threshold)  # fmt: skip
+            for k in classes:
+                shown[k, when] = (h.fmt_display(pair.display[k]), bool(pair.mask[k]))
+            for k in ("total_crime", "asb"):
+                shown[k, when] = (self._count(f[k][when]), 0 < f[k][when] < self.threshold)
         rows = []
         for key, label in (("total_crime", "Total recorded crime (excluding ASB)"),
                            ("victim_based", "Victim-based crime"),
                            ("non_victim_based", "Non-victim-based crime (other crimes against society)"),
                            ("asb", "Anti-social behaviour incidents")):  # fmt: skip
             x = f[key]
+            hidden = shown[key, "current"][1] or shown[key, "previous"][1]
             rows.append({
-                "Measure": label, self.period.label: self._count(x["current"]),
-                self.previous.label: self._count(x["previous"]),
-                "Change": h.fmt_signed(x["change"]), "Change %": h.fmt_pct(x["pct_change"]),
-                "Per day": h.fmt_float(x["per_day_current"], 1),
-                "Is it real?": x["significance"],
+                "Measure": label, self.period.label: shown[key, "current"][0],
+                self.previous.label: shown[key, "previous"][0],
+                "Change": "[c]" if hidden else h.fmt_signed(x["change"]),
+                "Change %": "[c]" if hidden else h.fmt_pct(x["pct_change"]),
+                "Per day": "[c]" if hidden else h.fmt_float(x["per_day_current"], 1),
+                "Is it real?": "[c]" if hidden else x["significance"],
             })  # fmt: skip
         frame = pd.DataFrame(rows)
         return h.table(
@@ -395,15 +421,21 @@ class QuarterlyBriefing:
             years = sorted(pop["year"].unique(), key=lambda y: (abs(int(y) - year), y))
             pop = pop[pop["year"] == years[0]][["area_code", "population"]]
         top = top_lsoas(cur, n=10)
+        shown, hidden = self._top_counts(top["count"], top.attrs["n_total"])
+        hidden_lsoas = set(top["lsoa_code"][hidden])
         frame = pd.DataFrame({
             "Rank": top["rank"].map(h.fmt_int), "LSOA": top["lsoa_name"].fillna(top["lsoa_code"]),
-            "Crimes": top["count"].map(self._count), "Share of the area's crime": top["share_pct"].map(lambda x: h.fmt_float(x, 1) + "%"),
+            "Crimes": shown,
+            "Share of the area's crime": ["[c]" if hide else h.fmt_float(x, 1) + "%"
+                                          for x, hide in zip(top["share_pct"], hidden, strict=True)],
         })  # fmt: skip
         parts = [h.table(frame, f"Neighbourhoods (LSOAs) with the most crime, {self.period.label}",
                          numeric=["Rank", "Crimes", "Share of the area's crime"])]  # fmt: skip
         if not pop.empty:
             by_rate = top_lsoas(cur, n=10, population=pop, by="rate_per_1000")
-            by_rate = by_rate[by_rate["count"] >= self.threshold]
+            # A rate gives its count back: leave out every LSOA hidden above.
+            by_rate = by_rate[(by_rate["count"] >= self.threshold)
+                              & ~by_rate["lsoa_code"].isin(hidden_lsoas)]  # fmt: skip
             frame = pd.DataFrame({
                 "Rank": by_rate["rank"].map(h.fmt_int), "LSOA": by_rate["lsoa_name"],
                 "Crimes": by_rate["count"].map(self._count),
@@ -417,7 +449,8 @@ class QuarterlyBriefing:
         snaps = repeat_locations(cur, n=10)
         frame = pd.DataFrame({
             "Rank": snaps["rank"].map(h.fmt_int), "Snap point": snaps["snap_point_location"],
-            "LSOA": snaps["lsoa_name"], "Crimes": snaps["count"].map(self._count),
+            "LSOA": snaps["lsoa_name"],
+            "Crimes": self._top_counts(snaps["count"], snaps.attrs["n_total"])[0],
         })  # fmt: skip
         parts.append(h.table(frame, f"Repeat locations (map snap points), {self.period.label}",
                              numeric=["Rank", "Crimes"],
@@ -441,9 +474,13 @@ class QuarterlyBriefing:
         # Shade every LSOA of the area, including those with no crime this quarter.
         area_lsoas = set(self.data.area_crimes["lsoa_code"].dropna()) | set(counts.index)
         counts = counts.reindex(sorted(area_lsoas), fill_value=0)
+        top = top_lsoas(in_period(self.data.area_crimes, self.period), n=10)
+        shown = dict(zip(top["lsoa_code"], self._top_counts(top["count"], top.attrs["n_total"])[0],
+                         strict=True))  # fmt: skip
         fig, alt = charts.choropleth(
-            self.data.boundaries, counts, key, f"Crimes by LSOA, {self.period.label}"
-        )
+            self.data.boundaries, counts, key, f"Crimes by LSOA, {self.period.label}",
+            label=lambda code, n: shown.get(code, self._count(n)),
+        )  # fmt: skip
         return h.figure(
             fig,
             alt,

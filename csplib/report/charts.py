@@ -137,8 +137,11 @@ def _rings(geometry: dict) -> list[list]:
     return []
 
 
-def choropleth(features: list[dict], counts: pd.Series, code_key: str, title: str) -> tuple:
-    """LSOA map shaded by count (``counts`` indexed by LSOA code)."""
+def choropleth(
+    features: list[dict], counts: pd.Series, code_key: str, title: str, label=None
+) -> tuple:
+    """LSOA map shaded by count (``counts`` indexed by LSOA code). ``label(code, count)``
+    gives the count as the alt text shows it (e.g. suppressed: '<5'); default the number."""
     patches, values = [], []
     for f in features:
         code = (f.get("properties") or {}).get(code_key)
@@ -160,6 +163,6 @@ def choropleth(features: list[dict], counts: pd.Series, code_key: str, title: st
     alt = (
         f"Map of {len(counts)} LSOAs shaded by the number of crimes in the period, darker "
         f"for more. The highest counts are in {', '.join(str(c) for c in top.index)} "
-        f"({', '.join(f'{int(v):,}' for v in top.to_numpy())})."
+        f"({', '.join(label(c, int(v)) if label else f'{int(v):,}' for c, v in top.items())})."
     )
     return fig, alt

@@ -71,8 +71,12 @@ def synthetic_banner() -> Html:
     )
 
 
+def _missing(x: object) -> bool:
+    return x is None or x is pd.NA or (isinstance(x, float) and x != x)
+
+
 def fmt_int(x: object) -> str:
-    if x is None or (isinstance(x, float) and x != x):
+    if _missing(x):
         return ""
     try:
         return f"{int(x):,}"
@@ -81,13 +85,13 @@ def fmt_int(x: object) -> str:
 
 
 def fmt_signed(x: object, digits: int = 0) -> str:
-    if x is None or (isinstance(x, float) and x != x):
+    if _missing(x):
         return ""
     return f"{float(x):+,.{digits}f}"
 
 
 def fmt_pct(x: object, digits: int = 1) -> str:
-    if x is None or (isinstance(x, float) and x != x) or x is pd.NA:
+    if _missing(x):
         return "n/a"
     return f"{float(x):+.{digits}f}%"
 
@@ -103,7 +107,7 @@ def fmt_month(month: str) -> str:
 
 
 def fmt_float(x: object, digits: int = 2) -> str:
-    if x is None or (isinstance(x, float) and x != x) or x is pd.NA:
+    if _missing(x):
         return ""
     return f"{float(x):,.{digits}f}"
 
@@ -206,8 +210,10 @@ def page(title: str, body: str, *, synthetic: bool, lang: str = "en-GB") -> str:
 
     A report from synthetic data gets the banner at the top unless its body already
     opens with it (the notebook's title section shows it too)."""
-    banner = synthetic_banner().markup
-    banner = banner if synthetic and banner not in body else ""
+    # nbconvert re-serialises the notebook's HTML (quotes unescaped), so look for the
+    # banner's class rather than its exact markup.
+    has_banner = 'class="banner synthetic"' in body
+    banner = synthetic_banner().markup if synthetic and not has_banner else ""
     return (
         f'<!DOCTYPE html>\n<html lang="{esc(lang)}">\n<head>\n<meta charset="utf-8">\n'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'

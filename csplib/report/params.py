@@ -59,7 +59,8 @@ class ReportParams(BaseModel):
             )  # fmt: skip
             raise ParameterError(
                 f"period '{self.period}' is a {period.kind} but a {self.report.replace('_', ' ')} "
-                f"needs {kind}"
+                f"needs {kind}",
+                fix=f"give {kind}",
             )
         return period
 
@@ -101,6 +102,12 @@ def load_params(path: Path | str) -> ReportParams:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ParameterError("parameter file not found", file=path) from None
+    except UnicodeDecodeError as err:
+        raise ParameterError(
+            f"not UTF-8 text ({err.reason})",
+            file=path,
+            fix="save the file as UTF-8 (in Notepad: Save As, Encoding UTF-8)",
+        ) from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         raise ParameterError(
@@ -149,7 +156,7 @@ def load_peer_group(path: Path, name: str) -> PeerGroup:
         groups = PeerGroups(**(doc or {}))
     except FileNotFoundError:
         raise ParameterError("peer group file not found", file=path) from None
-    except (yaml.YAMLError, TypeError) as err:
+    except (yaml.YAMLError, TypeError, UnicodeDecodeError) as err:
         raise ParameterError(f"peer group file cannot be read ({err})", file=path) from None
     except ValidationError as err:
         raise ParameterError(_describe(err), file=path) from None

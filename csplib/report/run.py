@@ -11,6 +11,7 @@ whose inputs have not changed unless forced.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -81,12 +82,34 @@ def preflight(params: ReportParams) -> None:
     lad = store.read("geography_lad") if store.has("geography_lad") else pd.DataFrame()
     forces = sorted(p.name for p in (store.root / "crimes").glob("*") if p.is_dir())
     area = resolve_area(params.area, lad, forces)
+    if params.peer_group:  # a peer group that is not defined fails here, not in the notebook
+        from csplib.report.params import load_peer_group
+
+        load_peer_group(params.project_path(params.peer_groups_file), params.peer_group)
     if not params.allow_incomplete:
-        periods = [period.same_period_last_year(), period]
-        if params.report == "strategic_assessment":
-            periods.insert(0, periods[0].same_period_last_year())
+        # A briefing compares with the same quarter last year, so both must be whole. An
+        # assessment needs its own year whole; earlier years' flagged months are shown as
+        # flagged and left out of like-for-like comparisons by the report itself.
+        periods = [period]
+        if params.report == "quarterly_briefing":
+            periods.insert(0, period.same_period_last_year())
         for p in periods:
             require_complete(p, store.coverage(), list(area.forces))
+
+
+#: OSError numbers that mean "this folder cannot be written": full disk or quota,
+#: read-only file system, no permission.
+WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
+
+
+def write_error(err: OSError, folder: Path) -> CspError:
+    """A folder that cannot be written, as an error a person can act on."""
+    return CspError(
+        f"cannot write to the reports folder ({err.strerror})",
+        file=folder,
+        fix="check the folder exists, is writable and the disk is not full (free some "
+        "space or choose another folder with --out)",
+    )
 
 
 def _digest(*parts: bytes) -> str:
@@ -227,16 +250,12 @@ def run_report(
     if not force and is_up_to_date(params, out_dir):
         return ReportResult(name, "skipped", out_dir, out_dir / "report.html", "up to date")
     stamp = inputs_stamp(params)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
     try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
         tmp.chmod(0o755)  # readable like any other folder once swapped in
     except OSError as err:
-        raise CspError(
-            f"cannot write to the reports folder ({err.strerror})",
-            file=out_dir.parent,
-            fix="check the folder exists, is writable and the disk is not full",
-        ) from None
+        raise write_error(err, out_dir.parent) from None
     try:
         executed = tmp / "report.ipynb"
         figures = tmp / "figures.json"
@@ -266,15 +285,23 @@ def run_report(
         except Exception as err:  # kernel death, timeout: papermill raises many kinds
             if kernel is not None:
                 kernel.discard()
-            raise CspError(f"the notebook did not finish: {type(err).__name__}: {err}") from None
+            if isinstance(err, OSError) and err.errno in WRITE_ERRNOS:
+                raise write_error(err, out_dir.parent) from None
+            first = (str(err).strip().splitlines() or [""])[0]  # not the cell's source
+            raise CspError(f"the notebook did not finish: {type(err).__name__}: {first}") from None
         check_outputs(executed)
         figs = json.loads(figures.read_text(encoding="utf-8"))
         title = f"{params.report.replace('_', ' ').capitalize()}: {figs.get('area')}, {figs.get('period')}"
-        (tmp / "report.html").write_text(
-            export_html(executed, title, bool(figs.get("synthetic"))), encoding="utf-8"
-        )
-        (tmp / STAMP).write_text(json.dumps(stamp, indent=1), encoding="utf-8")
-        _swap_in(tmp, out_dir)
+        try:
+            (tmp / "report.html").write_text(
+                export_html(executed, title, bool(figs.get("synthetic"))), encoding="utf-8"
+            )
+            (tmp / STAMP).write_text(json.dumps(stamp, indent=1), encoding="utf-8")
+            _swap_in(tmp, out_dir)
+        except OSError as err:
+            if err.errno not in WRITE_ERRNOS:
+                raise
+            raise write_error(err, out_dir.parent) from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -1,0 +1,531 @@
+"""Latest values of a community safety plan's indicators, gathered from the store's tables.
+
+A plan register (:mod:`csplib.plan`) says where each indicator comes from: police-sourced
+indicators are counted from the canonical ``crimes`` rows with
+:meth:`csplib.plan.PoliceSpec.mask` (per 1,000 or 100,000 residents for a rate), partner
+indicators are rows of the ``partner_indicators`` table. These functions find the latest
+value of each, for a period **of the same kind as its baseline** (a financial year
+against a financial year, a quarter against a quarter, a calendar year against a
+calendar year), because :func:`csplib.plan.indicator_progress` compares like with like.
+
+Pure: frames in, values out, no I/O. A value that cannot be found is returned with
+``value=None`` and a ``note`` saying why; it is never guessed or read as zero.
+
+>>> latest_period_like("2021/22", "2024-03"), latest_period_like("2021", "2024-03")
+('2023/24', '2023')
+>>> latest_period_like("2021/22 Q4", "2024-05")
+'2023/24 Q4'
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import pandas as pd
+
+from csplib.errors import ParameterError
+from csplib.periods import month_range
+from csplib.plan import UNIT_SCALE, Indicator, Plan, indicator_progress, period_bounds
+
+__all__ = [
+    "LatestValue",
+    "county_value",
+    "latest_period_like",
+    "latest_values",
+    "partner_summary",
+    "partner_value",
+    "plan_period_kind",
+    "plan_period_months",
+    "plan_progress",
+    "police_value",
+    "population_for_year",
+]
+
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_YEAR = re.compile(r"^(\d{4})$")
+_FY = re.compile(r"^(\d{4})/(\d{2})$")
+_FQ = re.compile(r"^(\d{4})/(\d{2}) Q([1-4])$")
+
+#: Partner units that can stand for a plan unit, with the factor that converts them.
+_UNIT_CONVERSIONS: dict[tuple[str, str], float] = {
+    ("proportion", "percent"): 100.0,
+}
+
+
+@dataclass(frozen=True)
+class LatestValue:
+    """The latest value of one indicator (``value`` None when it could not be found).
+
+    ``numerator``/``denominator`` are the counts behind a rate or percentage (None for
+    counts, or when the source gives only the value); ``source`` says where it came
+    from; ``note`` why a value is missing, or anything a reader should know about it.
+    """
+
+    indicator_id: str
+    period: str | None
+    value: float | None
+    numerator: float | None = None
+    denominator: float | None = None
+    source: str = ""
+    note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def plan_period_kind(period: str) -> str:
+    """'month', 'year' (calendar), 'fyear' or 'fquarter' for a plan period string.
+
+    >>> plan_period_kind("2023/24"), plan_period_kind("2023/24 Q1"), plan_period_kind("2023")
+    ('fyear', 'fquarter', 'year')
+    """
+    text = str(period).strip()
+    for kind, pattern in (("month", _MONTH), ("year", _YEAR), ("fyear", _FY), ("fquarter", _FQ)):
+        if pattern.match(text):
+            period_bounds(text)  # raises ValueError for '2023/25'
+            return kind
+    raise ValueError(f"period {text!r} is not a plan period (YYYY-MM, YYYY, YYYY/YY, YYYY/YY Qn)")
+
+
+def plan_period_months(period: str) -> list[str]:
+    """Every month (``YYYY-MM``) of a plan period.
+
+    >>> plan_period_months("2023/24 Q4")
+    ['2024-01', '2024-02', '2024-03']
+    """
+    start, end = period_bounds(period)
+    return month_range(f"{start:%Y-%m}", f"{end:%Y-%m}")
+
+
+def latest_period_like(baseline_period: str, not_after: str) -> str:
+    """The latest period of the same kind as ``baseline_period`` that ends on or before
+    month ``not_after`` (``YYYY-MM``): the period whose value is compared with the
+    baseline when the data run to ``not_after``.
+    """
+    kind = plan_period_kind(baseline_period)
+    m = _MONTH.match(str(not_after))
+    if not m:
+        raise ParameterError(f"'{not_after}' is not a month in the form YYYY-MM")
+    year, month = int(m[1]), int(m[2])
+    if kind == "month":
+        return f"{year:04d}-{month:02d}"
+    if kind == "year":
+        last = year if month == 12 else year - 1
+        return f"{last:04d}"
+    if kind == "fyear":
+        start = year - 1 if month >= 3 else year - 2  # financial years end in March
+        return f"{start}/{(start + 1) % 100:02d}"
+    # fquarter: the latest quarter end (Mar, Jun, Sep, Dec) not after the month
+    end_month = month - month % 3
+    end_year = year
+    if end_month == 0:
+        end_month, end_year = 12, year - 1
+    fy = end_year if end_month >= 6 else end_year - 1
+    quarter = {6: 1, 9: 2, 12: 3, 3: 4}[end_month]
+    return f"{fy}/{(fy + 1) % 100:02d} Q{quarter}"
+
+
+def population_for_year(population: Mapping[int, int], year: int) -> tuple[int, int] | None:
+    """(people, year used) from mid-year estimates ``{year: people}``: the estimate for
+    ``year``, else the nearest year (the earlier on a tie, as ``population_for`` does).
+
+    >>> population_for_year({2021: 100, 2023: 120}, 2022)
+    (100, 2021)
+    """
+    usable = {int(y): int(p) for y, p in population.items() if p and p > 0}
+    if not usable:
+        return None
+    used = min(usable, key=lambda y: (abs(y - int(year)), y))
+    return usable[used], used
+
+
+def _start_year(period: str) -> int:
+    return period_bounds(period)[0].year
+
+
+def _flagged_in(period: str, flagged_months: Iterable[str]) -> list[str]:
+    months = set(plan_period_months(period))
+    return sorted(m for m in flagged_months if m in months)
+
+
+def police_value(
+    indicator: Indicator,
+    crimes: pd.DataFrame,
+    period: str,
+    population: Mapping[int, int] | None = None,
+    *,
+    flagged_months: Iterable[str] = (),
+) -> LatestValue:
+    """Count the area's rows the indicator selects in ``period`` (a plan period string).
+
+    ``crimes``: the area's rows of the canonical table (ASB included; the indicator's
+    selection decides). ``population``: the area's mid-year estimates ``{year: people}``,
+    needed for a rate; the estimate for the year the period starts in (or the nearest)
+    is used. A period holding a month listed in ``flagged_months`` (missing or incomplete
+    data) gets no value: a short count would look like a fall.
+    """
+    if indicator.source != "police" or indicator.police is None:
+        raise ParameterError(f"indicator {indicator.id} is not police-sourced")
+    bad = _flagged_in(period, flagged_months)
+    if bad:
+        return LatestValue(
+            indicator.id, period, None, source="data.police.uk",
+            note=f"{period} includes {', '.join(bad)}, which is missing or incomplete: no value",
+        )  # fmt: skip
+    months = plan_period_months(period)
+    rows = crimes[crimes["month"].astype("str").isin(months)]
+    count = int(indicator.police.mask(rows).sum())
+    if indicator.unit == "count":
+        return LatestValue(indicator.id, period, float(count), source="data.police.uk")
+    scale = UNIT_SCALE.get(indicator.unit)
+    if scale is None or indicator.unit == "percent":
+        return LatestValue(
+            indicator.id, period, None, source="data.police.uk",
+            note=f"unit '{indicator.unit}' cannot be counted from police rows",
+        )  # fmt: skip
+    pop = population_for_year(population or {}, _start_year(period))
+    if pop is None:
+        return LatestValue(
+            indicator.id, period, None, numerator=float(count), source="data.police.uk",
+            note="no population estimate for the area: no rate",
+        )  # fmt: skip
+    people, year_used = pop
+    return LatestValue(
+        indicator.id, period, count / people * scale, numerator=float(count),
+        denominator=float(people), source="data.police.uk",
+        note=f"mid-{year_used} population {people:,}",
+    )  # fmt: skip
+
+
+def _partner_rows(partner: pd.DataFrame, name: str) -> pd.DataFrame:
+    key = str(name).strip().casefold()
+    return partner[partner["indicator"].astype("str").str.strip().str.casefold() == key]
+
+
+def _same_area(values: pd.Series, area: str) -> pd.Series:
+    return (values.astype("str").str.strip().str.casefold() == str(area).strip().casefold()).fillna(
+        False
+    )
+
+
+def _number(x: object) -> float | None:
+    if x is None or x is pd.NA:
+        return None
+    value = float(x)  # type: ignore[arg-type]
+    return None if math.isnan(value) else value
+
+
+def partner_value(
+    indicator: Indicator, partner: pd.DataFrame, area: str, not_after: str
+) -> LatestValue:
+    """The latest row of ``partner`` (the ``partner_indicators`` table) for the indicator
+    and ``area``, of the same period kind as the baseline and ending on or before month
+    ``not_after``. A proportion is converted to a percentage; any other unit mismatch
+    gives no value (a count is not a rate)."""
+    if indicator.source != "partner" or not indicator.partner_indicator:
+        raise ParameterError(f"indicator {indicator.id} is not partner-sourced")
+    name = indicator.partner_indicator
+    rows = _partner_rows(partner, name)
+    rows = rows[_same_area(rows["area"], area)]
+    if rows.empty:
+        return LatestValue(
+            indicator.id, None, None,
+            note=f"the partner table has no '{name}' rows for {area}",
+        )  # fmt: skip
+    kind = plan_period_kind(indicator.baseline.period)
+    limit = period_bounds(f"{not_after}")[1]
+    candidates = []
+    for rec in rows.to_dict("records"):
+        period = str(rec["period"])
+        try:
+            if plan_period_kind(period) != kind or period_bounds(period)[1] > limit:
+                continue
+        except ValueError:
+            continue
+        candidates.append((period_bounds(period)[1], period, rec))
+    if not candidates:
+        return LatestValue(
+            indicator.id, None, None,
+            note=f"no '{name}' row for {area} of the baseline's period kind ({kind}) "
+            f"ending by {not_after}",
+        )  # fmt: skip
+    _, period, rec = max(candidates, key=lambda c: c[0])
+    unit = str(rec.get("unit") or "")
+    source = str(rec.get("source") or "") if rec.get("source") is not None else ""
+    value, num, den = _number(rec["value"]), _number(rec["numerator"]), _number(rec["denominator"])
+    factor = 1.0
+    if unit != indicator.unit:
+        if (unit, indicator.unit) not in _UNIT_CONVERSIONS:
+            return LatestValue(
+                indicator.id, period, None, source=source,
+                note=f"the partner table gives '{name}' as {unit}, the plan as {indicator.unit}",
+            )  # fmt: skip
+        factor = _UNIT_CONVERSIONS[(unit, indicator.unit)]
+    if value is None:
+        return LatestValue(indicator.id, period, None, source=source, note="no value given")
+    if indicator.unit in ("count", "score"):
+        num = den = None  # a count is its own numerator (indicator_progress refuses both)
+    return LatestValue(indicator.id, period, value * factor, num, den, source=source)
+
+
+def county_value(
+    indicator: Indicator,
+    period: str,
+    *,
+    county_crimes: pd.DataFrame | None = None,
+    county_population: Mapping[int, int] | None = None,
+    partner: pd.DataFrame | None = None,
+    county_areas: Sequence[str] = (),
+    flagged_months: Iterable[str] = (),
+) -> LatestValue:
+    """The county's value of a rate or percentage indicator in ``period``, to set beside
+    the area's: police rates from the county's rows and population; partner rates and
+    percentages pooled over ``county_areas`` (sum of numerators over sum of denominators,
+    only when every area reports both for the period). Counts get no county value (a
+    county total is not comparable with a district's), nor do percentages reported
+    without their counts (an average of percentages is not the county's percentage).
+    """
+    scale = UNIT_SCALE.get(indicator.unit)
+    if scale is None:
+        return LatestValue(indicator.id, period, None, note="counts are not compared")
+    if indicator.source == "police":
+        if county_crimes is None:
+            return LatestValue(indicator.id, period, None, note="no county rows")
+        return police_value(
+            indicator, county_crimes, period, county_population, flagged_months=flagged_months
+        )
+    if partner is None or not county_areas:
+        return LatestValue(indicator.id, period, None, note="no partner table")
+    rows = _partner_rows(partner, indicator.partner_indicator or "")
+    rows = rows[rows["period"].astype("str") == period]
+    nums, dens = [], []
+    for area in county_areas:
+        hit = rows[_same_area(rows["area"], area)]
+        if hit.empty:
+            return LatestValue(indicator.id, period, None, note=f"{area} has no {period} row")
+        num, den = _number(hit["numerator"].iloc[0]), _number(hit["denominator"].iloc[0])
+        if num is None or not den:
+            return LatestValue(
+                indicator.id, period, None,
+                note="reported without numerators and denominators: cannot be pooled",
+            )  # fmt: skip
+        nums.append(num)
+        dens.append(den)
+    return LatestValue(
+        indicator.id, period, sum(nums) / sum(dens) * scale, sum(nums), sum(dens),
+        source="partner table, pooled over the county",
+    )  # fmt: skip
+
+
+def latest_values(
+    plan: Plan,
+    *,
+    crimes: pd.DataFrame,
+    partner: pd.DataFrame | None,
+    area: str,
+    not_after: str,
+    population: Mapping[int, int] | None = None,
+    flagged_months: Iterable[str] = (),
+) -> dict[str, LatestValue]:
+    """The latest value of every indicator in ``plan``, keyed by indicator id.
+
+    Police indicators are counted for the latest period like their baseline ending by
+    ``not_after`` (the assessed year's last month); partner indicators take the latest
+    such row in ``partner`` (None when the store has no partner table).
+    """
+    flagged = list(flagged_months)
+    out: dict[str, LatestValue] = {}
+    for ind in plan.indicators:
+        if ind.source == "police":
+            period = latest_period_like(ind.baseline.period, not_after)
+            out[ind.id] = police_value(ind, crimes, period, population, flagged_months=flagged)
+        elif partner is None or partner.empty:
+            out[ind.id] = LatestValue(ind.id, None, None, note="no partner table in the store")
+        else:
+            out[ind.id] = partner_value(ind, partner, area, not_after)
+    return out
+
+
+SUMMARY_COLUMNS = [
+    "indicator",
+    "period",
+    "value",
+    "numerator",
+    "denominator",
+    "unit",
+    "previous_period",
+    "previous_value",
+    "change",
+    "significance",
+    "source",
+]
+
+
+def _year_before(period: str) -> str | None:
+    """The same period a year earlier: '2023/24' -> '2022/23', '2023/24 Q4' ->
+    '2022/23 Q4', '2023' -> '2022', '2024-03' -> '2023-03'."""
+    text = str(period)
+    if m := _FQ.match(text):
+        y = int(m[1]) - 1
+        return f"{y}/{(y + 1) % 100:02d} Q{m[3]}"
+    if m := _FY.match(text):
+        y = int(m[1]) - 1
+        return f"{y}/{(y + 1) % 100:02d}"
+    if m := _YEAR.match(text):
+        return f"{int(m[1]) - 1}"
+    if m := _MONTH.match(text):
+        return f"{int(m[1]) - 1}-{m[2]}"
+    return None
+
+
+def _change_label(unit: str, cur: Mapping[str, Any], prev: Mapping[str, Any]) -> str:
+    """'Is it real?' for a partner indicator's change on the year before."""
+    from statsmodels.stats.proportion import proportions_ztest
+
+    from csplib.indicators.significance import poisson_change_test
+
+    a, b = _number(cur.get("value")), _number(prev.get("value"))
+    if a is None or b is None:
+        return "not tested"
+    if unit == "count":
+        if not (a.is_integer() and b.is_integer() and a >= 0 and b >= 0):
+            return "not tested"
+        return poisson_change_test(int(a), int(b)).label
+    nums = [_number(cur.get("numerator")), _number(prev.get("numerator"))]
+    dens = [_number(cur.get("denominator")), _number(prev.get("denominator"))]
+    if unit in ("percent", "proportion") and None not in nums and all(dens):
+        _, p = proportions_ztest(nums, dens)
+        if p >= 0.05:
+            return "no significant change"
+        return "significant rise" if a > b else "significant fall"
+    return "not tested (no counts given)"
+
+
+def partner_summary(partner: pd.DataFrame, area: str, not_after: str) -> pd.DataFrame:
+    """Every partner indicator for ``area``: its latest value ending by month
+    ``not_after``, the value for the same period a year earlier, and whether the change
+    is more than chance (Poisson test for counts; pooled two-proportion z test for
+    percentages given with their counts; otherwise 'not tested').
+
+    Returns :data:`SUMMARY_COLUMNS`, one row per indicator, in name order.
+    """
+    rows = partner[_same_area(partner["area"], area)]
+    limit = period_bounds(str(not_after))[1]
+    out = []
+    for name, part in rows.groupby("indicator", sort=True):
+        recs = []
+        for rec in part.to_dict("records"):
+            try:
+                end = period_bounds(str(rec["period"]))[1]
+            except ValueError:
+                continue
+            if end <= limit:
+                recs.append((end, len(plan_period_months(str(rec["period"]))), rec))
+        if not recs:
+            continue
+        # The latest period; of two ending together (a year and its Q4) the longer.
+        _, _, cur = max(recs, key=lambda t: (t[0], t[1]))
+        before = _year_before(str(cur["period"]))
+        prev = next((r for _, _, r in recs if str(r["period"]) == before), None)
+        unit = str(cur.get("unit") or "")
+        a = _number(cur.get("value"))
+        b = _number(prev.get("value")) if prev else None
+        out.append(
+            {
+                "indicator": str(name),
+                "period": str(cur["period"]),
+                "value": a,
+                "numerator": _number(cur.get("numerator")),
+                "denominator": _number(cur.get("denominator")),
+                "unit": unit,
+                "previous_period": before if prev else None,
+                "previous_value": b,
+                "change": None if a is None or b is None else a - b,
+                "significance": _change_label(unit, cur, prev) if prev else "no earlier value",
+                "source": None if cur.get("source") is None else str(cur.get("source")),
+            }
+        )
+    return pd.DataFrame(out, columns=SUMMARY_COLUMNS)
+
+
+PROGRESS_COLUMNS = [
+    "priority",
+    "indicator_id",
+    "name",
+    "unit",
+    "direction",
+    "baseline_value",
+    "baseline_period",
+    "county_value",
+    "latest_value",
+    "latest_period",
+    "target_value",
+    "target_period",
+    "change_pct",
+    "status",
+    "rag",
+    "rag_reason",
+    "test",
+    "p_value",
+    "latest_numerator",
+    "latest_denominator",
+    "note",
+]
+
+
+def plan_progress(
+    plan: Plan, latest: Mapping[str, LatestValue], *, alpha: float = 0.05
+) -> pd.DataFrame:
+    """Progress of every indicator (:func:`csplib.plan.indicator_progress`) as a table in
+    plan order, with the priority each belongs to.
+
+    An indicator with no latest value gets status and RAG ``'no data'`` and the reason.
+    Where the source's numerator and denominator disagree with its published value
+    (rounding aside), the value is used alone and the note says so.
+    """
+    rows = []
+    for priority in plan.priorities:
+        for ind in priority.indicators:
+            lv = latest.get(ind.id) or LatestValue(ind.id, None, None, note="not gathered")
+            base = {
+                "priority": priority.name,
+                "indicator_id": ind.id,
+                "name": ind.name,
+                "unit": ind.unit,
+                "direction": ind.direction,
+                "baseline_value": ind.baseline.value,
+                "baseline_period": ind.baseline.period,
+                "county_value": ind.county.value if ind.county else None,
+                "target_value": ind.target.value,
+                "target_period": ind.target.period,
+                "latest_numerator": lv.numerator,
+                "latest_denominator": lv.denominator,
+                "note": lv.note,
+            }
+            if lv.value is None:
+                rows.append(
+                    base | {"latest_value": None, "latest_period": lv.period, "change_pct": None,
+                            "status": "no data", "rag": "no data", "rag_reason": lv.note,
+                            "test": None, "p_value": None}
+                )  # fmt: skip
+                continue
+            try:
+                p = indicator_progress(
+                    ind, lv.value, str(lv.period), latest_numerator=lv.numerator,
+                    latest_denominator=lv.denominator, alpha=alpha,
+                )  # fmt: skip
+            except ParameterError:
+                p = indicator_progress(ind, lv.value, str(lv.period), alpha=alpha)
+                base["note"] = (lv.note + "; " if lv.note else "") + (
+                    "numerator and denominator do not match the value: value used alone"
+                )
+            rows.append(
+                base | {"latest_value": p.latest_value, "latest_period": p.latest_period,
+                        "change_pct": p.change_pct, "status": p.status, "rag": p.rag,
+                        "rag_reason": p.rag_reason, "test": p.test, "p_value": p.p_value}
+            )  # fmt: skip
+    return pd.DataFrame(rows, columns=PROGRESS_COLUMNS)

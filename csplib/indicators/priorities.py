@@ -1,0 +1,625 @@
+"""Evidence for the strategic assessment's recommended priorities, and the score that
+ranks them.
+
+Four groups of pure functions (frames in, frames or dicts out, no I/O):
+
+* **Year on year with flagged months** (:func:`like_for_like_months`,
+  :func:`year_on_year`, :func:`annual_series`): a month whose data are missing or
+  incomplete (the sample's 2022-12) must never show as a real dip, so a comparison
+  leaves that calendar month out of *both* years and says so, and an annual series
+  counts complete months only, with the number of them beside the total.
+* **Emerging issues** (:func:`significant_rises`): rows (offence groups, LSOAs) whose
+  count rose by more than Poisson noise, with a Benjamini-Hochberg correction because
+  many places are tested at once (at 5%, one LSOA in twenty would otherwise "rise" by
+  chance).
+* **County position** (:func:`county_position`): each candidate's rate per 1,000 in the
+  area against the county's pooled rate, with funnel limits
+  (:func:`csplib.indicators.peers.peer_comparison`).
+* **The score** (:func:`score_priorities`), documented below and in the report.
+
+The scoring rule (a design choice of this workbook; the points are shown for every
+candidate so the board can see why one ranks above another):
+
+========== ============================================================== =========
+component  measure                                                        points
+========== ============================================================== =========
+volume     share of the area's total recorded crime in the year           3 if >= 20%, 2 if >= 10%,
+                                                                          1 if >= 5%, else 0
+trend      the year against the previous year (like-for-like months),     3 significant rise with
+           two-sample Poisson test at 5% (:func:`poisson_change_test`)    |Z| > 3; 2 significant
+                                                                          rise; 1 no significant
+                                                                          change; 0 significant fall
+harm       share of total harm, harm = count x weight, when harm weights  as volume; not scored
+           are given (e.g. ONS Crime Severity Score weights per offence   (0) without weights
+           code aggregated to the candidates)
+county     rate per 1,000 against the county's pooled rate, funnel        3 above at 99.8%, 2 above
+           limits (Byar / exact Poisson)                                  at 95%, 1 within, 0 below
+                                                                          or not compared
+========== ============================================================== =========
+
+score = the sum (0-9 without harm weights, 0-12 with); candidates are ranked by score,
+then by count; the top ``top_n`` (3) are recommended. A stable problem scores 1 for
+trend, not 0, because a steady high volume still needs the partnership; only a change
+the test cannot tell from noise is "no significant change".
+
+Worked example (the test suite checks it): four crime types with counts 300, 100, 50
+and 20 this year (total 470) against 200, 100, 80 and 18 last year, county verdicts
+above at 99.8%, within, above at 95% and below. Shares 63.8%, 21.3%, 10.6%, 4.3% give
+volume 3, 3, 2, 0; trends strong significant rise (Z = 6.36), no change, significant fall
+(p = 0.008), no change give 3, 1, 0, 1; county 3, 1, 2, 0; scores 9, 5, 4, 1.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from statsmodels.stats.multitest import multipletests
+
+from csplib.errors import ParameterError
+from csplib.indicators.change import pct_change
+from csplib.indicators.peers import ABOVE, BELOW, WITHIN, peer_comparison
+from csplib.indicators.significance import poisson_change_test
+from csplib.periods import Period, parse_period
+
+__all__ = [
+    "HARM_NOTE",
+    "SCORE_COLUMNS",
+    "LikeForLike",
+    "annual_series",
+    "county_points",
+    "county_position",
+    "harm_points",
+    "like_for_like_months",
+    "months_days",
+    "recorded_crime_change",
+    "rolling_comparison",
+    "score_priorities",
+    "significant_rises",
+    "trend_points",
+    "volume_points",
+    "year_on_year",
+]
+
+#: (at least this share of total crime, percent) -> points, checked in order.
+VOLUME_THRESHOLDS: tuple[tuple[float, int], ...] = ((20.0, 3), (10.0, 2), (5.0, 1))
+
+HARM_NOTE = (
+    "Harm is not scored: it needs a weight per offence (the ONS Crime Severity Score "
+    "weights, per Home Office offence code), which the store does not hold, and police.uk "
+    "crime types are too coarse to carry them. The Home Office table's offence codes would "
+    "allow it once the weights are loaded; score_priorities takes harm_weights for that."
+)
+
+
+# --------------------------------------------------------------------------------------
+# year on year with flagged months
+# --------------------------------------------------------------------------------------
+
+
+def months_days(months: Iterable[str]) -> int:
+    """Days in the given months (``YYYY-MM``), leap days included.
+
+    >>> months_days(["2024-02", "2023-02"])
+    57
+    """
+    total = 0
+    for m in months:
+        total += calendar.monthrange(int(m[:4]), int(m[5:7]))[1]
+    return total
+
+
+@dataclass(frozen=True)
+class LikeForLike:
+    """Months compared in each period, and the pairs left out (current, previous)."""
+
+    current: list[str]
+    previous: list[str]
+    excluded: list[tuple[str, str]]
+
+    @property
+    def complete(self) -> bool:
+        """True when nothing was left out."""
+        return not self.excluded
+
+
+def like_for_like_months(
+    current: Period | Sequence[str], previous: Period | Sequence[str], flagged: Iterable[str]
+) -> LikeForLike:
+    """Pair each month of ``current`` with the month in the same position of
+    ``previous`` (12 months earlier for a year against the year before) and drop every
+    pair in which either month is flagged (missing or incomplete).
+
+    So a year against a year with an incomplete December compares eleven months with
+    eleven: the short month is neither read as a fall in the earlier year nor as a rise
+    in the later one.
+
+    >>> lfl = like_for_like_months(Period.fyear(2023), Period.fyear(2022), ["2022-12"])
+    >>> len(lfl.current), lfl.excluded
+    (11, [('2023-12', '2022-12')])
+    """
+    cur = current.months if isinstance(current, Period) else list(current)
+    prev = previous.months if isinstance(previous, Period) else list(previous)
+    if len(cur) != len(prev):
+        raise ParameterError(
+            f"periods of {len(cur)} and {len(prev)} months cannot be compared month by month"
+        )
+    bad = set(flagged)
+    keep_c, keep_p, excluded = [], [], []
+    for c, p in zip(cur, prev, strict=True):
+        if c in bad or p in bad:
+            excluded.append((c, p))
+        else:
+            keep_c.append(c)
+            keep_p.append(p)
+    return LikeForLike(keep_c, keep_p, excluded)
+
+
+def _num(x: float | None, digits: int = 4) -> float | None:
+    if x is None or (isinstance(x, float) and np.isnan(x)):
+        return None
+    return round(float(x), digits)
+
+
+def year_on_year(current: int, previous: int, lfl: LikeForLike) -> dict:
+    """Counts over the like-for-like months, their change and its significance.
+
+    Exposures are the days in the months compared (a leap February counts 29), so the
+    test compares daily rates. Returns current, previous, change, pct_change, z,
+    strength, p_value, method, significance, months (compared), excluded (month pairs).
+    """
+    if not lfl.current:
+        raise ParameterError("no month is complete in both periods: nothing to compare")
+    test = poisson_change_test(
+        int(current), int(previous), months_days(lfl.current), months_days(lfl.previous)
+    )
+    return {
+        "current": int(current),
+        "previous": int(previous),
+        "change": int(current) - int(previous),
+        "pct_change": _num(pct_change(int(current), int(previous)), 2),
+        "z": _num(test.z, 3),
+        "strength": test.strength,
+        "p_value": _num(test.p_value, 5),
+        "method": test.method,
+        "significance": test.label,
+        "months": len(lfl.current),
+        "excluded": [list(pair) for pair in lfl.excluded],
+    }
+
+
+def annual_series(monthly: pd.DataFrame, years: Sequence[Period]) -> pd.DataFrame:
+    """Totals per period over complete months only.
+
+    ``monthly``: columns ``month`` and ``count``, where a flagged month's count is
+    ``<NA>`` (as :func:`csplib.indicators.counts.monthly_counts` gives with
+    ``coverage=``) and a month absent from the frame is unknown, never zero.
+
+    Returns one row per period: ``period`` (label), ``count`` (sum over complete
+    months), ``complete_months``, ``months`` (in the period), ``flagged_months``
+    (list), ``per_month`` (count / complete months; NaN with none). The per-month
+    average is what compares fairly across years when one has a short month.
+
+    >>> m = pd.DataFrame({"month": Period.fyear(2022).months,
+    ...                   "count": pd.array([10] * 8 + [None] + [10] * 3, dtype="Int64")})
+    >>> r = annual_series(m, [Period.fyear(2022)]).iloc[0]
+    >>> int(r["count"]), int(r["complete_months"]), float(r["per_month"]), r["flagged_months"]
+    (110, 11, 10.0, ['2022-12'])
+    """
+    if not {"month", "count"} <= set(monthly.columns):
+        raise ParameterError("monthly counts need columns month and count")
+    series = monthly.set_index(monthly["month"].astype("str"))["count"]
+    rows = []
+    for period in years:
+        values = series.reindex(period.months)
+        known = values.notna()
+        count = int(values[known].sum()) if known.any() else 0
+        n = int(known.sum())
+        rows.append(
+            {
+                "period": period.label,
+                "count": count,
+                "complete_months": n,
+                "months": len(period.months),
+                "flagged_months": [m for m, ok in zip(period.months, known, strict=True) if not ok],
+                "per_month": count / n if n else np.nan,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def rolling_comparison(monthly: pd.DataFrame, ends: Sequence[str]) -> pd.DataFrame:
+    """The 12 months to each month in ``ends`` against the 12 months before, over the
+    months complete in both windows (:func:`like_for_like_months`).
+
+    ``monthly``: columns ``month`` and ``count``; a ``<NA>`` count or a month absent from
+    the frame is unknown and its pair is left out. Returns one row per end month:
+    ``end``, ``months`` (compared), ``current``, ``previous``, ``change``, ``pct_change``,
+    ``p_value``, ``significance`` and ``excluded`` (the current-window months left out);
+    the counts are ``<NA>`` when no pair is complete.
+
+    >>> m = pd.DataFrame({"month": [f"2022-{i:02d}" for i in range(1, 13)]
+    ...                   + [f"2023-{i:02d}" for i in range(1, 13)],
+    ...                   "count": pd.array([10] * 11 + [None] + [12] * 12, dtype="Int64")})
+    >>> r = rolling_comparison(m, ["2023-12"]).iloc[0]
+    >>> int(r["months"]), int(r["current"]), int(r["previous"])
+    (11, 132, 110)
+    """
+    series = monthly.set_index(monthly["month"].astype("str"))["count"]
+    rows = []
+    for end in ends:
+        cur = Period.rolling12(end)
+        prev = cur.same_period_last_year()
+        values = series.reindex(cur.months + prev.months)
+        unknown = [m for m, v in values.items() if pd.isna(v)]
+        lfl = like_for_like_months(cur, prev, unknown)
+        row: dict = {"end": end, "months": len(lfl.current)}
+        row["excluded"] = [c for c, _ in lfl.excluded]
+        if lfl.current:
+            yoy = year_on_year(
+                int(series.reindex(lfl.current).sum()), int(series.reindex(lfl.previous).sum()), lfl
+            )
+            row.update({k: yoy[k] for k in ("current", "previous", "change", "pct_change")})
+            row["p_value"], row["significance"] = yoy["p_value"], yoy["significance"]
+        else:
+            row.update(dict.fromkeys(("current", "previous", "change", "pct_change", "p_value")))
+            row["significance"] = "not compared"
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    for col in ("current", "previous", "change"):
+        out[col] = out[col].astype("Int64")
+    for col in ("pct_change", "p_value"):
+        out[col] = out[col].astype("float64")
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# emerging issues
+# --------------------------------------------------------------------------------------
+
+
+def significant_rises(
+    frame: pd.DataFrame,
+    *,
+    current: str = "current",
+    previous: str = "previous",
+    current_exposure: float = 1.0,
+    previous_exposure: float = 1.0,
+    alpha: float = 0.05,
+    correction: str | None = "fdr_bh",
+    min_count: int = 0,
+) -> pd.DataFrame:
+    """Test every row's change and mark the significant rises.
+
+    Each row gets the two-sample Poisson test of ``current`` against ``previous``
+    (:func:`csplib.indicators.significance.poisson_change_test`; exposures are the
+    lengths of the two periods) and columns ``change``, ``change_pct`` (percent; NaN from
+    0), ``z``, ``p_value``, ``p_adjusted`` (the
+    ``correction`` of statsmodels' ``multipletests`` over all rows tested; None for no
+    correction), ``significance`` and ``rise`` (True for a rise whose adjusted p-value
+    is below ``alpha`` and whose current count is at least ``min_count``). Rows are
+    returned largest z first.
+    """
+    for col in (current, previous):
+        if col not in frame.columns:
+            raise ParameterError(f"frame lacks column '{col}'")
+    out = frame.copy()
+    if out.empty:
+        out["change"] = pd.Series(dtype="int64")
+        for col in ("change_pct", "z", "p_value", "p_adjusted"):
+            out[col] = pd.Series(dtype="float64")
+        out["significance"] = pd.Series(dtype="str")
+        out["rise"] = pd.Series(dtype="bool")
+        return out
+    tests = [
+        poisson_change_test(int(a), int(b), current_exposure, previous_exposure, alpha=alpha)
+        for a, b in zip(out[current], out[previous], strict=True)
+    ]
+    out["change"] = out[current].astype("int64") - out[previous].astype("int64")
+    out["change_pct"] = [
+        pct_change(int(a), int(b)) for a, b in zip(out[current], out[previous], strict=True)
+    ]
+    out["change_pct"] = out["change_pct"].astype("float64")
+    out["z"] = [t.z for t in tests]
+    out["p_value"] = [t.p_value for t in tests]
+    if correction:
+        out["p_adjusted"] = multipletests(out["p_value"].to_numpy(), alpha, method=correction)[1]
+    else:
+        out["p_adjusted"] = out["p_value"]
+    up = np.array(
+        [t.current / t.current_exposure > t.previous / t.previous_exposure for t in tests]
+    )
+    sig = out["p_adjusted"].to_numpy() < alpha
+    out["significance"] = np.where(
+        sig, np.where(up, "significant rise", "significant fall"), "no significant change"
+    )
+    out["rise"] = sig & up & (out[current].to_numpy() >= min_count)
+    return out.sort_values("z", ascending=False, kind="stable").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------
+# county position
+# --------------------------------------------------------------------------------------
+
+
+def county_position(
+    counts: pd.DataFrame, population: Mapping[str, int] | pd.Series, area: str
+) -> pd.DataFrame:
+    """The area's rate per 1,000 for each candidate against the county's pooled rate.
+
+    ``counts``: columns ``area``, ``candidate``, ``count`` (one row per county area and
+    candidate; absent pairs count 0). ``population``: people per county area. For each
+    candidate, :func:`csplib.indicators.peers.peer_comparison` over every county area
+    gives the funnel verdicts. Returns ``candidate``, ``count``, ``rate``,
+    ``county_rate``, ``rank`` (1 = highest of the county's areas), ``of``,
+    ``verdict_95``, ``verdict_998``; candidates the county never recorded are left out.
+    """
+    pop = pd.Series(population, dtype="float64")
+    if area not in pop.index:
+        raise ParameterError(f"no population for {area}", fix="give every county area's population")
+    rows = []
+    for cand, part in counts.groupby("candidate", sort=True):
+        per_area = part.groupby("area")["count"].sum().reindex(pop.index, fill_value=0)
+        if per_area.sum() == 0:
+            continue
+        members = pd.DataFrame(
+            {"area": pop.index, "count": per_area.to_numpy(), "population": pop.to_numpy()}
+        )
+        cmp = peer_comparison(members)
+        me = cmp[cmp["area"] == area].iloc[0]
+        rows.append(
+            {
+                "candidate": str(cand),
+                "count": int(me["count"]),
+                "rate": float(me["rate"]),
+                "county_rate": float(me["group_rate"]),
+                "rank": int(me["rank"]),
+                "of": len(cmp),
+                "verdict_95": str(me["verdict_95"]),
+                "verdict_998": str(me["verdict_998"]),
+            }
+        )
+    columns = [
+        "candidate",
+        "count",
+        "rate",
+        "county_rate",
+        "rank",
+        "of",
+        "verdict_95",
+        "verdict_998",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+# --------------------------------------------------------------------------------------
+# the score
+# --------------------------------------------------------------------------------------
+
+
+def volume_points(share_pct: float) -> int:
+    """Points for a share of total crime (percent): 3 at 20% or more, 2 at 10%, 1 at 5%.
+
+    >>> [volume_points(x) for x in (63.8, 20.0, 10.6, 4.3)]
+    [3, 3, 2, 0]
+    """
+    for threshold, points in VOLUME_THRESHOLDS:
+        if share_pct >= threshold:
+            return points
+    return 0
+
+
+harm_points = volume_points  # the same thresholds, on the share of total harm
+
+
+def trend_points(significance: str, z: float) -> int:
+    """Points for the change on the previous year: 3 significant rise with |Z| > 3,
+    2 significant rise, 1 no significant change, 0 significant fall.
+
+    >>> trend_points("significant rise", 6.36), trend_points("significant fall", -3.7)
+    (3, 0)
+    """
+    if significance == "significant rise":
+        return 3 if abs(z) > 3 else 2
+    if significance == "significant fall":
+        return 0
+    return 1
+
+
+def county_points(verdict_95: str | None, verdict_998: str | None) -> int:
+    """Points for the position against the county: 3 above at 99.8%, 2 above at 95%,
+    1 within, 0 below or not compared."""
+    if verdict_998 == ABOVE:
+        return 3
+    if verdict_95 == ABOVE:
+        return 2
+    if verdict_95 == WITHIN:
+        return 1
+    return 0  # BELOW, or no comparison
+
+
+SCORE_COLUMNS = [
+    "candidate",
+    "count",
+    "share_pct",
+    "volume_points",
+    "current",
+    "previous",
+    "change_pct",
+    "z",
+    "p_value",
+    "trend",
+    "trend_points",
+    "harm_share_pct",
+    "harm_points",
+    "county_verdict",
+    "county_points",
+    "score",
+    "rank",
+    "recommended",
+]
+
+
+def score_priorities(
+    candidates: pd.DataFrame,
+    *,
+    total: int | None = None,
+    current_exposure: float = 1.0,
+    previous_exposure: float = 1.0,
+    harm_weights: Mapping[str, float] | None = None,
+    alpha: float = 0.05,
+    top_n: int = 3,
+) -> pd.DataFrame:
+    """Score candidate priorities by the rule in the module docstring.
+
+    ``candidates``: one row per candidate with ``candidate`` (name), ``count`` (the
+    year's count, for volume), ``current`` and ``previous`` (the counts compared for the
+    trend: like-for-like months when a month is flagged; exposures are the lengths of
+    the two sets of months) and optionally ``verdict_95``/``verdict_998`` (from
+    :func:`county_position`; missing means not compared). ``total``: the area's total
+    recorded crime for the shares (default: the sum of ``count``). ``harm_weights``:
+    candidate -> weight; without it harm is not scored (its columns are NaN).
+
+    Returns :data:`SCORE_COLUMNS`, highest score first (ties: larger count first), with
+    ``rank`` and ``recommended`` (the first ``top_n``).
+    """
+    need = ["candidate", "count", "current", "previous"]
+    missing = [c for c in need if c not in candidates.columns]
+    if missing:
+        raise ParameterError(f"candidates lack column(s) {', '.join(missing)}")
+    if candidates.empty:
+        return pd.DataFrame(columns=SCORE_COLUMNS)
+    frame = candidates.reset_index(drop=True)
+    total = int(frame["count"].sum()) if total is None else int(total)
+    if total <= 0:
+        raise ParameterError("total crime is 0: shares cannot be computed")
+    rows = []
+    harm = None
+    if harm_weights is not None:
+        unknown = [c for c in frame["candidate"] if c not in harm_weights]
+        if unknown:
+            raise ParameterError(f"no harm weight for {', '.join(map(str, unknown))}")
+        harm = frame["count"] * frame["candidate"].map(harm_weights).astype(float)
+        harm_total = float(harm.sum())
+    for i, r in frame.iterrows():
+        share = int(r["count"]) / total * 100
+        test = poisson_change_test(
+            int(r["current"]), int(r["previous"]), current_exposure, previous_exposure, alpha=alpha
+        )
+        v95 = r.get("verdict_95")
+        v998 = r.get("verdict_998")
+        v95 = None if v95 is None or pd.isna(v95) else str(v95)
+        v998 = None if v998 is None or pd.isna(v998) else str(v998)
+        if harm is not None and harm_total > 0:
+            harm_share = float(harm[i]) / harm_total * 100
+            h_points: float = harm_points(harm_share)
+        else:
+            harm_share, h_points = np.nan, np.nan
+        row = {
+            "candidate": str(r["candidate"]),
+            "count": int(r["count"]),
+            "share_pct": share,
+            "volume_points": volume_points(share),
+            "current": int(r["current"]),
+            "previous": int(r["previous"]),
+            "change_pct": pct_change(int(r["current"]), int(r["previous"])),
+            "z": test.z,
+            "p_value": test.p_value,
+            "trend": test.label,
+            "trend_points": trend_points(test.label, test.z),
+            "harm_share_pct": harm_share,
+            "harm_points": h_points,
+            "county_verdict": v95 if v95 in (ABOVE, BELOW, WITHIN) else "not compared",
+            "county_points": county_points(v95, v998),
+        }
+        row["score"] = (
+            row["volume_points"]
+            + row["trend_points"]
+            + row["county_points"]
+            + (0 if np.isnan(h_points) else int(h_points))
+        )
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    out["change_pct"] = out["change_pct"].astype("float64")
+    out = out.sort_values(["score", "count", "candidate"], ascending=[False, False, True])
+    out = out.reset_index(drop=True)
+    out["rank"] = np.arange(1, len(out) + 1)
+    out["recommended"] = out["rank"] <= top_n
+    return out[SCORE_COLUMNS]
+
+
+# --------------------------------------------------------------------------------------
+# the Home Office recorded-crime table
+# --------------------------------------------------------------------------------------
+
+
+#: How :func:`recorded_crime_change` groups rows.
+RECORDED_LEVELS = {
+    "subgroup": ["offence_group", "offence_subgroup"],
+    "group": ["offence_group"],
+    "total": ["offence_group"],  # one row, offence_group 'Total'
+}
+
+
+def recorded_crime_change(
+    recorded: pd.DataFrame, csp_name: str, year: str, previous_year: str, *, by: str = "subgroup"
+) -> pd.DataFrame:
+    """A CSP's Home Office recorded crime, ``year`` against ``previous_year`` (financial
+    years like ``2023/24``), by offence ``"subgroup"`` (within group), ``"group"`` or as
+    one ``"total"`` row (labelled 'Total').
+
+    ``recorded``: the store's ``recorded_crime`` table. Columns: ``offence_group`` (and
+    ``offence_subgroup`` by subgroup), ``current``, ``previous``, ``change``,
+    ``pct_change``, ``z``, ``p_value``, ``significance`` (Poisson test, exposures the
+    years' days), sorted by the keys. ``attrs['quarters']`` holds {year: [quarters
+    present]}: a year with fewer than four quarters is not a whole year, and the caller
+    must say so.
+    """
+    if by not in RECORDED_LEVELS:
+        raise ParameterError(f"by must be one of {', '.join(RECORDED_LEVELS)}, not '{by}'")
+    key = str(csp_name).strip().casefold()
+    rows = recorded[recorded["csp_name"].astype("str").str.strip().str.casefold() == key]
+    rows = rows[rows["financial_year"].isin([year, previous_year])]
+    if by == "total":
+        rows = rows.assign(offence_group="Total")
+    quarters = {
+        y: sorted(
+            int(q) for q in rows.loc[rows["financial_year"] == y, "financial_quarter"].unique()
+        )
+        for y in (year, previous_year)
+    }
+    keys = RECORDED_LEVELS[by]
+    columns = [*keys, "current", "previous", "change", "pct_change", "z", "p_value", "significance"]
+    if rows.empty:
+        table = pd.DataFrame(columns=columns)
+        table.attrs["quarters"] = quarters
+        return table
+    table = (
+        rows.pivot_table(index=keys, columns="financial_year", values="count", aggfunc="sum")
+        .reindex(columns=[year, previous_year])
+        .fillna(0)
+        .astype("int64")
+        .reset_index()
+        .rename(columns={year: "current", previous_year: "previous"})
+    )
+    table.columns.name = None
+    table["change"] = table["current"] - table["previous"]
+    table["pct_change"] = [
+        pct_change(int(a), int(b)) for a, b in zip(table["current"], table["previous"], strict=True)
+    ]
+    # Exposures are the years' lengths in days: 2023/24 has a leap day.
+    days = parse_period(year).days, parse_period(previous_year).days
+    tests = [
+        poisson_change_test(int(a), int(b), *days)
+        for a, b in zip(table["current"], table["previous"], strict=True)
+    ]
+    table["z"] = [t.z for t in tests]
+    table["p_value"] = [t.p_value for t in tests]
+    table["significance"] = [t.label for t in tests]
+    table["pct_change"] = table["pct_change"].astype("float64")
+    table = table.sort_values(keys).reset_index(drop=True)[columns]
+    table.attrs["quarters"] = quarters
+    return table

@@ -1,0 +1,229 @@
+"""Evidence for recommended priorities and the priority score, worked out by hand."""
+
+from __future__ import annotations
+
+import doctest
+import math
+
+import pandas as pd
+import pytest
+from scipy.stats import norm
+
+from csplib.errors import ParameterError
+from csplib.indicators import priorities as priorities_module
+from csplib.indicators.peers import ABOVE, BELOW, WITHIN
+from csplib.indicators.priorities import (
+    annual_series,
+    county_position,
+    like_for_like_months,
+    months_days,
+    recorded_crime_change,
+    rolling_comparison,
+    score_priorities,
+    significant_rises,
+    year_on_year,
+)
+from csplib.periods import Period, month_range
+
+
+def test_doctests() -> None:
+    result = doctest.testmod(priorities_module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0 and result.attempted > 0
+
+
+# ------------------------------------------------------------------ the worked example
+
+WORKED = pd.DataFrame(
+    {
+        "candidate": ["A", "B", "C", "D"],
+        "count": [300, 100, 50, 20],
+        "current": [300, 100, 50, 20],
+        "previous": [200, 100, 80, 18],
+        "verdict_95": [ABOVE, WITHIN, ABOVE, BELOW],
+        "verdict_998": [ABOVE, WITHIN, WITHIN, WITHIN],
+    }
+)
+
+
+def _sqrt_test_p(a: int, b: int) -> float:
+    """Two-sided p of the square-root test for equal exposures (Gu et al. W5A), by hand."""
+    stat = 2 * (math.sqrt(a + 3 / 8) - math.sqrt(b + 3 / 8)) / math.sqrt(2)
+    return 2 * norm.sf(abs(stat))
+
+
+def test_priority_score_worked_example_by_hand():
+    scores = score_priorities(WORKED).set_index("candidate")
+    # Volume: shares of 470 crimes: 63.8%, 21.3%, 10.6%, 4.3% -> 3, 3, 2, 0.
+    assert scores.loc["A", "share_pct"] == pytest.approx(300 / 470 * 100)
+    assert scores["volume_points"].to_dict() == {"A": 3, "B": 3, "C": 2, "D": 0}
+    # Trend: A 300 vs 200: Z = 2(sqrt 300 - sqrt 200) = 6.357 (> 3) and significant -> 3;
+    # B unchanged -> 1; C 50 vs 80: p = 0.0083 by the square-root test -> fall -> 0;
+    # D 20 vs 18 (exact test, a + b < 100): no significant change -> 1.
+    assert scores.loc["A", "z"] == pytest.approx(2 * (math.sqrt(300) - math.sqrt(200)))
+    assert scores.loc["A", "z"] == pytest.approx(6.357, abs=1e-3)
+    assert scores.loc["C", "p_value"] == pytest.approx(_sqrt_test_p(50, 80))
+    assert scores.loc["C", "p_value"] == pytest.approx(0.0083, abs=1e-4)
+    assert scores["trend"].to_dict() == {
+        "A": "significant rise",
+        "B": "no significant change",
+        "C": "significant fall",
+        "D": "no significant change",
+    }
+    assert scores["trend_points"].to_dict() == {"A": 3, "B": 1, "C": 0, "D": 1}
+    # County: above at 99.8% -> 3, within -> 1, above at 95% only -> 2, below -> 0.
+    assert scores["county_points"].to_dict() == {"A": 3, "B": 1, "C": 2, "D": 0}
+    assert scores["score"].to_dict() == {"A": 9, "B": 5, "C": 4, "D": 1}
+    assert scores["rank"].to_dict() == {"A": 1, "B": 2, "C": 3, "D": 4}
+    assert scores["recommended"].to_dict() == {"A": True, "B": True, "C": True, "D": False}
+    # Without harm weights harm is not scored.
+    assert scores["harm_points"].isna().all()
+
+
+def test_harm_weights_add_a_fourth_component():
+    # Harm = count x weight: 300, 1000, 50, 20 of 1,370 -> 21.9%, 73.0%, 3.6%, 1.5%.
+    weights = {"A": 1.0, "B": 10.0, "C": 1.0, "D": 1.0}
+    scores = score_priorities(WORKED, harm_weights=weights).set_index("candidate")
+    assert scores.loc["B", "harm_share_pct"] == pytest.approx(1000 / 1370 * 100)
+    assert scores["harm_points"].to_dict() == {"A": 3, "B": 3, "C": 0, "D": 0}
+    assert scores["score"].to_dict() == {"A": 12, "B": 8, "C": 4, "D": 1}
+    with pytest.raises(ParameterError, match="no harm weight for D"):
+        score_priorities(WORKED, harm_weights={"A": 1, "B": 1, "C": 1})
+
+
+def test_score_ties_go_to_the_larger_count_and_total_sets_the_share():
+    frame = pd.DataFrame(
+        {"candidate": ["small", "big"], "count": [60, 90], "current": [60, 90],
+         "previous": [60, 90]}
+    )  # fmt: skip
+    scores = score_priorities(frame, total=1000, top_n=1)
+    # Shares of 1,000: 6% and 9% -> 1 point each; trend 1 each; not compared -> 0.
+    assert list(scores["candidate"]) == ["big", "small"]
+    assert list(scores["score"]) == [2, 2]
+    assert list(scores["county_verdict"]) == ["not compared", "not compared"]
+    assert list(scores["recommended"]) == [True, False]
+
+
+# ------------------------------------------------------------------ flagged months
+
+
+def test_like_for_like_months_drop_a_flagged_month_from_both_years():
+    lfl = like_for_like_months(Period.fyear(2023), Period.fyear(2022), ["2022-12"])
+    assert len(lfl.current) == len(lfl.previous) == 11
+    assert "2023-12" not in lfl.current and "2022-12" not in lfl.previous
+    assert lfl.excluded == [("2023-12", "2022-12")]
+    assert not lfl.complete
+    assert like_for_like_months(Period.fyear(2023), Period.fyear(2022), []).complete
+
+
+def test_year_on_year_uses_the_days_compared():
+    lfl = like_for_like_months(["2024-02"], ["2023-02"], [])
+    assert months_days(lfl.current) == 29 and months_days(lfl.previous) == 28
+    # 29 a day-rate equal to 28: 290 in 29 days against 280 in 28 days is no change.
+    yoy = year_on_year(290, 280, lfl)
+    assert yoy["change"] == 10 and yoy["pct_change"] == pytest.approx(10 / 280 * 100, abs=0.01)
+    assert yoy["z"] == pytest.approx(0.0, abs=1e-9)
+    assert yoy["significance"] == "no significant change"
+    assert yoy["months"] == 1 and yoy["excluded"] == []
+
+
+def test_annual_series_counts_complete_months_only():
+    months = month_range("2021-04", "2024-03")
+    counts = [100] * len(months)
+    counts[months.index("2022-12")] = None  # incomplete: <NA>, never a low number
+    monthly = pd.DataFrame({"month": months, "count": pd.array(counts, dtype="Int64")})
+    years = [Period.fyear(2021), Period.fyear(2022), Period.fyear(2023)]
+    out = annual_series(monthly, years)
+    assert list(out["count"]) == [1200, 1100, 1200]
+    assert list(out["complete_months"]) == [12, 11, 12]
+    assert list(out["per_month"]) == [100.0, 100.0, 100.0]
+    assert out["flagged_months"].tolist() == [[], ["2022-12"], []]
+
+
+def test_rolling_comparison_leaves_out_unknown_months_pairwise():
+    months = month_range("2022-01", "2023-12")
+    counts = [10] * 12 + [12] * 12
+    counts[months.index("2022-06")] = None
+    monthly = pd.DataFrame({"month": months, "count": pd.array(counts, dtype="Int64")})
+    out = rolling_comparison(monthly, ["2023-12", "2022-12"]).set_index("end")
+    # 12 months to Dec 2023 against 2022, June left out of both: 11 x 12 against 11 x 10.
+    assert out.loc["2023-12", "months"] == 11
+    assert (out.loc["2023-12", "current"], out.loc["2023-12", "previous"]) == (132, 110)
+    assert out.loc["2023-12", "excluded"] == ["2023-06"]
+    # The 12 months before Dec 2022 are not in the data at all: nothing is compared.
+    assert out.loc["2022-12", "months"] == 0
+    assert pd.isna(out.loc["2022-12", "current"])
+    assert out.loc["2022-12", "significance"] == "not compared"
+
+
+# ------------------------------------------------------------------ emerging issues
+
+
+def test_significant_rises_adjusts_for_many_tests_by_hand():
+    frame = pd.DataFrame(
+        {"place": ["p", "q", "r"], "current": [200, 130, 31], "previous": [100, 100, 30]}
+    )
+    raw = significant_rises(frame, correction=None).set_index("place")
+    adj = significant_rises(frame).set_index("place")
+    p = raw["p_value"]
+    # Benjamini-Hochberg by hand: sort p ascending, p_(i) x m / i, then the running
+    # minimum from the largest down.
+    order = p.sort_values()
+    m = len(order)
+    scaled = [order.iloc[i] * m / (i + 1) for i in range(m)]
+    bh = [min(scaled[i:]) for i in range(m)]
+    for place, value in zip(order.index, bh, strict=True):
+        assert adj.loc[place, "p_adjusted"] == pytest.approx(min(value, 1.0))
+    assert bool(adj.loc["p", "rise"]) is True
+    assert bool(adj.loc["r", "rise"]) is False
+    assert adj.loc["p", "change"] == 100 and adj.loc["p", "change_pct"] == pytest.approx(100.0)
+    # A rise on a count under min_count is not reported.
+    assert not significant_rises(frame, min_count=250)["rise"].any()
+
+
+def test_county_position_against_the_pooled_rate():
+    counts = pd.DataFrame(
+        {
+            "area": ["A", "B", "C", "A", "B", "C"],
+            "candidate": ["X", "X", "X", "Y", "Y", "Y"],
+            "count": [200, 20, 20, 10, 10, 10],
+        }
+    )
+    pop = {"A": 10_000, "B": 10_000, "C": 10_000}
+    out = county_position(counts, pop, "A").set_index("candidate")
+    # X: A's rate 20 per 1,000 against the county's 240 / 30,000 = 8 per 1,000.
+    assert out.loc["X", "rate"] == pytest.approx(20.0)
+    assert out.loc["X", "county_rate"] == pytest.approx(8.0)
+    assert out.loc["X", "rank"] == 1 and out.loc["X", "of"] == 3
+    assert out.loc["X", "verdict_998"] == ABOVE
+    # Y: all equal -> within.
+    assert out.loc["Y", "verdict_95"] == WITHIN
+
+
+def test_recorded_crime_change_by_subgroup_group_and_total():
+    rows = []
+    for fy, counts in (("2023/24", (10, 4, 7)), ("2022/23", (8, 2, 9))):
+        for q in (1, 2, 3, 4):
+            for (group, sub), n in zip(
+                [("Violence against the person", "Violence with injury"),
+                 ("Sexual offences", "Rape offences"),
+                 ("Sexual offences", "Other sexual offences")],
+                counts, strict=True,
+            ):  # fmt: skip
+                rows.append({"financial_year": fy, "financial_quarter": q, "csp_name": "Town",
+                             "offence_group": group, "offence_subgroup": sub, "count": n})  # fmt: skip
+    rows.append({"financial_year": "2023/24", "financial_quarter": 1, "csp_name": "Other",
+                 "offence_group": "Sexual offences", "offence_subgroup": "Rape offences",
+                 "count": 99})  # fmt: skip
+    table = pd.DataFrame(rows)
+    sub = recorded_crime_change(table, "town", "2023/24", "2022/23").set_index("offence_subgroup")
+    assert sub.loc["Rape offences", ["current", "previous", "change"]].tolist() == [16, 8, 8]
+    assert sub.loc["Rape offences", "pct_change"] == pytest.approx(100.0)
+    groups = recorded_crime_change(table, "Town", "2023/24", "2022/23", by="group")
+    groups = groups.set_index("offence_group")
+    # Violence against the person and sexual offences stay separate.
+    assert groups.loc["Sexual offences", ["current", "previous"]].tolist() == [44, 44]
+    assert groups.loc["Violence against the person", ["current", "previous"]].tolist() == [40, 32]
+    total = recorded_crime_change(table, "Town", "2023/24", "2022/23", by="total")
+    assert total[["offence_group", "current", "previous"]].values.tolist() == [["Total", 84, 76]]
+    assert sub.attrs["quarters"] == {"2023/24": [1, 2, 3, 4], "2022/23": [1, 2, 3, 4]}
+    assert recorded_crime_change(table, "Nowhere", "2023/24", "2022/23").empty
