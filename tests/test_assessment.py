@@ -1,11 +1,18 @@
 """The strategic assessment executed on the sample store: figures, HTML, flagged months,
-plan progress (RAG) and recommended priorities, checked against plain recounts."""
+plan progress (RAG) against the revision in force, what consultation respondents said and
+recommended priorities, checked against plain recounts. The notebook runs twice: on the
+sample with consultation responses (some given free-text comments here), and on the same
+sample ingested without them."""
 
 from __future__ import annotations
 
+import csv
+import dataclasses
+import html as htmllib
 import itertools
 import json
 import re
+from pathlib import Path
 
 import nbformat
 import pandas as pd
@@ -13,16 +20,22 @@ import pytest
 from scipy.stats import binomtest, norm
 
 from csplib.errors import CoverageError
+from csplib.indicators.suppression import suppress_series
+from csplib.ingest import ingest
 from csplib.paths import NOTEBOOKS
 from csplib.report.assessment import StrategicAssessment, load_assessment_data
 from csplib.report.params import ReportParams
-from csplib.report.run import run_report
+from csplib.report.run import notebook_parameters, run_report
+from csplib.sources.consultation import PRIORITY_CRIME_TYPES
 from csplib.store import Store
 
 pytestmark = pytest.mark.slow
 
 PLAN_FILE = "parameters/plan_synthchester.yaml"
 YEAR = "2023/24"
+#: Free text given to three Synthchester respondents: it must never reach a shared report
+#: unless show_comments is set (and then escaped).
+COMMENT = "Zebra-7731 lives at 12 Elm Road <b>and</b> deals outside"
 
 
 def _params(store, **extra) -> ReportParams:
@@ -34,10 +47,44 @@ def _params(store, **extra) -> ReportParams:
 
 
 @pytest.fixture(scope="module")
-def assessment(sample_store, tmp_path_factory):
-    store, _ = sample_store
-    params = _params(store)
+def stores(sample_store, tmp_path_factory):
+    """Two stores from the generated sample: 'with' consultation responses (three of
+    Synthchester's given a comment) and 'without' (the sample minus consultation/)."""
+    _, manifest = sample_store
+    sample = Path(manifest["out_dir"])
+    root = tmp_path_factory.mktemp("consultation-stores")
+    parts = sorted(p for p in sample.iterdir() if p.is_dir() and p.name != "consultation")
+    with open(sample / "consultation" / "consultation_responses.csv", newline="") as fh:
+        rows = list(csv.reader(fh))
+    given = 0
+    for row in rows[1:]:
+        if row[2] == "Synthchester" and given < 3:
+            row[5] = COMMENT
+            given += 1
+    responses = root / "responses" / "consultation_responses.csv"
+    responses.parent.mkdir()
+    with open(responses, "w", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    out = {}
+    for name, extra in (("with", [responses.parent]), ("without", [])):
+        report = ingest([*parts, *extra], root / name)
+        assert report.ok, report.render()
+        out[name] = root / name
+    assert Store(out["with"]).has("consultation") and not Store(out["without"]).has("consultation")
+    return out
+
+
+@pytest.fixture(scope="module")
+def assessment(stores, tmp_path_factory):
+    params = _params(stores["with"])
     result = run_report(params, tmp_path_factory.mktemp("assessment"))
+    return params, result
+
+
+@pytest.fixture(scope="module")
+def assessment_without(stores, tmp_path_factory):
+    params = _params(stores["without"])
+    result = run_report(params, tmp_path_factory.mktemp("assessment-without"))
     return params, result
 
 
@@ -54,10 +101,20 @@ def saved(assessment):
 
 
 @pytest.fixture(scope="module")
-def crimes(sample_store):
-    store, _ = sample_store
-    c = Store(store).crimes(["month", "csp_name", "crime_type", "is_asb"])
+def crimes(stores):
+    c = Store(stores["with"]).crimes(["month", "csp_name", "crime_type", "is_asb"])
     return c[c["csp_name"] == "Synthchester"]
+
+
+@pytest.fixture(scope="module")
+def responses(stores):
+    """Synthchester's consultation rows, straight from the store."""
+    c = Store(stores["with"]).read("consultation")
+    return c[c["area"] == "Synthchester"]
+
+
+def _year(start: int) -> list[str]:
+    return [f"{start}-{m:02d}" for m in range(4, 13)] + [f"{start + 1}-{m:02d}" for m in (1, 2, 3)]
 
 
 def test_figures_json_equals_a_direct_computation_on_the_same_store(assessment, direct, saved):
@@ -66,6 +123,17 @@ def test_figures_json_equals_a_direct_computation_on_the_same_store(assessment, 
     assert saved == json.loads(json.dumps(direct.figures))
     assert saved["area"] == "Synthchester" and saved["period"] == YEAR
     assert saved["synthetic"] is True
+
+
+def test_figures_json_without_consultation_equals_a_direct_computation(assessment_without):
+    params, result = assessment_without
+    assert result.status == "ok"
+    saved = json.loads((result.out_dir / "figures.json").read_text())
+    direct = StrategicAssessment(load_assessment_data(params), threshold=params.threshold)
+    assert saved == json.loads(json.dumps(direct.figures))
+    assert saved["consultation"] is None
+    assert saved["priorities"]["consultation_scored"] is False
+    assert saved["emerging"]["said_and_trend"] is None
 
 
 def test_headline_counts_recount_with_plain_pandas(saved, crimes):
@@ -113,13 +181,17 @@ def test_the_incomplete_month_is_flagged_never_a_dip(saved, crimes, direct):
     assert "2022-12" in str(direct.data_quality()) or "Dec 2022" in str(direct.data_quality())
 
 
-def test_executed_notebook_has_no_errors_or_stderr(assessment):
-    _, result = assessment
+@pytest.mark.parametrize("which", ["assessment", "assessment_without"])
+def test_executed_notebook_has_no_errors_or_stderr(which, request):
+    _, result = request.getfixturevalue(which)
     nb = nbformat.read(result.out_dir / "report.ipynb", as_version=4)
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             assert out["output_type"] != "error"
             assert not (out["output_type"] == "stream" and out["name"] == "stderr"), out
+    # The show_comments parameter was injected (False: not asked for).
+    injected = next(c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", []))
+    assert "show_comments = False" in injected.source
 
 
 def test_html_is_self_contained_and_accessible(assessment):
@@ -161,12 +233,14 @@ def test_rag_statuses_worked_by_hand(saved):
     assert da["p_value"] == pytest.approx(2 * norm.sf(abs(z)), abs=1e-4)
     assert da["p_value"] == pytest.approx(0.739, abs=1e-3)
     assert (da["status"], da["rag"]) == ("off track", "amber")
-    # Needles 2,608 -> 2,438 (target 2,300): a real fall (Binomial(5,046, 1/2), p = 0.017)
-    # but 170 / 308 = 55% of the way at 67% of the time: amber, behind the path.
+    # Needles 2,608 -> 2,438: a real fall (Binomial(5,046, 1/2), p = 0.017). The April
+    # 2023 revision moved the target from 2,300 to 2,400, and that is the one used:
+    # 170 / 208 = 82% of the way at 731 / 1,096 = 67% of the time: on track, green.
+    # (Against the old 2,300 it would be 170 / 308 = 55%: behind the path, amber.)
     needles = plan["needles_collected"]
     assert needles["p_value"] == pytest.approx(binomtest(2438, 2438 + 2608, 0.5).pvalue, abs=1e-4)
-    assert (needles["status"], needles["rag"]) == ("off track", "amber")
-    assert "behind the pro-rata path" in needles["rag_reason"]
+    assert (needles["target_value"], needles["revision"]) == (2400, "April 2023 revision")
+    assert (needles["status"], needles["rag"]) == ("on track", "green")
     # Violence 6,401 -> 7,216 against a target to reduce: a real rise: red.
     assert (plan["violence_recorded"]["latest_value"], plan["violence_recorded"]["rag"]) == (
         7216, "red",
@@ -178,33 +252,73 @@ def test_rag_statuses_worked_by_hand(saved):
         70,
         "green",
     )
-    # The survey gives percentages only: it cannot be tested, so amber however it moved.
+    # The survey indicator was retired by the October 2022 revision, before the year: it
+    # is listed as retired, with the reason, and not judged.
     drugs = plan["drug_dealing_perception"]
-    assert (drugs["status"], drugs["rag"]) == ("achieved", "amber")
-    assert drugs["rag_reason"].startswith("not tested")
+    assert (drugs["status"], drugs["rag"], drugs["latest_value"]) == ("retired", "retired", None)
+    assert drugs["rag_reason"].startswith("retired by revision 'October 2022 revision' (2022-10)")
+    # Robbery was added by the April 2023 revision (baseline 140 in 2021/22, target 120):
+    # 144 robberies in 2023/24 against 140 is no real change (exact test: 144 of 284 is
+    # Binomial(284, 1/2) under no change, p = 0.86): amber.
+    robbery = plan["robbery_recorded"]
+    assert robbery["latest_value"] == 144
+    assert robbery["p_value"] == pytest.approx(binomtest(144, 284, 0.5).pvalue, abs=1e-4)
+    assert (robbery["status"], robbery["rag"]) == ("off track", "amber")
     # KSI is by calendar year: 2021 -> 2023.
     assert plan["ksi_casualties"]["latest_period"] == "2023"
-    assert saved["plan"]["rag_counts"] == {"green": 2, "amber": 6, "red": 2}
+    assert saved["plan"]["rag_counts"] == {"green": 3, "amber": 5, "red": 2, "retired": 1}
 
 
-def test_recommended_priorities_follow_the_documented_score(saved, crimes):
+def _said_by_hand(responses: pd.DataFrame) -> pd.DataFrame:
+    """Support and rank of each priority, recounted with plain pandas: respondents who
+    chose it (once each), share of all respondents, ranked by support then mean rank."""
+    n = responses["respondent_id"].nunique()
+    g = responses.groupby("priority")
+    t = pd.DataFrame({"respondents": g["respondent_id"].nunique(),
+                      "mean_rank": g["rank"].mean().astype(float).round(2)})  # fmt: skip
+    t["support"] = t["respondents"] / n * 100
+    t = t.reset_index().sort_values(["respondents", "mean_rank", "priority"],
+                                    ascending=[False, True, True])  # fmt: skip
+    t["rank"] = range(1, len(t) + 1)
+    return t.set_index("priority")
+
+
+def test_recommended_priorities_follow_the_documented_score(saved, crimes, responses):
     scores = saved["priorities"]["scores"]
-    year = [f"2023-{m:02d}" for m in range(4, 13)] + [f"2024-{m:02d}" for m in range(1, 4)]
-    crime = crimes[~crimes["is_asb"] & crimes["month"].isin(year)]
+    crime = crimes[~crimes["is_asb"] & crimes["month"].isin(_year(2023))]
     total = len(crime)
+    said = _said_by_hand(responses)
+    measured_by = {t: p for p, types in PRIORITY_CRIME_TYPES.items() for t in types}
+    assert saved["priorities"]["consultation_scored"] is True
     for row in scores:
-        assert row["score"] == row["volume_points"] + row["trend_points"] + row["county_points"]
+        assert row["score"] == (row["volume_points"] + row["trend_points"] + row["county_points"]
+                                + row["consultation_points"])  # fmt: skip
         n = int((crime["crime_type"] == row["candidate"]).sum())
         assert row["count"] == n
         share = n / total * 100
         expected = 3 if share >= 20 else 2 if share >= 10 else 1 if share >= 5 else 0
         assert row["volume_points"] == expected, row["candidate"]
+        # Consultation: 3 in the respondents' top three, 2 at 20% support, 1 at 10%.
+        priority = measured_by.get(row["candidate"])
+        assert row["consultation_priority"] == priority
+        if priority in said.index:
+            rank, support = said.loc[priority, "rank"], said.loc[priority, "support"]
+            assert row["consultation_rank"] == rank
+            points = 3 if rank <= 3 else 2 if support >= 20 else 1 if support >= 10 else 0
+        else:
+            assert row["consultation_rank"] is None
+            points = 0
+        assert row["consultation_points"] == points, row["candidate"]
     assert [r["rank"] for r in scores] == list(range(1, len(scores) + 1))
     assert [r["score"] for r in scores] == sorted((r["score"] for r in scores), reverse=True)
     assert saved["priorities"]["recommended"] == [r["candidate"] for r in scores[:3]]
     top = scores[0]
     assert top["candidate"] == "Violence and sexual offences"
     assert (top["volume_points"], top["trend"]) == (3, "significant rise")
+    # Burglary: steady (1 trend point), but 3rd among respondents: 3 consultation points
+    # lift it to second place; without the consultation it would be third.
+    by = {r["candidate"]: r for r in scores}
+    assert by["Burglary"]["consultation_rank"] == 3 and by["Burglary"]["rank"] == 2
     assert saved["priorities"]["harm_scored"] is False
 
 
@@ -224,7 +338,14 @@ def test_home_office_section_separates_violence_and_sexual_offences(sample_store
 
 def test_small_numbers_are_suppressed_in_every_table(direct):
     # Sections whose tables hold counts and no ranks (a rank of 1 is not a count).
-    sections = [direct.recorded_crime(), direct.emerging_issues(), direct.plan_priorities(),
+    # The emerging issues' last table ranks consultation priorities: its counts are
+    # checked on their own.
+    emerging = str(direct.emerging_issues())
+    both = "Emerging issues from both sides"
+    for row in _table(emerging, both):
+        assert not {"1", "2", "3", "4"} & {row[3], row[4]}, row
+    emerging = emerging.split(f"<caption>{both}")[0]
+    sections = [direct.recorded_crime(), emerging, direct.plan_priorities(),
                 direct.partner_indicators(), direct.summary()]  # fmt: skip
     html = "".join(str(s) for s in sections)
     for cell in re.findall(r"<t[dh][^>]*>([^<]*)</t[dh]>", html):
@@ -274,3 +395,207 @@ def test_notebooks_are_committed_without_outputs(name):
     assert "parameters" in code[0].metadata.get("tags", [])
     # Thin: every code cell after the parameters is a few lines.
     assert all(len(c.source.splitlines()) <= 12 for c in code)
+
+
+# ------------------------------------------------------------------ plan revisions
+
+
+def test_progress_is_judged_against_the_revision_in_force_at_the_year_end(saved, direct):
+    plan = saved["plan"]
+    assert plan["judged_at"] == "2024-03"
+    assert plan["revision"] | {"why": None} == {
+        "title": "April 2023 revision", "effective": "2023-04", "why": None, "original": False}  # fmt: skip
+    assert [(c["revision"], c["change"], c["indicator_id"]) for c in plan["latest_revision_changes"]] == [
+        ("April 2023 revision", "move_target", "needles_collected"),
+        ("April 2023 revision", "change_priority", None),
+        ("April 2023 revision", "add_indicator", "robbery_recorded"),
+    ]  # fmt: skip
+    # The only revision that took effect during 2023/24 is the one in force.
+    assert plan["changes_in_year"] == plan["latest_revision_changes"]
+    assert [r["revision"] for r in plan["revisions"]] == ["October 2022 revision",
+                                                         "April 2023 revision"]  # fmt: skip
+    ids = [r["indicator_id"] for r in plan["indicators"]]
+    assert "robbery_recorded" in ids and ids[-1] == "drug_dealing_perception"  # retired: last
+    html = str(direct.plan_priorities())
+    assert "What changed at the April 2023 revision (in force from Apr 2023)" in html
+    for text in ("target moved", "2,300 by 2024/25", "2,400 by 2024/25", "indicator added",
+                 "priority refocused", "new focus on robbery", "<td>Retired</td>",
+                 "Robbery recorded by the police"):  # fmt: skip
+        assert text in html, text
+    # The retired indicator sits under its priority, as retired, with no latest value.
+    asb = html.split("<h3>Priority 1: ")[1].split("<h3>")[0]
+    assert "Residents who see drug dealing as a problem" in asb and "not judged" in asb
+    assert "April 2023 revision" in str(direct.summary()) and "1 retired" in str(direct.summary())
+
+
+def test_an_earlier_year_is_judged_against_the_register_then_in_force(stores):
+    # 2022/23 ends in March 2023: the October 2022 revision is in force, the April 2023
+    # one is not yet (no robbery indicator, the needles target still 2,300).
+    a = StrategicAssessment.load(area="Synthchester", period="2022/23", store=str(stores["with"]),
+                                 plan_file=PLAN_FILE, allow_incomplete=True)  # fmt: skip
+    plan = a.figures["plan"]
+    assert plan["revision"]["title"] == "October 2022 revision"
+    rows = {r["indicator_id"]: r for r in plan["indicators"]}
+    assert "robbery_recorded" not in rows
+    assert rows["needles_collected"]["target_value"] == 2300
+    assert rows["drug_dealing_perception"]["rag"] == "retired"
+    assert [c["change"] for c in plan["latest_revision_changes"]] == ["retire_indicator"]
+    assert "What changed at the October 2022 revision" in str(a.plan_priorities())
+
+
+def test_a_plan_before_its_first_revision_is_judged_as_first_published(direct, tmp_path):
+    # The same register with the October 2022 revision moved to after the year: nothing
+    # is retired yet at March 2024 and the original register is named as in force.
+    text = (NOTEBOOKS.parent / PLAN_FILE).read_text()
+    text = text.replace('effective: "2022-10"', 'effective: "2024-06"').replace(
+        'effective: "2023/24"', 'effective: "2024-09"')  # fmt: skip
+    path = tmp_path / "plan.yaml"
+    path.write_text(text)
+    from csplib.plan import load_plan
+
+    data = dataclasses.replace(direct.data, plan=load_plan(path), plan_file=str(path))
+    a = StrategicAssessment(data, threshold=5)
+    plan = a.figures["plan"]
+    assert plan["revision"]["original"] is True and plan["latest_revision_changes"] == []
+    rows = {r["indicator_id"]: r for r in plan["indicators"]}
+    assert rows["drug_dealing_perception"]["rag"] == "amber"  # judged: not retired yet
+    assert rows["needles_collected"]["target_value"] == 2300
+    assert "robbery_recorded" not in rows
+    assert "as first published" in str(a.plan_priorities())
+
+
+# ------------------------------------------------------------------ what respondents said
+
+
+def test_consultation_figures_recount_with_plain_pandas(saved, responses, crimes):
+    c = saved["consultation"]
+    people = responses.drop_duplicates("respondent_id")
+    assert c["respondents"] == len(people) == sum(c["by_type"].values())
+    assert c["by_type"] == {t: int((people["respondent_type"] == t).sum())
+                            for t in ("resident", "partner", "business")}  # fmt: skip
+    said = _said_by_hand(responses)
+    assert c["top_said"] == list(said.index[:3])
+    assert [r["priority"] for r in c["ranking"]] == list(said.index)
+    # The data's ranking: the year's crimes of each priority's types; ASB incidents for ASB.
+    year = crimes[crimes["month"].isin(_year(2023))]
+    data = {r["priority"]: r["count"] for r in c["data_ranking"]}
+    assert data["Anti-social behaviour"] == int(year["is_asb"].sum())
+    assert data["Violence"] == int((year["crime_type"] == "Violence and sexual offences").sum())
+    theft = ["Other theft", "Theft from the person", "Bicycle theft"]
+    assert data["Theft"] == int(year["crime_type"].isin(theft).sum())
+    assert c["top_data"] == sorted(data, key=lambda p: (-data[p], p))[:3]
+    both = {r["priority"]: r for r in c["comparison"]}
+    assert both["Road safety"]["agreement"] == "no police measure"
+    # Three comments were given; only how many is kept, never the text.
+    assert (c["comments"], c["comments_shown"]) == (3, False)
+
+
+def _table(html: str, caption: str) -> list[list[str]]:
+    part = html.split(f"<caption>{caption}")[1].split("</table>")[0]
+    return [re.findall(r"<t[dh][^>]*>([^<]*)</t[dh]>", row)
+            for row in re.findall(r"<tr>(.*?)</tr>", part)[1:]]  # fmt: skip
+
+
+def test_consultation_section_suppresses_small_respondent_counts(direct, responses):
+    html = str(direct.consultation())
+    rows = _table(html, "What respondents ranked highest and what the data ranks highest")
+    by = {r[0]: r for r in rows}
+    said = _said_by_hand(responses)
+    # Columns: priority, residents, partners, businesses, respondents, support, rank, ...
+    for priority, r in by.items():
+        counts = r[1:5]
+        assert not {"1", "2", "3", "4"} & set(counts), (priority, counts)
+        hidden = sum(x in ("&lt;5", "[c]") for x in counts)
+        # A hidden count is never alone in its row, so the total cannot give it back.
+        assert hidden != 1, (priority, counts)
+        if priority in said.index and said.loc[priority, "respondents"] >= 5 and hidden == 0:
+            assert r[4] == f"{said.loc[priority, 'respondents']:,}"
+            assert r[5] == f"{said.loc[priority, 'support']:.1f}%"
+    # Robbery was chosen by 3 partners: hidden, and so are its support and mean rank.
+    assert said.loc["Robbery", "respondents"] == 3
+    assert by["Robbery"][4] == "&lt;5" and by["Robbery"][5] == "[c]"
+    # The type cells are suppression's, on the counts recounted by hand: each row is
+    # published with its own total only (no total across priorities is), so each row is
+    # suppressed as one series with its total.
+    body = (responses.groupby(["priority", "respondent_type"])["respondent_id"].nunique()
+            .unstack(fill_value=0).reindex(columns=["resident", "partner", "business"],
+                                           fill_value=0))  # fmt: skip
+    for priority, counts in body.iterrows():
+        expected = suppress_series(counts, threshold=5).display
+        cells = [x.replace("&lt;", "<") for x in by[priority][1:4]]
+        assert cells == [f"{int(v):,}" if v.isdigit() else v for v in expected.iloc[:3]], priority
+    # Burglary: 3 businesses, so the next smallest count (21 residents) is hidden too.
+    assert body.loc["Burglary"].tolist() == [21, 0, 3] and by["Burglary"][1:4] == [
+        "[c]",
+        "0",
+        "&lt;5",
+    ]
+    # The score table hides Robbery's support too (3 of 84 would give the 3 back).
+    scores = _table(str(direct.recommended_priorities()), "Priority scores for Synthchester")
+    assert next(r for r in scores if r[1] == "Robbery")[12] == "[c]"
+    assert "&lt;5 free-text comments were received" in html
+    assert "Zebra" not in html
+
+
+def test_comments_stay_out_of_the_report_by_default(assessment):
+    _, result = assessment
+    html = (result.out_dir / "report.html").read_text()
+    assert "<h2" in html and "What residents and partners said" in html
+    assert "Respondents rank highest" in html
+    for name in ("report.html", "report.ipynb", "figures.json"):
+        text = (result.out_dir / name).read_text()
+        assert "Zebra-7731" not in text and "Elm Road" not in text, name
+
+
+def test_comments_are_shown_escaped_only_when_asked(direct, stores, tmp_path):
+    shown = StrategicAssessment(direct.data, threshold=5, show_comments=True)
+    html = str(shown.consultation())
+    assert htmllib.escape(COMMENT, quote=True) in html and COMMENT not in html
+    assert "Check them for names, addresses" in html
+    assert shown.figures["consultation"]["comments_shown"] is True
+    assert "Zebra" not in json.dumps(shown.figures)
+    # The parameter reaches the notebook from a parameter file.
+    params = _params(stores["with"], show_comments=True)
+    assert notebook_parameters(params, tmp_path / "f.json")["show_comments"] is True
+    assert (
+        notebook_parameters(_params(stores["with"]), tmp_path / "f.json")["show_comments"] is False
+    )
+
+
+def test_emerging_issues_set_what_respondents_raise_beside_what_rose(saved, responses, crimes):
+    rows = saved["emerging"]["said_and_trend"]
+    said = _said_by_hand(responses)
+    raised = [r["priority"] for r in rows if r["raised"]]
+    assert raised == [p for p in said.index[:3] if p != "Road safety"]
+    asb = next(r for r in rows if r["priority"] == "Anti-social behaviour")
+    cur = saved["comparison"]["current_months"]
+    prev = saved["comparison"]["previous_months"]
+    assert asb["current"] == int((crimes["is_asb"] & crimes["month"].isin(cur)).sum())
+    assert asb["previous"] == int((crimes["is_asb"] & crimes["month"].isin(prev)).sum())
+    # Violence rose significantly but respondents rank it lower: the data raises it.
+    violence = next(r for r in rows if r["priority"] == "Violence")
+    assert violence["reading"] == "rising; not in respondents' top 3"
+    assert all(r["raised"] or r["trend"] == "significant rise" for r in rows)
+
+
+def test_without_consultation_the_section_says_so_and_the_rest_runs(assessment_without):
+    _, result = assessment_without
+    html = (result.out_dir / "report.html").read_text()
+    assert "What residents and partners said" in html
+    assert "No consultation responses: the store holds no consultation table" in html
+    assert "Consultation: not scored" in html and "Score = volume + trend + county (0 to 9)" in html
+    assert "Emerging issues from both sides" not in html
+    assert "data alone" in html
+    for heading in ("Recommended priorities", "Progress on the plan", "Sources and methods"):
+        assert heading in html
+    assert html.count("<table") == html.count("<caption>") > 10
+
+
+def test_a_store_without_responses_for_the_area_says_so(direct):
+    others = direct.data.consultation[direct.data.consultation["area"] != "Synthchester"]
+    assert not others.empty
+    a = StrategicAssessment(dataclasses.replace(direct.data, consultation=others), threshold=5)
+    assert a.figures["consultation"] is None
+    assert "include none for Synthchester" in str(a.consultation())
+    assert a.figures["priorities"]["consultation_scored"] is False
+    assert all(r["consultation_points"] is None for r in a.figures["priorities"]["scores"])

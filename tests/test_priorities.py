@@ -11,9 +11,11 @@ from scipy.stats import norm
 
 from csplib.errors import ParameterError
 from csplib.indicators import priorities as priorities_module
+from csplib.indicators.consultation import consultation_ranking
 from csplib.indicators.peers import ABOVE, BELOW, WITHIN
 from csplib.indicators.priorities import (
     annual_series,
+    consultation_points,
     county_position,
     like_for_like_months,
     months_days,
@@ -88,6 +90,83 @@ def test_harm_weights_add_a_fourth_component():
     assert scores["score"].to_dict() == {"A": 12, "B": 8, "C": 4, "D": 1}
     with pytest.raises(ParameterError, match="no harm weight for D"):
         score_priorities(WORKED, harm_weights={"A": 1, "B": 1, "C": 1})
+
+
+def _responses(choices: dict[str, list[int]]) -> pd.DataFrame:
+    """Consultation rows: priority -> the respondents (numbers) who chose it, unranked."""
+    rows = [(f"r{i}", p) for p, who in choices.items() for i in who]
+    return pd.DataFrame({
+        "respondent_id": [r for r, _ in rows], "respondent_type": "resident", "area": "X",
+        "priority": [p for _, p in rows], "rank": pd.array([None] * len(rows), dtype="Int64"),
+    })  # fmt: skip
+
+
+def test_consultation_adds_a_component_worked_by_hand():
+    # The worked example's counts as real crime types; 10 respondents chose
+    # Anti-social behaviour (8 of them), Drugs (5), Burglary (4), Violence (2) and
+    # Shoplifting (1): ranked 1-5 by support 80%, 50%, 40%, 20%, 10%.
+    frame = WORKED.assign(candidate=["Violence and sexual offences", "Shoplifting", "Burglary",
+                                     "Drugs"])  # fmt: skip
+    ranking = consultation_ranking(_responses({
+        "Anti-social behaviour": [0, 1, 2, 3, 4, 5, 6, 7], "Drugs": [0, 1, 2, 3, 4],
+        "Burglary": [5, 6, 7, 8], "Violence": [8, 9], "Shoplifting": [9],
+    }))  # fmt: skip
+    assert ranking["priority"].tolist()[:5] == [
+        "Anti-social behaviour", "Drugs", "Burglary", "Violence", "Shoplifting"]  # fmt: skip
+    scores = score_priorities(frame, consultation=ranking).set_index("candidate")
+    # Violence: rank 4, chosen by 2 of 10 = 20% -> 2; Shoplifting: rank 5, 10% -> 1;
+    # Burglary: rank 3 -> 3; Drugs: rank 2 -> 3.
+    assert scores["consultation_priority"].to_dict() == {
+        "Violence and sexual offences": "Violence", "Shoplifting": "Shoplifting",
+        "Burglary": "Burglary", "Drugs": "Drugs"}  # fmt: skip
+    assert scores["consultation_rank"].to_dict() == {
+        "Violence and sexual offences": 4, "Shoplifting": 5, "Burglary": 3, "Drugs": 2}  # fmt: skip
+    assert scores["consultation_support_pct"].to_dict() == {
+        "Violence and sexual offences": 20.0, "Shoplifting": 10.0, "Burglary": 40.0,
+        "Drugs": 50.0}  # fmt: skip
+    assert scores["consultation_points"].to_dict() == {
+        "Violence and sexual offences": 2, "Shoplifting": 1, "Burglary": 3, "Drugs": 3}  # fmt: skip
+    # The data's points are unchanged (9, 5, 4, 1); with the consultation 11, 6, 7, 4.
+    data_points = scores[["volume_points", "trend_points", "county_points"]].sum(axis=1)
+    assert data_points.to_dict() == {"Violence and sexual offences": 9, "Shoplifting": 5,
+                                     "Burglary": 4, "Drugs": 1}  # fmt: skip
+    assert scores["score"].to_dict() == {"Violence and sexual offences": 11, "Shoplifting": 6,
+                                         "Burglary": 7, "Drugs": 4}  # fmt: skip
+    # Burglary (7) now ranks above Shoplifting (6).
+    assert scores["rank"].to_dict() == {"Violence and sexual offences": 1, "Burglary": 2,
+                                        "Shoplifting": 3, "Drugs": 4}  # fmt: skip
+
+
+def test_consultation_is_optional_and_backward_compatible():
+    without = score_priorities(WORKED)
+    assert without["consultation_points"].isna().all()
+    assert without["consultation_rank"].isna().all()
+    # A ranking that names none of the candidates scores 0 for everyone, nothing else moves.
+    nobody = consultation_ranking(_responses({"Road safety": [0, 1]}))
+    with_it = score_priorities(WORKED, consultation=nobody)
+    assert (with_it["consultation_points"] == 0).all()
+    assert with_it["score"].tolist() == without["score"].tolist()
+    # Crime types reach a priority through the mapping given, "Theft" covering three.
+    theft = consultation_ranking(_responses({"Theft": [0, 1, 2], "Drugs": [3]}))
+    frame = pd.DataFrame({"candidate": ["Bicycle theft", "Other theft", "Robbery"],
+                          "count": [10, 10, 10], "current": [10, 10, 10],
+                          "previous": [10, 10, 10]})  # fmt: skip
+    s = score_priorities(frame, consultation=theft).set_index("candidate")
+    assert s["consultation_points"].to_dict() == {"Bicycle theft": 3, "Other theft": 3,
+                                                  "Robbery": 0}  # fmt: skip
+    assert s.loc["Robbery", "consultation_priority"] == "Robbery"
+    assert pd.isna(s.loc["Robbery", "consultation_rank"])
+    with pytest.raises(ParameterError, match="consultation lacks column"):
+        score_priorities(WORKED, consultation=pd.DataFrame({"priority": ["Drugs"]}))
+
+
+@pytest.mark.parametrize(
+    ("rank", "support", "points"),
+    [(1, 5.0, 3), (3, 0.5, 3), (4, 20.0, 2), (4, 19.99, 1), (7, 10.0, 1), (7, 9.99, 0),
+     (None, 0.0, 0)],
+)  # fmt: skip
+def test_consultation_points_thresholds(rank, support, points):
+    assert consultation_points(rank, support) == points
 
 
 def test_score_ties_go_to_the_larger_count_and_total_sets_the_share():

@@ -20,33 +20,51 @@ Four groups of pure functions (frames in, frames or dicts out, no I/O):
 The scoring rule (a design choice of this workbook; the points are shown for every
 candidate so the board can see why one ranks above another):
 
-========== ============================================================== =========
-component  measure                                                        points
-========== ============================================================== =========
-volume     share of the area's total recorded crime in the year           3 if >= 20%, 2 if >= 10%,
-                                                                          1 if >= 5%, else 0
-trend      the year against the previous year (like-for-like months),     3 significant rise with
-           two-sample Poisson test at 5% (:func:`poisson_change_test`)    |Z| > 3; 2 significant
-                                                                          rise; 1 no significant
-                                                                          change; 0 significant fall
-harm       share of total harm, harm = count x weight, when harm weights  as volume; not scored
-           are given (e.g. ONS Crime Severity Score weights per offence   (0) without weights
-           code aggregated to the candidates)
-county     rate per 1,000 against the county's pooled rate, funnel        3 above at 99.8%, 2 above
-           limits (Byar / exact Poisson)                                  at 95%, 1 within, 0 below
-                                                                          or not compared
-========== ============================================================== =========
+* **volume** (0-3): the share of the area's total recorded crime in the year: 3 at 20%
+  or more, 2 at 10%, 1 at 5%, else 0.
+* **trend** (0-3): the year against the year before (like-for-like months), two-sample
+  Poisson test at 5% (:func:`poisson_change_test`): 3 for a significant rise with
+  |Z| > 3, 2 for a significant rise, 1 for no significant change, 0 for a significant
+  fall.
+* **county** (0-3): the rate per 1,000 against the county's pooled rate, funnel limits
+  (Byar / exact Poisson): 3 above at 99.8%, 2 above at 95%, 1 within, 0 below or not
+  compared.
+* **harm** (0-3, only when harm weights are given, e.g. ONS Crime Severity Score
+  weights per offence code aggregated to the candidates): the share of total harm
+  (count x weight), with the volume thresholds; not scored (NaN) without weights.
+* **consultation** (0-3, only when consultation responses are given): what residents,
+  partners and businesses said. Each candidate (a police.uk crime type) takes the
+  consultation priority that it measures
+  (:data:`csplib.sources.consultation.PRIORITY_CRIME_TYPES`: "Theft" is Other theft,
+  Theft from the person and Bicycle theft), that priority's rank among respondents and
+  its support, the share of respondents who chose it
+  (:func:`csplib.indicators.consultation.consultation_ranking`): 3 if ranked 1-3, 2 if
+  chosen by at least 20% of respondents, 1 if by at least 10%, 0 otherwise or when no
+  respondent named it (:func:`consultation_points`); not scored (NaN) without responses.
 
-score = the sum (0-9 without harm weights, 0-12 with); candidates are ranked by score,
-then by count; the top ``top_n`` (3) are recommended. A stable problem scores 1 for
-trend, not 0, because a steady high volume still needs the partnership; only a change
-the test cannot tell from noise is "no significant change".
+score = the sum (0-9 with neither harm weights nor consultation responses, 0-12 with
+one of them, 0-15 with both); candidates are ranked by score, then by count; the top
+``top_n`` (3) are recommended. A stable problem scores 1 for trend, not 0, because a
+steady high volume still needs the partnership; only a change the test cannot tell
+from noise is "no significant change". The consultation is one component worth at most
+3 points, the weight of each measure of the data: what people say moves a priority up,
+but the data carries most of the score (9 of 12 points without harm weights). A
+consultation priority with no police measure ("Road safety") scores nothing here, and
+anti-social behaviour is not crime and not a candidate: the report sets their
+consultation ranks beside the data instead.
 
 Worked example (the test suite checks it): four crime types with counts 300, 100, 50
 and 20 this year (total 470) against 200, 100, 80 and 18 last year, county verdicts
 above at 99.8%, within, above at 95% and below. Shares 63.8%, 21.3%, 10.6%, 4.3% give
 volume 3, 3, 2, 0; trends strong significant rise (Z = 6.36), no change, significant fall
 (p = 0.008), no change give 3, 1, 0, 1; county 3, 1, 2, 0; scores 9, 5, 4, 1.
+
+With consultation responses (the test suite checks this too): the same counts as
+Violence and sexual offences, Shoplifting, Burglary and Drugs, and 10 respondents who
+chose Anti-social behaviour (8), Drugs (5), Burglary (4), Violence (2) and Shoplifting
+(1): ranks 1-5, support 80%, 50%, 40%, 20%, 10%. Consultation points: Violence 2
+(rank 4, 20%), Shoplifting 1 (rank 5, 10%), Burglary 3 (rank 3), Drugs 3 (rank 2);
+scores 11, 6, 7, 4, so Burglary (7) now ranks above Shoplifting (6).
 """
 
 from __future__ import annotations
@@ -61,15 +79,18 @@ from statsmodels.stats.multitest import multipletests
 
 from csplib.errors import ParameterError
 from csplib.indicators.change import pct_change
+from csplib.indicators.consultation import crime_type_consultation
 from csplib.indicators.peers import ABOVE, BELOW, WITHIN, peer_comparison
 from csplib.indicators.significance import poisson_change_test
 from csplib.periods import Period, parse_period
+from csplib.sources.consultation import PRIORITY_CRIME_TYPES
 
 __all__ = [
     "HARM_NOTE",
     "SCORE_COLUMNS",
     "LikeForLike",
     "annual_series",
+    "consultation_points",
     "county_points",
     "county_position",
     "harm_points",
@@ -86,6 +107,11 @@ __all__ = [
 
 #: (at least this share of total crime, percent) -> points, checked in order.
 VOLUME_THRESHOLDS: tuple[tuple[float, int], ...] = ((20.0, 3), (10.0, 2), (5.0, 1))
+
+#: A consultation priority ranked this high or higher by respondents scores 3 points.
+CONSULTATION_TOP = 3
+#: (chosen by at least this share of respondents, percent) -> points, below the top ranks.
+SUPPORT_THRESHOLDS: tuple[tuple[float, int], ...] = ((20.0, 2), (10.0, 1))
 
 HARM_NOTE = (
     "Harm is not scored: it needs a weight per offence (the ONS Crime Severity Score "
@@ -441,6 +467,26 @@ def county_points(verdict_95: str | None, verdict_998: str | None) -> int:
     return 0  # BELOW, or no comparison
 
 
+def consultation_points(rank: int | None, support_pct: float | None) -> int:
+    """Points for what respondents said about a candidate's priority: 3 if ranked 1-3,
+    2 if chosen by at least 20% of respondents, 1 if by at least 10%, else 0 (also when
+    no respondent named it: rank None).
+
+    >>> [consultation_points(r, s) for r, s in ((1, 80.0), (3, 9.0), (4, 20.0), (5, 10.0),
+    ...                                          (6, 9.9), (None, 0.0))]
+    [3, 3, 2, 1, 0, 0]
+    """
+    if rank is None or pd.isna(rank):
+        return 0
+    if int(rank) <= CONSULTATION_TOP:
+        return 3
+    support = 0.0 if support_pct is None or pd.isna(support_pct) else float(support_pct)
+    for threshold, points in SUPPORT_THRESHOLDS:
+        if support >= threshold:
+            return points
+    return 0
+
+
 SCORE_COLUMNS = [
     "candidate",
     "count",
@@ -457,6 +503,10 @@ SCORE_COLUMNS = [
     "harm_points",
     "county_verdict",
     "county_points",
+    "consultation_priority",
+    "consultation_rank",
+    "consultation_support_pct",
+    "consultation_points",
     "score",
     "rank",
     "recommended",
@@ -470,6 +520,8 @@ def score_priorities(
     current_exposure: float = 1.0,
     previous_exposure: float = 1.0,
     harm_weights: Mapping[str, float] | None = None,
+    consultation: pd.DataFrame | None = None,
+    priority_crime_types: Mapping[str, Sequence[str]] | None = None,
     alpha: float = 0.05,
     top_n: int = 3,
 ) -> pd.DataFrame:
@@ -482,6 +534,13 @@ def score_priorities(
     :func:`county_position`; missing means not compared). ``total``: the area's total
     recorded crime for the shares (default: the sum of ``count``). ``harm_weights``:
     candidate -> weight; without it harm is not scored (its columns are NaN).
+    ``consultation``: the area's consultation ranking
+    (:func:`csplib.indicators.consultation.consultation_ranking`: priority, respondents,
+    support_pct, rank); each candidate (a police.uk crime type) takes the rank and
+    support of the priority that measures it (``priority_crime_types``, default
+    :data:`csplib.sources.consultation.PRIORITY_CRIME_TYPES`) and
+    :func:`consultation_points`. Without it (None) the consultation is not scored (its
+    points are NaN); with an empty ranking every candidate scores 0 for it.
 
     Returns :data:`SCORE_COLUMNS`, highest score first (ties: larger count first), with
     ``rank`` and ``recommended`` (the first ``top_n``).
@@ -504,6 +563,17 @@ def score_priorities(
             raise ParameterError(f"no harm weight for {', '.join(map(str, unknown))}")
         harm = frame["count"] * frame["candidate"].map(harm_weights).astype(float)
         harm_total = float(harm.sum())
+    said = None
+    if consultation is not None:
+        missing = [c for c in ("priority", "respondents", "support_pct", "rank")
+                   if c not in consultation.columns]  # fmt: skip
+        if missing:
+            raise ParameterError(
+                f"consultation lacks column(s) {', '.join(missing)}",
+                fix="pass the table consultation_ranking() returns",
+            )
+        mapping = PRIORITY_CRIME_TYPES if priority_crime_types is None else priority_crime_types
+        said = crime_type_consultation(consultation, mapping).set_index("crime_type")
     for i, r in frame.iterrows():
         share = int(r["count"]) / total * 100
         test = poisson_change_test(
@@ -518,6 +588,17 @@ def score_priorities(
             h_points: float = harm_points(harm_share)
         else:
             harm_share, h_points = np.nan, np.nan
+        c_priority, c_rank, c_support, c_points = None, None, np.nan, np.nan
+        if said is not None:
+            c_points = 0
+            if str(r["candidate"]) in said.index:
+                hit = said.loc[str(r["candidate"])]
+                c_priority = str(hit["consultation_priority"])
+                c_rank = (
+                    None if pd.isna(hit["consultation_rank"]) else int(hit["consultation_rank"])
+                )
+                c_support = float(hit["consultation_support_pct"])
+                c_points = consultation_points(c_rank, c_support)
         row = {
             "candidate": str(r["candidate"]),
             "count": int(r["count"]),
@@ -534,16 +615,24 @@ def score_priorities(
             "harm_points": h_points,
             "county_verdict": v95 if v95 in (ABOVE, BELOW, WITHIN) else "not compared",
             "county_points": county_points(v95, v998),
+            "consultation_priority": c_priority,
+            "consultation_rank": c_rank,
+            "consultation_support_pct": c_support,
+            "consultation_points": c_points,
         }
         row["score"] = (
             row["volume_points"]
             + row["trend_points"]
             + row["county_points"]
             + (0 if np.isnan(h_points) else int(h_points))
+            + (0 if np.isnan(c_points) else int(c_points))
         )
         rows.append(row)
     out = pd.DataFrame(rows)
     out["change_pct"] = out["change_pct"].astype("float64")
+    out["consultation_rank"] = out["consultation_rank"].astype("Int64")
+    out["consultation_support_pct"] = out["consultation_support_pct"].astype("float64")
+    out["consultation_points"] = out["consultation_points"].astype("float64")
     out = out.sort_values(["score", "count", "candidate"], ascending=[False, False, True])
     out = out.reset_index(drop=True)
     out["rank"] = np.arange(1, len(out) + 1)

@@ -2,9 +2,12 @@
 
 ``StrategicAssessment.load(...)`` reads what the assessment needs from the store once
 (three financial years of crimes, coverage, geography, population, the partner table,
-the Home Office recorded-crime table and the plan register) and works out every figure
-with the indicator functions (:mod:`csplib.indicators.priorities`,
-:mod:`csplib.indicators.plan_values` and the rest). ``figures`` holds them as one
+the Home Office recorded-crime table, the consultation responses and the plan register)
+and works out every figure with the indicator functions
+(:mod:`csplib.indicators.priorities`, :mod:`csplib.indicators.plan_values`,
+:mod:`csplib.indicators.consultation` and the rest). Plan progress is judged against the
+revision of the plan in force at the end of the year (:func:`csplib.plan.progress_in_force`);
+consultation comments stay out of the report unless ``show_comments``. ``figures`` holds them as one
 JSON-able dict (the report's ``figures.json``); the sections only format and draw them
 (escaped, captioned, small numbers suppressed). The notebook is one call per section.
 
@@ -16,7 +19,6 @@ charts, and counted per complete month in the three-year table.
 
 from __future__ import annotations
 
-import contextlib
 import json
 from dataclasses import dataclass, field
 from datetime import date
@@ -34,13 +36,19 @@ from csplib import paths
 from csplib.areas import Area, resolve_area
 from csplib.errors import ParameterError
 from csplib.indicators.change import rolling_12_months
+from csplib.indicators.consultation import (
+    compare_rankings,
+    consultation_ranking,
+    data_ranking,
+    said_and_trend,
+)
 from csplib.indicators.counts import asb_mask, in_period, monthly_counts
 from csplib.indicators.peers import county_table
 from csplib.indicators.plan_values import (
+    LatestValue,
     county_value,
     latest_values,
     partner_summary,
-    plan_progress,
 )
 from csplib.indicators.priorities import (
     HARM_NOTE,
@@ -56,9 +64,10 @@ from csplib.indicators.priorities import (
 )
 from csplib.indicators.suppression import suppress_series
 from csplib.periods import Period, check_coverage, month_range, require_complete
-from csplib.plan import Plan, load_plan
+from csplib.plan import Plan, indicator_progress, load_plan, progress_in_force
 from csplib.report import html as h
 from csplib.report.params import ReportParams
+from csplib.sources.consultation import RESPONDENT_TYPES
 from csplib.sources.population import population_for
 from csplib.store import Store
 
@@ -87,6 +96,7 @@ class AssessmentData:
     plan_file: str | None = None
     partner: pd.DataFrame | None = None
     recorded: pd.DataFrame | None = None
+    consultation: pd.DataFrame | None = None  # the store's table, every area (None: absent)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -143,6 +153,7 @@ def load_assessment_data(params: ReportParams) -> AssessmentData:
         plan=plan, plan_file=plan_file,
         partner=store.read("partner_indicators") if store.has("partner_indicators") else None,
         recorded=store.read("recorded_crime") if store.has("recorded_crime") else None,
+        consultation=store.read("consultation") if store.has("consultation") else None,
     )  # fmt: skip
 
 
@@ -195,6 +206,34 @@ def _csp_population(data: AssessmentData, csp: str, year: int) -> tuple[int, int
         return population_for(data.population, codes, year)
     except ParameterError:
         return None
+
+
+def _readings(
+    register: Plan, latest: dict[str, LatestValue]
+) -> tuple[dict[str, dict], dict[str, LatestValue]]:
+    """Latest values as :func:`csplib.plan.progress_in_force` takes them, and the latest
+    values with notes. Where a source's numerator and denominator disagree with its
+    published value (beyond rounding), the value is judged alone and its note says so
+    (as :func:`csplib.indicators.plan_values.plan_progress` does)."""
+    readings, notes = {}, dict(latest)
+    for ind in register.indicators:
+        lv = latest[ind.id]
+        if lv.value is None:
+            continue
+        reading = {"value": lv.value, "period": lv.period, "numerator": lv.numerator,
+                   "denominator": lv.denominator}  # fmt: skip
+        try:
+            indicator_progress(ind, lv.value, str(lv.period), latest_numerator=lv.numerator,
+                               latest_denominator=lv.denominator)  # fmt: skip
+        except ParameterError:
+            reading |= {"numerator": None, "denominator": None}
+            notes[ind.id] = LatestValue(
+                lv.indicator_id, lv.period, lv.value, None, None, lv.source,
+                (lv.note + "; " if lv.note else "")
+                + "numerator and denominator do not match the value: value used alone",
+            )  # fmt: skip
+        readings[ind.id] = reading
+    return readings, notes
 
 
 # --------------------------------------------------------------------------------------
@@ -308,28 +347,35 @@ def rate_bars(table: pd.DataFrame, area: str, title: str) -> tuple:
 
 
 def score_bars(scores: pd.DataFrame, title: str) -> tuple:
-    """Stacked bars of each candidate's points by component."""
+    """Stacked bars of each candidate's points by component (consultation points when
+    they were scored)."""
     s = scores.sort_values(["score", "count"]).tail(10)
     fig, ax = plt.subplots(figsize=(8, 0.42 * len(s) + 1.3))
     left = np.zeros(len(s))
-    for col, label, colour in (("volume_points", "volume", ACCENT),
-                               ("trend_points", "trend", WARN),
-                               ("county_points", "county position", GREY)):  # fmt: skip
-        vals = s[col].to_numpy(dtype=float)
+    parts = [("volume_points", "volume", ACCENT), ("trend_points", "trend", WARN),
+             ("county_points", "county position", GREY)]  # fmt: skip
+    said = "consultation_points" in scores and scores["consultation_points"].notna().any()
+    if said:
+        parts.append(("consultation_points", "consultation", "#6a9a3a"))
+    for col, label, colour in parts:
+        vals = s[col].fillna(0).to_numpy(dtype=float)
         ax.barh(s["candidate"], vals, left=left, color=colour, label=label)
         left += vals
-    ax.set_xlabel("points (volume + trend + county position)")
+    ax.set_xlabel("points (" + " + ".join(label for _, label, _ in parts) + ")")
     ax.set_title(title, fontsize=11, loc="left")
     ax.legend(fontsize=8, frameon=False, loc="lower right")
     ax.spines[["top", "right"]].set_visible(False)
     ax.tick_params(axis="y", labelsize=8)
     best = scores.head(3)
+    names = ", ".join(label for _, label, _ in parts[:-1]) + " and " + parts[-1][1]
     alt = (
-        "Stacked bar chart of the priority score of each crime type, split into volume, "
-        "trend and county-position points. Highest: "
+        f"Stacked bar chart of the priority score of each crime type, split into {names} "
+        "points. Highest: "
         + "; ".join(
             f"{r.candidate} {int(r.score)} points ({int(r.volume_points)} volume, "
-            f"{int(r.trend_points)} trend, {int(r.county_points)} county)"
+            f"{int(r.trend_points)} trend, {int(r.county_points)} county"
+            + (f", {int(r.consultation_points)} consultation" if said else "")
+            + ")"
             for r in best.itertuples()
         )
         + "."
@@ -342,6 +388,54 @@ def score_bars(scores: pd.DataFrame, title: str) -> tuple:
 # --------------------------------------------------------------------------------------
 
 
+def _score_rules(consultation: bool) -> list[str]:
+    """The priority score's rules in words (csplib.indicators.priorities documents them)."""
+    rules = [
+        "Volume: share of the area's total recorded crime in the year: 3 points at 20% or "
+        "more, 2 at 10%, 1 at 5%, else 0.",
+        "Trend: the year against the year before (like-for-like months), Poisson test at "
+        "5%: 3 for a significant rise with |Z| > 3, 2 for a significant rise, 1 for no "
+        "significant change, 0 for a significant fall.",
+        "County position: the rate per 1,000 against the county's pooled rate (funnel "
+        "limits): 3 above at 99.8%, 2 above at 95%, 1 within, 0 below.",
+        "Harm: " + HARM_NOTE,
+    ]
+    if consultation:
+        rules.append(
+            "Consultation: each crime type takes the consultation priority that it measures "
+            "(Violence: violence and sexual offences; Theft: other theft, theft from the "
+            "person and bicycle theft; and so on): 3 points if respondents rank that priority "
+            "in their top three, 2 if at least 20% of respondents chose it, 1 if at least "
+            "10%, else 0 (also when nobody named it)."
+        )
+        rules.append(
+            "Score = volume + trend + county + consultation (0 to 12); ties go to the larger "
+            "count; the top three are recommended. The consultation weighs as much as each "
+            "measure of the data, so the data carries 9 of the 12 points. Anti-social "
+            "behaviour is not crime and is weighed through the plan's ASB indicator and the "
+            "consultation section instead."
+        )
+    else:
+        rules.append(
+            "Consultation: not scored, as the store holds no consultation responses for this area."
+        )
+        rules.append(
+            "Score = volume + trend + county (0 to 9); ties go to the larger count; the top "
+            "three are recommended. Anti-social behaviour is not crime and is weighed "
+            "through the plan's ASB indicator instead."
+        )
+    return rules
+
+
+#: How the change kinds of a plan revision read in a report.
+CHANGE_LABELS = {
+    "add_indicator": "indicator added", "retire_indicator": "indicator retired",
+    "move_target": "target moved", "change_baseline": "baseline changed",
+    "add_priority": "priority added", "retire_priority": "priority retired",
+    "rename_priority": "priority renamed", "change_priority": "priority refocused",
+}  # fmt: skip
+
+
 def _p_text(p: float) -> str:
     return "<0.0001" if p < 0.0001 else f"{p:.4f}"
 
@@ -349,9 +443,13 @@ def _p_text(p: float) -> str:
 class StrategicAssessment:
     """Sections of the annual strategic assessment for one area and financial year."""
 
-    def __init__(self, data: AssessmentData, threshold: int = 5) -> None:
+    def __init__(
+        self, data: AssessmentData, threshold: int = 5, *, show_comments: bool = False
+    ) -> None:
         self.data = data
         self.threshold = threshold
+        # Free-text comments can identify people: printed only when asked for.
+        self.show_comments = bool(show_comments)
         self.period = data.period
         self.previous = data.period.same_period_last_year()
         self.years = data.years
@@ -368,7 +466,7 @@ class StrategicAssessment:
     def load(cls, **params) -> StrategicAssessment:
         """Build from notebook parameters (the same keys as a parameter file)."""
         p = ReportParams(report="strategic_assessment", **params)
-        return cls(load_assessment_data(p), threshold=p.threshold)
+        return cls(load_assessment_data(p), threshold=p.threshold, show_comments=p.show_comments)
 
     def save_figures(self, path: str | Path | None) -> Path | None:
         """Write the figures as JSON (the report's ``figures.json``)."""
@@ -419,6 +517,7 @@ class StrategicAssessment:
         self._county()
         self._plan()
         self._partner()
+        self._consultation()
         self._emerging()
         self._priorities()
         self._recorded()
@@ -492,34 +591,61 @@ class StrategicAssessment:
         if plan is None:
             self.figures["plan"] = None
             return
-        # Judge against the register in force at the end of the year: a revision may
-        # have moved a target. A plan that starts after the year has only its original.
-        with contextlib.suppress(ParameterError):
-            plan = plan.in_force(self.period.end)
-        self.register = plan
+        # Progress is judged against the register in force at the end of the year: a
+        # revision before then may have moved a target, added an indicator (judged from
+        # then on) or retired one (shown as retired). A plan that starts after the year
+        # is judged against the register it starts with.
+        month = max(self.period.end, plan.start_month)
+        register = plan.in_force(month)
+        self.register = register
         latest = latest_values(
-            plan, crimes=self.area_crimes, partner=d.partner, area=d.area.name,
+            register, crimes=self.area_crimes, partner=d.partner, area=d.area.name,
             not_after=self.period.end, population=self.pop_by_year, flagged_months=self.flagged,
         )  # fmt: skip
-        progress = plan_progress(plan, latest)
+        readings, latest = _readings(register, latest)
+        progress = progress_in_force(plan, month, readings)
+        by_id = {i.id: i for i in register.indicators}
         county_lads = d.lad.loc[d.lad["csp_name"].isin(d.area.csp_names), "lad_code"]
         county_pop = _population_by_year(d.population, county_lads)
         county_rows = d.crimes[d.crimes["csp_name"].isin(d.area.csp_names)]
-        now = []
-        for ind in plan.indicators:
-            lv = latest[ind.id]
-            if not lv.period:
-                now.append(None)
-                continue
-            cv = county_value(
-                ind, lv.period, county_crimes=county_rows, county_population=county_pop,
-                partner=d.partner, county_areas=list(d.area.csp_names), flagged_months=self.flagged,
-            )  # fmt: skip
-            now.append(cv.value)
-        progress["county_latest"] = now
+        extra = []
+        for r in progress.itertuples():
+            ind = by_id.get(r.indicator_id)
+            lv = latest.get(r.indicator_id) or LatestValue(r.indicator_id, None, None)
+            cv = None
+            if ind is not None and lv.period:
+                cv = county_value(
+                    ind, lv.period, county_crimes=county_rows, county_population=county_pop,
+                    partner=d.partner, county_areas=list(d.area.csp_names),
+                    flagged_months=self.flagged,
+                ).value  # fmt: skip
+            extra.append({
+                "county_value": ind.county.value if ind is not None and ind.county else None,
+                "county_latest": cv,
+                "latest_numerator": lv.numerator if ind is not None else None,
+                "latest_denominator": lv.denominator if ind is not None else None,
+                "note": lv.note if ind is not None else "",
+            })  # fmt: skip
+        progress = pd.concat([progress, pd.DataFrame(extra, index=progress.index)], axis=1)
+        # Say why there is no value (the store lacks it, or its period is flagged).
+        nodata = (progress["rag"] == "no data") & (progress["note"].fillna("") != "")
+        progress.loc[nodata, "rag_reason"] = progress.loc[nodata, "note"]
+        progress.loc[nodata, "latest_period"] = [
+            latest[i].period for i in progress.loc[nodata, "indicator_id"]
+        ]
         self.tables["plan"] = progress
+        info = register.revised_by
+        assert info is not None
+        self.tables["plan_changes"] = plan.latest_revision_changes(month)
+        self.tables["plan_changes_in_year"] = plan.changes_between(self.previous.end, month)
         self.figures["plan"] = {
             "name": plan.name, "file": d.plan_file, "synthetic": plan.synthetic,
+            "judged_at": month,
+            "revision": {"title": info.title, "effective": info.effective, "why": info.why,
+                         "original": info.original},
+            "revisions": _records(plan.revisions_table()),
+            "latest_revision_changes": _records(self.tables["plan_changes"]),
+            "changes_in_year": _records(self.tables["plan_changes_in_year"]),
             "indicators": _records(progress),
             "rag_counts": {k: int(v) for k, v in progress["rag"].value_counts().items()},
         }  # fmt: skip
@@ -532,6 +658,62 @@ class StrategicAssessment:
         table = partner_summary(d.partner, d.area.name, self.period.end)
         self.tables["partner"] = table
         self.figures["partner"] = _records(table)
+
+    def _consultation_rows(self) -> pd.DataFrame | None:
+        """The area's consultation responses (None when the store has no table). A
+        whole force area takes the responses of every partnership in it."""
+        table = self.data.consultation
+        if table is None:
+            return None
+        area = self.data.area
+        names = {area.name.casefold()}
+        if area.kind == "force":
+            names |= {n.casefold() for n in area.csp_names}
+        return table[table["area"].astype("str").str.strip().str.casefold().isin(names)]
+
+    def _consultation(self) -> None:
+        rows = self._consultation_rows()
+        self.said = None  # the consultation ranking, when there are responses
+        if rows is None or rows.empty:
+            self.consultation_note = (
+                "No consultation responses: the store holds no consultation table, so what "
+                "residents and partners said cannot be set beside the data. Ingest the "
+                "responses (template: data/templates/consultation_template.csv) to add it."
+                if rows is None else
+                f"The store's consultation responses include none for {self.data.area.name}, "
+                "so what residents and partners said cannot be set beside the data."
+            )  # fmt: skip
+            self.figures["consultation"] = None
+            return
+        said = consultation_ranking(rows)
+        year = self.area_crimes[self.area_crimes["month"].isin(self.period.months)]
+        data = data_ranking(year.groupby("crime_type").size())
+        both = compare_rankings(said, data).merge(
+            said[["priority", "respondents", *RESPONDENT_TYPES, "mean_rank"]], on="priority",
+            how="left",
+        )  # fmt: skip
+        for col in ("respondents", *RESPONDENT_TYPES):
+            both[col] = both[col].fillna(0).astype("int64")
+        people = rows.drop_duplicates("respondent_id")["respondent_type"].value_counts()
+        by_type = people.reindex(list(RESPONDENT_TYPES), fill_value=0).astype("int64")
+        text = rows["comment"].astype("string").str.strip()
+        comments = rows.loc[text.notna() & (text != ""), ["respondent_type", "priority", "comment"]]
+        self.said = said
+        self.tables["consultation"] = both
+        self.tables["consultation_by_type"] = by_type
+        self.tables["consultation_comments"] = comments.reset_index(drop=True)
+        self.figures["consultation"] = {
+            "respondents": int(rows["respondent_id"].nunique()),
+            "by_type": {k: int(v) for k, v in by_type.items()},
+            "ranking": _records(said),
+            "data_ranking": _records(data),
+            "comparison": _records(both),
+            "top_said": said["priority"].head(3).tolist(),
+            "top_data": data["priority"].head(3).tolist(),
+            # Only how many: the text stays out of the figures, shown or not.
+            "comments": len(comments),
+            "comments_shown": self.show_comments,
+        }  # fmt: skip
 
     def _lfl_counts(self, key: str | list[str]) -> pd.DataFrame:
         """Like-for-like crime counts per ``key`` (ASB left out), every key of either year."""
@@ -560,6 +742,19 @@ class StrategicAssessment:
             "lsoas_tested": len(lsoas),
             "groups_tested": len(groups),
         }
+        if self.said is None:
+            self.figures["emerging"]["said_and_trend"] = None
+            return
+        # What respondents rank highest beside what rose: crime and ASB by type over the
+        # like-for-like months.
+        rows = self.area_crimes
+        cur = rows[rows["month"].isin(self.lfl.current)].groupby("crime_type").size()
+        prev = rows[rows["month"].isin(self.lfl.previous)].groupby("crime_type").size()
+        both = said_and_trend(
+            self.said, cur, prev, current_exposure=days[0], previous_exposure=days[1]
+        )
+        self.tables["said_and_trend"] = both
+        self.figures["emerging"]["said_and_trend"] = _records(both)
 
     def _priorities(self) -> None:
         crimes = self.area_crimes[~asb_mask(self.area_crimes)]
@@ -578,13 +773,14 @@ class StrategicAssessment:
         days = months_days(self.lfl.current), months_days(self.lfl.previous)
         scores = score_priorities(
             cand, total=self.figures["total_crime"]["year"], current_exposure=days[0],
-            previous_exposure=days[1],
+            previous_exposure=days[1], consultation=self.said,
         )  # fmt: skip
         self.tables["priorities"] = scores
         self.figures["priorities"] = {
             "scores": _records(scores),
             "recommended": list(scores.loc[scores["recommended"], "candidate"]),
             "harm_scored": False,
+            "consultation_scored": self.said is not None,
         }
 
     def _recorded(self) -> None:
@@ -699,15 +895,32 @@ class StrategicAssessment:
                     "county for crimes per 1,000 residents (1 = highest)."
                 )
         if f["plan"]:
-            rc = f["plan"]["rag_counts"]
+            rc, rev = f["plan"]["rag_counts"], f["plan"]["revision"]
+            against = "as first published" if rev["original"] else f"as of the {rev['title']}"
+            retired = rc.get("retired", 0)
             items.append(
-                "Plan indicators: "
+                f"Plan indicators ({against}): "
                 + ", ".join(f"{rc.get(k, 0)} {k}" for k in ("green", "amber", "red", "no data"))
+                + (f"; {retired} retired by a revision and no longer judged" if retired else "")
+                + "."
+            )
+        if f["consultation"]:
+            items.append(
+                "Consultation respondents rank highest: "
+                + ", ".join(f["consultation"]["top_said"])
+                + "; the data ranks highest: "
+                + ", ".join(f["consultation"]["top_data"])
                 + "."
             )
         rec = f["priorities"]["recommended"]
         if rec:
-            items.append("Recommended priorities from the evidence: " + ", ".join(rec) + ".")
+            items.append(
+                "Recommended priorities from the evidence"
+                + (" and the consultation" if f["priorities"]["consultation_scored"] else "")
+                + ": "
+                + ", ".join(rec)
+                + "."
+            )
         parts = [h.paragraph(items[0], "headline"), h.bullet_list(items[1:])]
         if self.lfl.excluded:
             parts.append(h.callout(self._lfl_note(), "warning"))
@@ -825,7 +1038,8 @@ class StrategicAssessment:
         )  # fmt: skip
 
     def plan_priorities(self) -> h.Html:
-        """One sub-section per plan priority: its indicators' progress."""
+        """Which revision of the plan is in force and what it changed, then one
+        sub-section per plan priority: its indicators' progress against that revision."""
         d = self.data
         if d.plan is None:
             return h.paragraph(
@@ -833,40 +1047,102 @@ class StrategicAssessment:
                 "plan's indicators is not shown."
             )
         prog = self.tables["plan"]
+        rev = self.figures["plan"]["revision"]
+        judged = h.fmt_month(self.figures["plan"]["judged_at"])
+        if rev["original"]:
+            version = (
+                f"Progress is judged against the register as first published, which is in "
+                f"force in {judged}: the plan has not been revised by then."
+            )
+        else:
+            version = (
+                f"Progress is judged against the register in force in {judged}: the "
+                f"{rev['title']}, in force from {h.fmt_month(rev['effective'])} ({rev['why']}). "
+                "Targets it moved are the ones used, indicators it added are judged from "
+                "then on, and indicators retired by then are listed as retired, not judged."
+            )
         parts = [h.paragraph(
             f"Progress on {self.register.name}: each indicator's latest value against its baseline "
             "and target. RAG follows a significance test, not the size of the change: amber "
             "means no change that can be told from chance (or none that can be tested), "
             "green a real change in the target direction that is on track or achieved, red a "
             "real change against it."
-        )]  # fmt: skip
+        ), h.paragraph(version)]  # fmt: skip
+        parts.extend(self._plan_changes(rev))
+        shown = set()
         for i, priority in enumerate(self.register.priorities, start=1):
             rows = prog[prog["priority"] == priority.name]
+            shown.add(priority.name)
             parts.append(h.heading(f"Priority {i}: {priority.name}", 3))
             parts.append(h.paragraph(f"Lead: {priority.lead}. {priority.description}".strip()))
-            frame = pd.DataFrame({
-                "Indicator": rows["name"],
-                "Baseline": [f"{self._value(r.unit, r.baseline_value)} ({r.baseline_period})"
-                             for r in rows.itertuples()],
-                "County": [self._value(r.unit, r.county_value) if r.county_value is not None
-                           and not pd.isna(r.county_value) else "n/a" for r in rows.itertuples()],
-                "County now": [self._value(r.unit, r.county_latest) for r in rows.itertuples()],
-                "Target": [f"{self._value(r.unit, r.target_value)} ({r.target_period}, {r.direction})"
-                           for r in rows.itertuples()],
-                "Latest": [self._latest_cell(r) for r in rows.itertuples()],
-                "Status": rows["status"], "RAG": rows["rag"].str.capitalize(),
-                "Why": rows["rag_reason"],
-            })  # fmt: skip
-            parts.append(h.table(
-                frame, f"Priority {i}, {priority.name}: indicators, baselines, targets and progress",
-                numeric=["Baseline", "County", "County now", "Target", "Latest"],
-                row_header="Indicator",
-                note="County: the county value at the baseline, from the plan; County now: the "
-                "county's value in the latest period (rates and percentages only; counts are "
-                "not compared). Status compares progress with the pro-rata path from baseline "
-                "to target.",
+            parts.append(self._plan_table(
+                rows, f"Priority {i}, {priority.name}: indicators, baselines, targets and progress"
             ))  # fmt: skip
+        gone = prog[~prog["priority"].isin(shown)]
+        if not gone.empty:  # retired with a priority no longer in force
+            parts.append(h.heading("Indicators of priorities retired from the plan", 3))
+            parts.append(self._plan_table(gone, "Indicators retired with their priority"))
         return h.join(parts)
+
+    def _changes_frame(self, changes: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame({
+            "Change": changes["change"].map(lambda k: CHANGE_LABELS.get(k, k)),
+            "From": changes["effective"].map(h.fmt_month), "Revision": changes["revision"],
+            "Priority": changes["priority"].fillna(""),
+            "Indicator": changes["indicator"].fillna(""),
+            "Before": changes["before"].fillna(""), "After": changes["after"].fillna(""),
+            "Why": changes["why"].fillna(""),
+        })  # fmt: skip
+
+    def _plan_changes(self, rev: dict) -> list[h.Html]:
+        """The table of what changed at the revision in force, and of any other revision
+        that took effect during the year."""
+        if rev["original"]:
+            return []
+        last = self.tables["plan_changes"]
+        parts = [h.table(
+            self._changes_frame(last),
+            f"What changed at the {rev['title']} (in force from {h.fmt_month(rev['effective'])})",
+            row_header="Change",
+            note="Before and after are the plan's own figures. Each change's reason is the "
+            "revision's unless it gives its own.",
+        )]  # fmt: skip
+        year = self.tables["plan_changes_in_year"]
+        other = year[year["revision"] != rev["title"]]
+        if not other.empty:
+            parts.append(h.table(
+                self._changes_frame(other),
+                f"Other revisions that took effect during {self.period.label}",
+                row_header="Change",
+            ))  # fmt: skip
+        return parts
+
+    def _plan_table(self, rows: pd.DataFrame, caption: str) -> h.Html:
+        retired = rows["rag"] == "retired"
+        frame = pd.DataFrame({
+            "Indicator": rows["name"],
+            "Baseline": [f"{self._value(r.unit, r.baseline_value)} ({r.baseline_period})"
+                         for r in rows.itertuples()],
+            "County": [self._value(r.unit, r.county_value) if r.county_value is not None
+                       and not pd.isna(r.county_value) else "n/a" for r in rows.itertuples()],
+            "County now": [self._value(r.unit, r.county_latest) for r in rows.itertuples()],
+            "Target": [f"{self._value(r.unit, r.target_value)} ({r.target_period}, {r.direction})"
+                       for r in rows.itertuples()],
+            "Latest": ["not judged" if gone else self._latest_cell(r)
+                       for r, gone in zip(rows.itertuples(), retired, strict=True)],
+            "Status": rows["status"], "RAG": rows["rag"].str.capitalize(),
+            "Why": rows["rag_reason"],
+        })  # fmt: skip
+        return h.table(
+            frame, caption,
+            numeric=["Baseline", "County", "County now", "Target", "Latest"],
+            row_header="Indicator",
+            note="County: the county value at the baseline, from the plan; County now: the "
+            "county's value in the latest period (rates and percentages only; counts are "
+            "not compared). Status compares progress with the pro-rata path from baseline "
+            "to target. Baselines and targets are those of the revision in force; a retired "
+            "indicator shows the last ones it had.",
+        )  # fmt: skip
 
     def _latest_cell(self, r) -> str:
         if r.latest_value is None or pd.isna(r.latest_value):
@@ -906,6 +1182,119 @@ class StrategicAssessment:
             "given without counts cannot be tested.",
         )  # fmt: skip
 
+    def _said_cells(self) -> pd.DataFrame:
+        """Respondent counts as published, per consultation priority: the counts by type
+        (``resident``, ``partner``, ``business``), ``respondents`` (all who chose it) and
+        ``exact`` (False when that total is hidden or small, so its support and mean rank
+        must be hidden too).
+
+        Each priority's row is published with its total only (the respondents who chose
+        it; the support beside it gives it away anyway), and no total across priorities
+        is published, so each row is suppressed on its own: counts of 1 to threshold - 1
+        become "<threshold", with secondary suppression so the row total cannot give one
+        back. A total that is itself small is a count of people and is shown as a range.
+        """
+        both = self.tables["consultation"]
+        out = {}
+        for r in both.itertuples():
+            counts = pd.Series(
+                [getattr(r, t) for t in RESPONDENT_TYPES], index=list(RESPONDENT_TYPES)
+            )
+            shown = suppress_series(counts, threshold=self.threshold, total_label="all")
+            total = int(r.respondents)
+            small = 0 < total < self.threshold
+            exact = not (small or shown.mask["all"])
+            out[r.priority] = {
+                **{t: h.fmt_display(shown.display[t]) for t in RESPONDENT_TYPES},
+                "respondents": h.fmt_display(shown.display["all"])
+                if exact
+                else (f"<{self.threshold}" if small else "[c]"),
+                "exact": exact,
+            }
+        return pd.DataFrame.from_dict(out, orient="index")
+
+    def consultation(self) -> h.Html:
+        """What residents, partners and businesses said, beside what the data ranks
+        highest. Respondent counts are suppressed; comments only with show_comments."""
+        f = self.figures["consultation"]
+        if f is None:
+            return h.callout(self.consultation_note, "note")
+        both = self.tables["consultation"]
+        label = {"resident": "Residents", "partner": "Partners", "business": "Businesses"}
+        who = suppress_series(self.tables["consultation_by_type"], threshold=self.threshold)
+        counts = ", ".join(
+            f"{h.fmt_display(who.display[t])} {label[t].lower()}" for t in RESPONDENT_TYPES
+        )
+        parts = [h.paragraph(
+            f"{h.fmt_display(who.display.iloc[-1])} people responded to the consultation "
+            f"({counts}). A priority's support is the share of respondents who chose it; "
+            "priorities are ranked by support (ties: the mean rank respondents gave it, 1 = "
+            f"most important). The data ranks the same priorities by what was recorded in "
+            f"{self.period.label}: crimes of the police.uk types that measure each (and "
+            "anti-social behaviour incidents for ASB)."
+        )]  # fmt: skip
+        if f["top_said"]:
+            parts.append(h.bullet_list([
+                "Respondents rank highest: " + ", ".join(f["top_said"]) + ".",
+                "The data ranks highest: " + ", ".join(f["top_data"]) + ".",
+                "In both top threes: "
+                + (", ".join(p for p in f["top_said"] if p in f["top_data"]) or "none") + ".",
+            ]))  # fmt: skip
+        cells = self._said_cells()
+        rows = []
+        for r in both.itertuples():
+            c = cells.loc[r.priority]
+            # Nobody chose it: nothing to show; otherwise shown only beside an exact total.
+            show = r.respondents > 0 and c["exact"]
+            blank = "" if r.respondents == 0 else "[c]"
+            rows.append({
+                "Priority": r.priority, **{label[t]: c[t] for t in RESPONDENT_TYPES},
+                "Respondents": c["respondents"],
+                "Support": f"{r.support_pct:.1f}%" if show else blank,
+                "Respondents' rank": "" if pd.isna(r.consultation_rank)
+                else h.fmt_int(r.consultation_rank),
+                "Mean rank given": h.fmt_float(r.mean_rank, 1) if show else blank,
+                "Rank in the data": "" if pd.isna(r.data_rank) else h.fmt_int(r.data_rank),
+                f"Recorded in {self.period.label}": "n/a" if pd.isna(r.count)
+                else self._count(r.count),
+                "Agreement": r.agreement,
+            })  # fmt: skip
+        numeric = [label[t] for t in RESPONDENT_TYPES] + [
+            "Respondents", "Support", "Respondents' rank", "Mean rank given", "Rank in the data",
+            f"Recorded in {self.period.label}",
+        ]  # fmt: skip
+        parts.append(h.table(
+            pd.DataFrame(rows),
+            f"What respondents ranked highest and what the data ranks highest, "
+            f"{self.figures['area']}, {self.period.label}",
+            numeric=numeric, row_header="Priority",
+            note=f"Respondent counts of 1-{self.threshold - 1} are shown as <{self.threshold}; "
+            "[c] hides a count (or a support or mean rank) that would reveal one: in each row "
+            "the respondents by type add up to the respondents who chose the priority. 'Both high': "
+            "in the top three of both rankings. A priority with no police measure (such as "
+            "road safety) is compared with partner data in the plan section instead. "
+            "Recorded counts: crimes, or ASB incidents for anti-social behaviour.",
+        ))  # fmt: skip
+        n = f["comments"]
+        if n == 0:
+            parts.append(h.paragraph("No free-text comments were received."))
+        elif not self.show_comments:
+            parts.append(h.paragraph(
+                f"{self._count(n)} free-text comment{'s' if n != 1 else ''} were received. "
+                "Comments are kept out of shared reports because they can identify people; "
+                "set the parameter show_comments to include them."
+            ))  # fmt: skip
+        else:
+            c = self.tables["consultation_comments"]
+            parts.append(h.table(
+                pd.DataFrame({"Respondent": c["respondent_type"].str.capitalize(),
+                              "Priority": c["priority"], "Comment": c["comment"]}),
+                f"Free-text comments, as written ({self._count(n)})", row_header="Respondent",
+                note="Shown because show_comments is set. Check them for names, addresses and "
+                "other details that identify people before sharing this report.",
+            ))  # fmt: skip
+        return h.join(parts)
+
     def emerging_issues(self) -> h.Html:
         f = self.figures
         e = f["emerging"]
@@ -941,7 +1330,42 @@ class StrategicAssessment:
             }), f"Neighbourhoods (LSOAs) with a significant rise, {self.period.label}",
                 numeric=[self.period.label, self.previous.label, "Change", "Adjusted p"],
                 row_header="LSOA", note=self._lfl_note()))  # fmt: skip
+        parts.append(self._said_and_trend())
         return h.join(parts)
+
+    def _said_and_trend(self) -> h.Html:
+        """Issues respondents raise beside what the data shows rising (both ways)."""
+        if self.figures["emerging"]["said_and_trend"] is None:
+            return h.paragraph(
+                "No consultation responses for this area, so emerging issues come from the "
+                "data alone."
+            )
+        t = self.tables["said_and_trend"]
+        if t.empty:
+            return h.paragraph("Respondents named no priority that the data can measure.")
+        frame = pd.DataFrame({
+            "Priority": t["priority"],
+            "Respondents' rank": t["consultation_rank"].map(
+                lambda x: "not chosen" if pd.isna(x) else h.fmt_int(x)),
+            "Measured by": t["crime_types"],
+            self.period.label: t["current"].map(self._count),
+            self.previous.label: t["previous"].map(self._count),
+            "Change %": self._hide(t["change_pct"].map(h.fmt_pct), t["current"], t["previous"]),
+            "Is it real?": t["trend"], "Adjusted p": t["p_adjusted"].map(_p_text),
+            "Reading": t["reading"],
+        })  # fmt: skip
+        return h.table(
+            frame,
+            f"Emerging issues from both sides: what respondents rank in their top three and "
+            f"what rose in the data, {self.period.label}",
+            numeric=["Respondents' rank", self.period.label, self.previous.label, "Change %",
+                     "Adjusted p"],
+            row_header="Priority",
+            note="Each consultation priority is measured by the police.uk crime types listed "
+            "(ASB incidents for anti-social behaviour), like-for-like months, Poisson test "
+            "with p-values adjusted for the priorities tested (Benjamini-Hochberg). "
+            + self._lfl_note(),
+        )  # fmt: skip
 
     def recommended_priorities(self) -> h.Html:
         f = self.figures
@@ -949,25 +1373,17 @@ class StrategicAssessment:
         if scores.empty:
             return h.paragraph("No crime recorded: nothing to score.")
         rec = f["priorities"]["recommended"]
+        said = f["priorities"]["consultation_scored"]
         parts = [
             h.paragraph(
                 "Recommended priorities, from the evidence: " + ", ".join(rec) + ". Each police.uk "
-                "crime type is scored on volume, trend and its position in the county; the table "
-                "shows every component so the board can see why one ranks above another."
+                "crime type is scored on volume, trend and its position in the county"
+                + (", and on what residents, partners and businesses said in the consultation"
+                   if said else "")
+                + "; the table shows every component so the board can see why one ranks above "
+                "another."
             ),
-            h.bullet_list([
-                "Volume: share of the area's total recorded crime in the year: 3 points at 20% "
-                "or more, 2 at 10%, 1 at 5%, else 0.",
-                "Trend: the year against the year before (like-for-like months), Poisson test at "
-                "5%: 3 for a significant rise with |Z| > 3, 2 for a significant rise, 1 for no "
-                "significant change, 0 for a significant fall.",
-                "County position: the rate per 1,000 against the county's pooled rate (funnel "
-                "limits): 3 above at 99.8%, 2 above at 95%, 1 within, 0 below.",
-                "Harm: " + HARM_NOTE,
-                "Score = volume + trend + county (0 to 9); ties go to the larger count; the top "
-                "three are recommended. Anti-social behaviour is not crime and is weighed "
-                "through the plan's ASB indicator instead.",
-            ]),
+            h.bullet_list(_score_rules(said)),
         ]  # fmt: skip
         fig, alt = score_bars(scores, "Priority score by component")
         parts.append(
@@ -985,14 +1401,33 @@ class StrategicAssessment:
             "Trend points": scores["trend_points"].map(h.fmt_int),
             "County": scores["county_verdict"],
             "County points": scores["county_points"].map(h.fmt_int),
-            "Score": scores["score"].map(h.fmt_int),
-            "Recommended": scores["recommended"].map({True: "yes", False: ""}),
         })  # fmt: skip
+        numeric = ["Rank", "Crimes", "Share of crime", "Volume points", "Change %",
+                   "Trend points", "County points", "Score"]  # fmt: skip
+        if said:
+            frame["Consultation priority"] = scores["consultation_priority"].fillna("none")
+            frame["Respondents' rank"] = scores["consultation_rank"].map(
+                lambda x: "not chosen" if pd.isna(x) else h.fmt_int(x))  # fmt: skip
+            # A support of a priority whose respondents are hidden would give them back.
+            exact = self._said_cells()["exact"]
+            frame["Support"] = [
+                "" if pd.isna(x) else f"{x:.1f}%" if p not in exact.index or exact[p] else "[c]"
+                for p, x in zip(scores["consultation_priority"],
+                                scores["consultation_support_pct"], strict=True)
+            ]  # fmt: skip
+            frame["Consultation points"] = scores["consultation_points"].map(h.fmt_int)
+            numeric += ["Respondents' rank", "Support", "Consultation points"]
+        frame["Score"] = scores["score"].map(h.fmt_int)
+        frame["Recommended"] = scores["recommended"].map({True: "yes", False: ""})
+        note = self._lfl_note()
+        if said:
+            note += (
+                " Support is the share of all respondents who chose the priority (shown in the "
+                "consultation section with its suppressed counts)."
+            )
         parts.append(h.table(
             frame, f"Priority scores for {f['area']}, {self.period.label}",
-            numeric=["Rank", "Crimes", "Share of crime", "Volume points", "Change %",
-                     "Trend points", "County points", "Score"],
-            row_header="Crime type", note=self._lfl_note(),
+            numeric=numeric, row_header="Crime type", note=note,
         ))  # fmt: skip
         return h.join(parts)
 
@@ -1116,7 +1551,24 @@ class StrategicAssessment:
             "Anti-social behaviour is reported separately and never counted as crime.",
             "Home Office police recorded crime by CSP (open data), where the store holds it.",
             "Partner indicators: the partner indicator tables ingested into the store.",
-            f"Plan register: {d.plan_file or 'none given'}.",
+            f"Plan register: {d.plan_file or 'none given'}"
+            + (
+                f"; progress judged against the register in force in "
+                f"{h.fmt_month(self.figures['plan']['judged_at'])} "
+                f"({self.figures['plan']['revision']['title']})."
+                if self.figures["plan"]
+                else "."
+            ),
+            "Consultation: each respondent counted once per priority chosen; support = the "
+            "share of respondents who chose a priority; priorities ranked by support, ties by "
+            "the mean rank given. The data's ranking: the year's counts of the police.uk crime "
+            "types that measure each priority (csplib.sources.consultation.PRIORITY_CRIME_TYPES; "
+            "ASB incidents for anti-social behaviour). Free-text comments are kept out of the "
+            "report unless show_comments is set."
+            if self.figures["consultation"]
+            else "Consultation: none in the store for this area.",
+            "Priority score: "
+            + " ".join(_score_rules(self.figures["priorities"]["consultation_scored"])),
             "Change: the financial year against the year before, over months complete in both "
             "years; rolling 12 months the same way.",
             "Is it real? Two-sample Poisson test (exact conditional test for small counts), "
@@ -1126,9 +1578,9 @@ class StrategicAssessment:
             "below 10) around the county's pooled rate.",
             "RAG: significance test first (csplib.plan.indicator_progress); a change that could be "
             "chance is amber, never red or green.",
-            f"Small numbers: counts of 1-{self.threshold - 1} are shown as <{self.threshold}; [c] "
-            "hides a figure that would reveal one.",
-            HARM_NOTE,
+            f"Small numbers: counts of 1-{self.threshold - 1} (crimes, and consultation "
+            f"respondents) are shown as <{self.threshold}; [c] hides a figure that would reveal "
+            "one.",
             h.LICENCE,
             f"Produced {date.today():%d %B %Y} with CSP Workbook.",
         ]

@@ -40,6 +40,8 @@ class ReportParams(BaseModel):
     plan_file: str | None = None
     threshold: int = Field(default=5, ge=3, le=20)
     allow_incomplete: bool = False
+    # Assessment: print consultation respondents' free-text comments (kept out by default).
+    show_comments: bool = False
 
     @field_validator("period")
     @classmethod

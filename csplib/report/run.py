@@ -64,6 +64,7 @@ def notebook_parameters(params: ReportParams, figures_path: Path) -> dict:
         values["plan_file"] = (
             str(params.project_path(params.plan_file)) if params.plan_file else None
         )
+        values["show_comments"] = params.show_comments
     return values
 
 
