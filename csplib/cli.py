@@ -172,11 +172,15 @@ def assessment(
     allow_incomplete: Annotated[
         bool, typer.Option(help="Report a year with missing or incomplete months (flagged).")
     ] = False,
+    show_comments: Annotated[
+        bool,
+        typer.Option(help="Print consultation free-text comments (check them before sharing)."),
+    ] = False,
     force: ForceOpt = False,
 ) -> None:
     """Build the annual strategic assessment for a financial year."""
-    _one_report("strategic_assessment", area, year, store, out, force,
-                plan_file=plan, allow_incomplete=allow_incomplete)  # fmt: skip
+    _one_report("strategic_assessment", area, year, store, out, force, plan_file=plan,
+                allow_incomplete=allow_incomplete, show_comments=show_comments)  # fmt: skip
 
 
 @app.command()

@@ -20,6 +20,7 @@ import pytest
 from scipy.stats import binomtest, norm
 
 from csplib.errors import CoverageError
+from csplib.indicators.keyfigures import suppress_figures
 from csplib.indicators.suppression import suppress_series
 from csplib.ingest import ingest
 from csplib.paths import NOTEBOOKS
@@ -120,7 +121,7 @@ def _year(start: int) -> list[str]:
 def test_figures_json_equals_a_direct_computation_on_the_same_store(assessment, direct, saved):
     _, result = assessment
     assert result.status == "ok"
-    assert saved == json.loads(json.dumps(direct.figures))
+    assert saved == json.loads(json.dumps(suppress_figures(direct.figures, direct.threshold)))
     assert saved["area"] == "Synthchester" and saved["period"] == YEAR
     assert saved["synthetic"] is True
 
@@ -130,7 +131,7 @@ def test_figures_json_without_consultation_equals_a_direct_computation(assessmen
     assert result.status == "ok"
     saved = json.loads((result.out_dir / "figures.json").read_text())
     direct = StrategicAssessment(load_assessment_data(params), threshold=params.threshold)
-    assert saved == json.loads(json.dumps(direct.figures))
+    assert saved == json.loads(json.dumps(suppress_figures(direct.figures, direct.threshold)))
     assert saved["consultation"] is None
     assert saved["priorities"]["consultation_scored"] is False
     assert saved["emerging"]["said_and_trend"] is None
@@ -599,3 +600,22 @@ def test_a_store_without_responses_for_the_area_says_so(direct):
     assert "include none for Synthchester" in str(a.consultation())
     assert a.figures["priorities"]["consultation_scored"] is False
     assert all(r["consultation_points"] is None for r in a.figures["priorities"]["scores"])
+
+
+def test_figures_json_carries_no_small_count(saved):
+    from csplib.indicators.keyfigures import COUNT_KEYS
+
+    small = []
+
+    def walk(obj, path="$"):
+        if isinstance(obj, dict):
+            for k, v in obj.items():
+                if k in COUNT_KEYS and isinstance(v, int) and not isinstance(v, bool) and 0 < v < 5:
+                    small.append(f"{path}.{k}={v}")
+                walk(v, f"{path}.{k}")
+        elif isinstance(obj, list):
+            for i, v in enumerate(obj):
+                walk(v, f"{path}[{i}]")
+
+    walk(saved)
+    assert small == []

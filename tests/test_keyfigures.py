@@ -8,7 +8,7 @@ import math
 import pandas as pd
 
 from csplib.areas import Area
-from csplib.indicators.keyfigures import key_figures, shared_figures
+from csplib.indicators.keyfigures import key_figures, shared_figures, suppress_figures
 from csplib.periods import parse_period
 
 
@@ -82,3 +82,22 @@ def test_shared_figures_hide_small_counts_and_what_gives_them_back():
     assert shared["victim_based"]["z"] is None
     assert shared["total_crime"] == figures["total_crime"]
     assert figures["by_group"][2]["current"] == 2  # the input is not changed
+
+
+def test_suppress_figures_walks_tables_and_lone_records():
+    figures = {
+        "total": {"current": 3, "previous": 40, "change": -37, "pct_change": -92.5},
+        "groups": [
+            {"group": "A", "count": 2, "rate": 0.1},
+            {"group": "B", "count": 30, "rate": 1.5},
+            {"group": "C", "count": 50, "rate": 2.5},
+        ],
+        "note": "counts of 2 are hidden",
+    }
+    out = suppress_figures(figures, threshold=5)
+    # A lone small count: "<5", and its change and percentage go with it.
+    assert out["total"] == {"current": "<5", "previous": 40, "change": None, "pct_change": None}
+    # In a table, 2 is small and 30 (the next smallest) hides it from the total 82.
+    assert [g["count"] for g in out["groups"]] == ["<5", "[c]", 50]
+    assert [g["rate"] for g in out["groups"]] == [None, None, 2.5]
+    assert out["note"] == figures["note"]

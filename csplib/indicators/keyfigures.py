@@ -224,3 +224,62 @@ def figures_count(entry: dict, key: str) -> int:
     """A count from a figures entry (0 when an earlier pass already hid it)."""
     value = entry[key]
     return value if isinstance(value, int) else 0
+
+
+#: Keys that hold counts of crimes, incidents or people in a report's figures.
+COUNT_KEYS = ("count", "current", "previous", "lfl_current", "lfl_previous", "asb",
+              "respondents", "resident", "partner", "business")  # fmt: skip
+#: Keys derived from a count (rates, shares, tests): hidden with it.
+DERIVED_ALL = (*DERIVED, "rate", "per_month", "asb_per_month", "support_pct", "mean_rank",
+               "share_pct", "ratio", "expected", "rate_per_1000")  # fmt: skip
+
+
+def _hide_counts(entry: dict, key: str, shown: str) -> None:
+    entry[key] = shown
+    for d in DERIVED_ALL:
+        if d in entry and not isinstance(entry[d], dict | list):
+            entry[d] = None
+
+
+def suppress_figures(figures: object, threshold: int = 5) -> object:
+    """Any report's figures made safe to share, the same rule as its tables.
+
+    Walks the structure: in every list of records (a table), each count column
+    (``COUNT_KEYS``) is suppressed as one series with its total (1 to ``threshold - 1``
+    shown as ``"<threshold"``, plus secondary suppression, ``"[c]"``); a lone record's
+    small count is shown as ``"<threshold"``. Figures derived from a hidden count in the
+    same record (rates, shares, changes, test results) become null. Pure.
+    """
+    import copy
+
+    from csplib.indicators.suppression import suppress_series
+
+    out = copy.deepcopy(figures)
+
+    def walk(obj: object) -> None:
+        if isinstance(obj, list):
+            records = [r for r in obj if isinstance(r, dict)]
+            for key in COUNT_KEYS:
+                rows = [
+                    r
+                    for r in records
+                    if isinstance(r.get(key), int) and not isinstance(r.get(key), bool)
+                ]
+                if not any(0 < r[key] < threshold for r in rows):
+                    continue
+                s = suppress_series(pd.Series([r[key] for r in rows]), threshold=threshold)
+                for i, r in enumerate(rows):
+                    if s.mask.iloc[i]:
+                        _hide_counts(r, key, str(s.display.iloc[i]))
+            for item in obj:
+                walk(item)
+        elif isinstance(obj, dict):
+            for key in COUNT_KEYS:
+                v = obj.get(key)
+                if isinstance(v, int) and not isinstance(v, bool) and 0 < v < threshold:
+                    _hide_counts(obj, key, f"<{threshold}")
+            for v in obj.values():
+                walk(v)
+
+    walk(out)
+    return out

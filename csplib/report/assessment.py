@@ -43,6 +43,7 @@ from csplib.indicators.consultation import (
     said_and_trend,
 )
 from csplib.indicators.counts import asb_mask, in_period, monthly_counts
+from csplib.indicators.keyfigures import suppress_figures
 from csplib.indicators.peers import county_table
 from csplib.indicators.plan_values import (
     LatestValue,
@@ -469,12 +470,14 @@ class StrategicAssessment:
         return cls(load_assessment_data(p), threshold=p.threshold, show_comments=p.show_comments)
 
     def save_figures(self, path: str | Path | None) -> Path | None:
-        """Write the figures as JSON (the report's ``figures.json``)."""
+        """Write the figures as JSON (the report's ``figures.json``), small counts
+        suppressed (:func:`~csplib.indicators.keyfigures.suppress_figures`)."""
         if not path:
             return None
         out = Path(path)
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(self.figures, indent=2), encoding="utf-8")
+        shared = suppress_figures(self.figures, self.threshold)
+        out.write_text(json.dumps(shared, indent=2), encoding="utf-8")
         return out
 
     # ---- computing (indicator functions only; nothing here is formatted) ------------
