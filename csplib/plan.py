@@ -47,6 +47,7 @@ from pydantic import (
 
 from csplib.errors import ParameterError
 from csplib.schema import ASB, CRIME_TYPES, normalise_crime_type
+from csplib.yamlfile import read_yaml_mapping
 
 Direction = Literal["reduce", "increase", "maintain"]
 Unit = Literal["count", "rate_per_1000", "rate_per_100000", "percent", "score"]
@@ -763,33 +764,11 @@ def load_plan(path: str | Path) -> Plan:
     (e.g. ``priorities[1].indicators[0].target.value``) and what is expected.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ParameterError(
-            "plan file not found",
-            file=path,
-            fix="check the path, or copy parameters/plan_example.yaml",
-        ) from None
-    except UnicodeDecodeError as exc:
-        raise ParameterError(f"not UTF-8 text ({exc.reason})", file=path) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ParameterError(
-            f"not valid YAML: {problem}",
-            file=path,
-            line=mark.line + 1 if mark else None,
-            fix="check indentation and quoting near that line",
-        ) from None
-    if not isinstance(data, dict):
-        raise ParameterError(
-            "expected a mapping of keys (name, partnership, period, priorities, ...) at the top level",
-            file=path,
-            fix="start from parameters/plan_example.yaml",
-        )
+    data, text = read_yaml_mapping(
+        path,
+        what="plan register",
+        fix="start from parameters/plan_example.yaml (name, partnership, period, priorities, ...)",
+    )
     try:
         return Plan.model_validate(data)
     except ValidationError as exc:

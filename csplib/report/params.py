@@ -11,13 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from csplib import paths
 from csplib.errors import ParameterError
 from csplib.periods import Period, parse_period
 from csplib.schema import slugify
+from csplib.yamlfile import read_yaml_mapping
 
 REPORT_KINDS = ("quarterly_briefing", "strategic_assessment")
 NOTEBOOKS = {
@@ -100,30 +100,9 @@ def _describe(err: ValidationError) -> str:
 def load_params(path: Path | str) -> ReportParams:
     """Read and validate one parameter file (YAML, safe loader only)."""
     path = Path(path)
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ParameterError("parameter file not found", file=path) from None
-    except UnicodeDecodeError as err:
-        raise ParameterError(
-            f"not UTF-8 text ({err.reason})",
-            file=path,
-            fix="save the file as UTF-8 (in Notepad: Save As, Encoding UTF-8)",
-        ) from None
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        raise ParameterError(
-            f"not valid YAML ({getattr(err, 'problem', err)})",
-            file=path,
-            line=mark.line + 1 if mark else None,
-            fix="check indentation and quoting; values with ':' need quotes",
-        ) from None
-    if not isinstance(doc, dict):
-        raise ParameterError(
-            "a parameter file must be a mapping of keys to values",
-            file=path,
-            fix="see parameters/README.md for an example",
-        )
+    doc, _ = read_yaml_mapping(
+        path, what="parameter file", fix="see parameters/README.md for an example"
+    )
     try:
         return ReportParams(**doc)
     except ValidationError as err:
@@ -153,13 +132,11 @@ PeerGroups.model_rebuild()
 
 
 def load_peer_group(path: Path, name: str) -> PeerGroup:
+    doc, _ = read_yaml_mapping(
+        path, what="peer group file", fix="see parameters/peer_groups.yaml for an example"
+    )
     try:
-        doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-        groups = PeerGroups(**(doc or {}))
-    except FileNotFoundError:
-        raise ParameterError("peer group file not found", file=path) from None
-    except (yaml.YAMLError, TypeError, UnicodeDecodeError) as err:
-        raise ParameterError(f"peer group file cannot be read ({err})", file=path) from None
+        groups = PeerGroups(**doc)
     except ValidationError as err:
         raise ParameterError(_describe(err), file=path) from None
     if name not in groups.groups:
