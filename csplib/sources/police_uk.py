@@ -8,8 +8,9 @@ national year is ~6 million rows.
 from __future__ import annotations
 
 import re
+import weakref
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import date
 
 import numpy as np
@@ -126,82 +127,146 @@ class _Columns(dict):
     """Table columns as single Arrow arrays (compute kernels then return arrays)."""
 
     def __init__(self, table: pa.Table) -> None:
-        super().__init__({n: table[n].combine_chunks() for n in table.column_names})
+        super().__init__({n: _one_chunk(table[n]) for n in table.column_names})
         self.num_rows = table.num_rows
 
 
+def _one_chunk(col: pa.ChunkedArray) -> pa.Array:
+    # A single chunk is used as is: combine_chunks would copy it.
+    return col.chunk(0) if col.num_chunks == 1 else col.combine_chunks()
+
+
+def _bools(mask: pa.Array | np.ndarray) -> np.ndarray:
+    """A boolean mask as numpy, null counted as False."""
+    if isinstance(mask, np.ndarray):
+        return mask
+    return pc.fill_null(mask, False).to_numpy(zero_copy_only=False)
+
+
+def _indices(arr: pa.DictionaryArray) -> np.ndarray:
+    """Dictionary indices as numpy int64, -1 for a null row."""
+    return pc.fill_null(arr.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
 class _Rejector:
-    """Collects one reason per rejected row (the first rule it fails)."""
+    """Collects one reason per rejected row (the first rule it fails).
+
+    Masks are numpy booleans: a file is a few thousand rows, and numpy's small-array
+    operations cost less than Arrow kernel calls (each with its own Python overhead).
+    """
 
     def __init__(self, table: _Columns, name: str) -> None:
         self.n = table.num_rows
-        self.lines = table["source_line"]
+        self.lines = table["source_line"].to_numpy(zero_copy_only=False)
         self.name = name
-        self.keep = pa.array(np.ones(self.n, dtype=bool))
+        self.keep = np.ones(self.n, dtype=bool)
         self.parts: list[pd.DataFrame] = []
 
-    def reject(self, mask: pa.Array, reason: str, column: str, values: pa.Array) -> None:
-        mask = pc.and_(pc.fill_null(mask, False), self.keep)
-        if not pc.any(mask).as_py():
+    def reject(
+        self, mask: pa.Array | np.ndarray, reason: str, column: str, values: pa.Array
+    ) -> None:
+        mask = _bools(mask) & self.keep
+        if not mask.any():
             return
+        rows = np.flatnonzero(mask)
         self.parts.append(
             make_rejects(
                 self.name,
-                pc.filter(self.lines, mask).to_pylist(),
+                self.lines[rows].tolist(),
                 reason,
                 column,
-                pc.filter(values, mask).to_pylist(),
+                values.take(pa.array(rows)).to_pylist(),
             )
         )
-        self.keep = pc.and_(self.keep, pc.invert(mask))
+        self.keep &= ~mask
 
     def reject_values(
         self, arr: pa.DictionaryArray, reason_for: Callable[[str | None], str | None], column: str
     ) -> None:
-        """Reject rows by a rule applied once per distinct value (not once per row)."""
+        """Reject rows by a rule applied once per distinct value (not once per row);
+        null rows are judged as the value None."""
         reasons = [reason_for(v) for v in arr.dictionary.to_pylist()]
-        for reason in dict.fromkeys(r for r in reasons if r):
-            idx = [i for i, r in enumerate(reasons) if r == reason]
-            self.reject(pc.is_in(arr.indices, pa.array(idx, arr.indices.type)), reason, column, arr)
+        # The null rows' reason goes last: index -1 (a null row) then picks it.
+        reasons.append(reason_for(None) if arr.null_count else None)
+        ids = {r: i for i, r in enumerate(dict.fromkeys(r for r in reasons if r))}
+        if not ids:
+            return
+        row_reason = np.array([ids.get(r, -1) for r in reasons])[_indices(arr)]
+        for reason, i in ids.items():
+            self.reject(row_reason == i, reason, column, arr)
 
 
 def _dict(arr: pa.Array) -> pa.DictionaryArray:
     return arr if pa.types.is_dictionary(arr.type) else pc.dictionary_encode(arr)
 
 
+def _recode(arr: pa.Array, fn: Callable[[str], str | None]) -> pa.DictionaryArray:
+    """Apply ``fn`` to each distinct value of a text column (not to each row).
+
+    A None result makes its rows null (Parquet cannot store nulls inside a
+    dictionary). Equal results share one dictionary entry, so the dictionary stays
+    unique, which the Parquet writer needs to use it as it is.
+    """
+    arr = _dict(arr)
+    values = arr.dictionary.to_pylist()
+    results = [fn(v) for v in values]
+    if results == values:
+        return arr  # nothing to change (the dictionary of a parsed column is unique)
+    position: dict[str, int] = {}
+    mapping = [None if v is None else position.setdefault(v, len(position)) for v in results]
+    indices = pc.take(pa.array(mapping, pa.int32()), arr.indices)
+    return pa.DictionaryArray.from_arrays(indices, pa.array(list(position), pa.string()))
+
+
+# A value str.strip() could shorten or that is blank: empty, or starting or ending with
+# ASCII whitespace as Python counts it, or with any non-ASCII character (some are
+# whitespace too: those are left to Python to judge).
+_UNTRIMMED = r"^$|^[\x09-\x0d\x1c-\x20]|[\x09-\x0d\x1c-\x20]$|^[^\x00-\x7f]|[^\x00-\x7f]$"
+
+
 def _clean(arr: pa.Array) -> pa.DictionaryArray:
     """Trim values (once per distinct value) and make blanks null."""
-    d = _dict(arr)
-    values = [(v.strip() or None) if v is not None else None for v in d.dictionary.to_pylist()]
-    return _dict_from(d.indices, values)
-
-
-def _dict_from(indices: pa.Array, values: list[str | None]) -> pa.DictionaryArray:
-    """Dictionary array from indices and values; a None value becomes a null row
-    (Parquet cannot store nulls inside a dictionary)."""
-    missing = [i for i, v in enumerate(values) if v is None]
-    if missing:
-        hit = pc.is_in(indices, pa.array(missing, indices.type))
-        indices = pc.if_else(hit, pa.scalar(None, indices.type), indices)
-        values = ["" if v is None else v for v in values]
-    return pa.DictionaryArray.from_arrays(indices, pa.array(values, pa.string()))
+    arr = _dict(arr)
+    # Many distinct values (LSOA codes and names): a regular expression finds out
+    # whether any needs trimming faster than Python trims them all.
+    if (
+        len(arr.dictionary) > 64
+        and not pc.any(pc.match_substring_regex(arr.dictionary, _UNTRIMMED)).as_py()
+    ):
+        return arr
+    return _recode(arr, lambda v: v.strip() or None)
 
 
 def _map(
     arr: pa.DictionaryArray, fn: Callable[[str], object], type_: pa.DataType | None = None
 ) -> pa.Array:
     """Apply ``fn`` to each distinct value; return a dictionary array with the results
-    (or a plain array of ``type_``)."""
-    values = [fn(v) if v else None for v in arr.dictionary.to_pylist()]
+    (or a plain array of ``type_``). Blank values map to null."""
     if type_ is None:
-        return _dict_from(arr.indices, values)
+        return _recode(arr, lambda v: fn(v) if v else None)
+    values = [fn(v) if v else None for v in arr.dictionary.to_pylist()]
     return pc.take(pa.array(values, type_), arr.indices)
+
+
+def _from_codes(codes: np.ndarray, values: list[str | None]) -> pa.DictionaryArray:
+    """Dictionary array from per-row codes into ``values``; a code of -1 or a None
+    value makes the row null."""
+    position: dict[str, int] = {}
+    mapping = [-1 if v is None else position.setdefault(v, len(position)) for v in values]
+    indices = np.array([*mapping, -1], dtype=np.int32)[codes]
+    return pa.DictionaryArray.from_arrays(
+        pa.array(indices, mask=indices < 0), pa.array(list(position), pa.string())
+    )
 
 
 def _constant(value: str, n: int) -> pa.DictionaryArray:
     return pa.DictionaryArray.from_arrays(
         pa.array(np.zeros(n, dtype=np.int32)), pa.array([value], pa.string())
     )
+
+
+def _nulls(n: int) -> pa.DictionaryArray:
+    return pa.DictionaryArray.from_arrays(pa.nulls(n, pa.int32()), pa.array([], pa.string()))
 
 
 def _current_month() -> str:
@@ -233,11 +298,12 @@ def _coordinates(
 ) -> tuple[pa.Array, pa.Array]:
     """Parse coordinates; reject text that is not a number; null unusable positions."""
     null_s = pa.scalar(None, pa.string())
-    lon_s = pc.if_else(pc.equal(lon_s, ""), null_s, lon_s)
-    lat_s = pc.if_else(pc.equal(lat_s, ""), null_s, lat_s)
     number = r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$"
     parsed = []
     for arr, col in ((lon_s, "Longitude"), (lat_s, "Latitude")):
+        blank = pc.equal(arr, "")
+        if pc.any(blank).as_py():
+            arr = pc.if_else(blank, null_s, arr)
         try:
             parsed.append(pc.cast(arr, pa.float64()))
             continue
@@ -247,19 +313,15 @@ def _coordinates(
         rej.reject(pc.invert(ok), f"{col} is not a number", col, arr)
         parsed.append(pc.cast(pc.utf8_trim_whitespace(pc.if_else(ok, arr, null_s)), pa.float64()))
     lon, lat = parsed
+    x = lon.to_numpy(zero_copy_only=False)  # null -> NaN, outside any box
+    y = lat.to_numpy(zero_copy_only=False)
     west, south, east, north = GB_BOX
-    inside = pc.and_(
-        pc.and_(pc.greater_equal(lon, west), pc.less_equal(lon, east)),
-        pc.and_(pc.greater_equal(lat, south), pc.less_equal(lat, north)),
-    )
-    inside = pc.fill_null(inside, False)
-    either = pc.or_(pc.is_valid(lon), pc.is_valid(lat))
-    unusable = pc.and_(pc.and_(either, pc.invert(inside)), rej.keep)
-    n_bad = pc.sum(unusable).as_py() or 0
+    inside = (x >= west) & (x <= east) & (y >= south) & (y <= north)
+    either = _bools(lon.is_valid()) | _bools(lat.is_valid())
+    n_bad = int(np.count_nonzero(either & ~inside & rej.keep))
     if n_bad:
         flags["coordinates outside Great Britain or (0,0): set to missing"] += n_bad
-    null = pa.scalar(None, pa.float64())
-    return pc.if_else(inside, lon, null), pc.if_else(inside, lat, null)
+    return pa.array(x, mask=~inside), pa.array(y, mask=~inside)
 
 
 def _force_column(falls: pa.DictionaryArray, file_force: str | None, n: int) -> pa.Array:
@@ -267,6 +329,10 @@ def _force_column(falls: pa.DictionaryArray, file_force: str | None, n: int) -> 
     if file_force:
         return _constant(file_force, n)
     return _map(falls, force_slug)
+
+
+GEO_FIELDS = ["lad_code", "csp_code", "csp_name", "pfa_code", "pfa_name"]
+GEO_STATUS = ["in_force_area", "outside_force_area", "no_location", "unknown_lsoa"]
 
 
 def _geography(
@@ -279,75 +345,140 @@ def _geography(
     """District, CSP and force area per row, worked out once per distinct LSOA."""
     n = len(lsoa_code)
     lsoa_code, lsoa_name = _dict(lsoa_code), _dict(lsoa_name)
-    ci = pc.fill_null(lsoa_code.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64) + 1
-    ni = pc.fill_null(lsoa_name.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64) + 1
-    pairs, inverse = np.unique(ci * (len(lsoa_name.dictionary) + 1) + ni, return_inverse=True)
+    ci = _indices(lsoa_code) + 1  # 0: no LSOA code
+    if geo is None or geo.empty:
+        # No lookup in the store: no row can be placed, so each has no LSOA or an
+        # unknown one (and none is outside its force's area).
+        out = {f: _nulls(n) for f in GEO_FIELDS}
+        out["geo_status"] = _status(np.where(ci == 0, 2, 3))
+        return out
+    # Distinct (code, name) pairs, by hashing (cheaper than np.unique's sort).
+    width = len(lsoa_name.dictionary) + 1
+    encoded = pc.dictionary_encode(pa.array(ci * width + _indices(lsoa_name) + 1))
+    pairs = encoded.dictionary.to_numpy()
+    inverse = encoded.indices.to_numpy()
+    counts = np.bincount(inverse, minlength=len(pairs)).tolist()
     codes = [None, *lsoa_code.dictionary.to_pylist()]
     names = [None, *lsoa_name.dictionary.to_pylist()]
-    fields = ["lad_code", "csp_code", "csp_name", "pfa_code", "pfa_name"]
-    values: dict[str, list] = {f: [] for f in fields}
-    how_found: list[str] = []
-    mismatch: list[bool] = []
-    usable = geo is not None and not geo.empty
-    for pair in pairs.tolist():
-        code = codes[pair // (len(lsoa_name.dictionary) + 1)]
-        name = names[pair % (len(lsoa_name.dictionary) + 1)]
-        rec, how = None, "none"
-        if code and usable:
-            lad, how = geo.lad_for_lsoa(code, name)
-            rec = geo.lad_record(lad) if lad else None
-        mismatch.append(bool(code and usable and geo.name_disagrees(code, name)))
-        for f in fields:
-            values[f].append(getattr(rec, f) if rec else None)
-        how_found.append(how if code else "none")
-    idx = pa.array(inverse.astype(np.int32))
-    out: dict[str, pa.Array] = {f: _dict_from(idx, values[f]) for f in fields}
+    memo = _placements(geo)
+    # Each pair's district, as a position in ``records`` (a file spans few districts).
+    lads: dict[str, int] = {}
+    records = []
+    pair_lad = [-1] * len(pairs)
+    by_name = mismatch = 0
+    for p, pair in enumerate(pairs.tolist()):
+        key = (codes[pair // width], names[pair % width])
+        placed = memo.get(key)
+        if placed is None:
+            placed = memo[key] = _place(geo, *key)
+        rec, found_by_name, disagrees = placed
+        if rec is not None:
+            if rec.lad_code not in lads:
+                lads[rec.lad_code] = len(records)
+                records.append(rec)
+            pair_lad[p] = lads[rec.lad_code]
+        if found_by_name:
+            by_name += counts[p]
+        if disagrees:
+            mismatch += counts[p]
+    row_lad = np.array(pair_lad, dtype=np.int64)[inverse]
+    out = {f: _from_codes(row_lad, [getattr(r, f) for r in records]) for f in GEO_FIELDS}
+    # Force areas as small integers: each distinct pfa code its position, null -1.
+    pfa_ids: dict[str, int] = {}
+    lad_pfa = [pfa_ids.setdefault(r.pfa_code, len(pfa_ids)) for r in records]
+    row_pfa = np.array([*lad_pfa, -1], dtype=np.int64)[row_lad]  # -1: no district
     # The force's own area: its police force area in the lookup, else the area most of
     # its rows fall in (for forces the lookup does not name, e.g. the synthetic sample).
-    row_pfa = pc.take(pa.array(values["pfa_code"], pa.string()), idx)
-    own = pa.nulls(n, pa.string())
-    for f in pc.unique(force).to_pylist():
-        mask = pc.equal(force, f)
-        pfa = geo.pfa_code_for(FORCES[f][1]) if geo is not None and f in FORCES else None
-        if pfa is None:
-            counts = pc.value_counts(pc.drop_null(pc.filter(row_pfa, mask)))
-            if len(counts):
-                pfa = max(counts.to_pylist(), key=lambda d: d["counts"])["values"]
+    force = _dict(force)
+    force_rows = _indices(force)
+    own_of_force = []
+    for i, f in enumerate(force.dictionary.to_pylist()):
+        pfa = geo.pfa_code_for(FORCES[f][1]) if f in FORCES else None
         if pfa is not None:
-            own = pc.if_else(mask, pfa, own)
-    no_lsoa = pc.is_null(lsoa_code)
-    unknown = pc.and_(pc.invert(no_lsoa), pc.is_null(row_pfa))
-    outside = pc.fill_null(pc.not_equal(row_pfa, own), False)
-    out["geo_status"] = pc.dictionary_encode(
-        pc.if_else(
-            no_lsoa,
-            "no_location",
-            pc.if_else(
-                unknown, "unknown_lsoa", pc.if_else(outside, "outside_force_area", "in_force_area")
-            ),
-        )
+            # -2, a code no row carries: every placed row is outside the force's area.
+            own_of_force.append(pfa_ids.get(pfa, -2))
+            continue
+        ids = row_pfa[(force_rows == i) & (row_pfa >= 0)]
+        own_of_force.append(_most_common(ids) if len(ids) else -1)
+    own = np.array([*own_of_force, -1], dtype=np.int64)[force_rows]  # null force: no area
+    outside = (own != -1) & (row_pfa != own)
+    out["geo_status"] = _status(
+        np.where(ci == 0, 2, np.where(row_pfa < 0, 3, np.where(outside, 1, 0)))
     )
-    counts = np.bincount(inverse, minlength=len(pairs))
-    by_name = int(sum(c for c, h in zip(counts, how_found, strict=True) if h == "name"))
     if by_name:
         flags["LSOA assigned to a district by its name (not in the LSOA list)"] += by_name
-    n_mis = int(sum(c for c, m in zip(counts, mismatch, strict=True) if m))
-    if n_mis:
-        flags["LSOA name disagrees with the LSOA list for its code (code used)"] += n_mis
+    if mismatch:
+        flags["LSOA name disagrees with the LSOA list for its code (code used)"] += mismatch
     return out
 
 
+def _place(geo: Geography, code: str | None, name: str | None) -> tuple[object, bool, bool]:
+    """(district record or None, found by name?, name disagrees with the list?) of an
+    LSOA code and name as published."""
+    if not code:
+        return None, False, False
+    lad, how = geo.lad_for_lsoa(code, name)
+    rec = geo.lad_record(lad) if lad else None
+    return rec, how == "name", geo.name_disagrees(code, name)
+
+
+# (code, name) -> _place(...) per Geography: the monthly files of a national ingest
+# meet the same LSOAs again and again. Entries go when their Geography does.
+_PLACEMENTS: dict[int, tuple[weakref.ref, dict]] = {}
+
+
+def _placements(geo: Geography) -> dict:
+    entry = _PLACEMENTS.get(id(geo))
+    if entry is None or entry[0]() is not geo:
+        key = id(geo)
+        entry = (weakref.ref(geo, lambda _ref: _PLACEMENTS.pop(key, None)), {})
+        _PLACEMENTS[key] = entry
+    return entry[1]
+
+
+def _status(codes: np.ndarray) -> pa.DictionaryArray:
+    """geo_status from codes into GEO_STATUS."""
+    return pa.DictionaryArray.from_arrays(
+        pa.array(codes.astype(np.int32)), pa.array(GEO_STATUS, pa.string())
+    )
+
+
+def _most_common(ids: np.ndarray) -> int:
+    """The most frequent value; on a tie, the one seen first."""
+    counts = np.bincount(ids)
+    tied = np.flatnonzero(counts == counts.max())
+    if len(tied) == 1:
+        return int(tied[0])
+    first = [int(np.argmax(ids == t)) for t in tied]
+    return int(tied[int(np.argmin(first))])
+
+
 def _finish(
-    table: str, out: dict[str, pa.Array], rej: _Rejector, text: TextTable, name: str, flags: Counter
+    table: str,
+    out: dict[str, pa.Array],
+    rej: _Rejector,
+    text: TextTable,
+    name: str,
+    flags: Counter,
+    required: Collection[str] = (),
 ) -> LoadResult:
-    kept = pa.table(out)
+    """The kept rows and all rejects. Columns in ``required`` are never null by
+    construction: declared non-nullable, Parquet stores them without definition levels
+    (cheaper to write; a null there would be refused at write time, not stored)."""
+    schema = pa.schema([pa.field(k, v.type, nullable=k not in required) for k, v in out.items()])
+    kept = pa.Table.from_arrays(list(out.values()), schema=schema)
     if rej.parts:
-        kept = kept.filter(rej.keep)
+        kept = kept.filter(pa.array(rej.keep))
     rejects = (
         pd.concat([text.rejects, *rej.parts], ignore_index=True) if rej.parts else text.rejects
     )
     return LoadResult(table, kept, rejects, name, flags)
 
+
+#: Crime columns no kept row leaves null (a row without a month or a known crime type
+#: is rejected; the rest are derived or filled in).
+STREET_REQUIRED = ["month", "location", "crime_type", "crime_type_raw", "offence_group",
+                   "crime_class", "is_asb", "geo_status", "source_file", "source_line"]  # fmt: skip
 
 STREET_DICTIONARY = ["Month", "Reported by", "Falls within", "LSOA code", "LSOA name",
                      "Crime type", "Last outcome category", "Context"]  # fmt: skip
@@ -364,18 +495,18 @@ def load_street(
 ) -> LoadResult:
     """Validate one data.police.uk street CSV and return canonical crime rows (Arrow).
 
-    Rejected (with reason): short/long lines, a Month not YYYY-MM, outside the file
-    name's month, in the future or before 2010-12, an unknown crime type, coordinates
-    that are not numbers. Kept but flagged: coordinates at (0,0) or outside Great
-    Britain (set to missing), LSOAs assigned by name prefix, LSOA names that disagree
-    with the list, rows outside the force's area, repeated Crime IDs.
+    Rejected (with reason): short/long lines, a Month not YYYY-MM (or blank), outside
+    the file name's month, in the future or before 2010-12, an unknown crime type,
+    coordinates that are not numbers. Kept but flagged: coordinates at (0,0) or outside
+    Great Britain (set to missing), LSOAs assigned by name prefix, LSOA names that
+    disagree with the list, rows outside the force's area, repeated Crime IDs.
     """
     if file_month is None or file_force is None:
         parsed = parse_file_name(name)
         if parsed:
             file_month = file_month or parsed[0]
             file_force = file_force or parsed[1]
-    text = read_table(data, name, dictionary=STREET_DICTIONARY)
+    text = read_table(data, name, dictionary=STREET_DICTIONARY, null_blanks=True)
     cols = _columns(text, STREET_COLUMNS, "street", name)
     t = _Columns(text.table)
     n = t.num_rows
@@ -387,12 +518,17 @@ def load_street(
     raw_type = _clean(t[cols["Crime type"]])
     ctype = _map(raw_type, normalise_crime_type)
     rej.reject(pc.is_null(ctype), "unknown crime type", "Crime type", raw_type)
-    legacy = pc.and_(pc.not_equal(raw_type, ctype), rej.keep)
-    n_legacy = pc.sum(legacy).as_py() or 0
+    # Legacy names, counted once per distinct value and then per row.
+    legacy = np.array(
+        [normalise_crime_type(v) not in (None, v) for v in raw_type.dictionary.to_pylist()]
+        + [False]
+    )[_indices(raw_type)]
+    n_legacy = int(np.count_nonzero(legacy & rej.keep))
     if n_legacy:
         flags["legacy crime type name mapped to the current one"] += n_legacy
     group = _map(ctype, offence_group)
     klass = _map(ctype, crime_class)
+    is_asb = _map(ctype, lambda v: v == ASB, pa.bool_())
     lon, lat = _coordinates(rej, t[cols["Longitude"]], t[cols["Latitude"]], flags)
 
     falls = _clean(t[cols["Falls within"]])
@@ -400,8 +536,10 @@ def load_street(
     lsoa_code = _clean(t[cols["LSOA code"]])
     lsoa_name = _clean(t[cols["LSOA name"]])
     geo = _geography(geography, force_arr, lsoa_code, lsoa_name, flags)
-    crime_id = t[cols["Crime ID"]]
-    crime_id = pc.if_else(pc.equal(crime_id, ""), pa.scalar(None, pa.string()), crime_id)
+    crime_id = t[cols["Crime ID"]]  # blank is null already (null_blanks)
+    location = t[cols["Location"]]
+    if location.null_count:
+        location = pc.fill_null(location, "")  # published text: a blank stays ""
     out = {
         "crime_id": crime_id,
         "month": month,
@@ -410,35 +548,36 @@ def load_street(
         "falls_within": falls,
         "longitude": lon,
         "latitude": lat,
-        "location": t[cols["Location"]],
+        "location": location,
         "lsoa_code": lsoa_code,
         "lsoa_name": lsoa_name,
         "crime_type": ctype,
         "crime_type_raw": raw_type,
         "offence_group": group,
         "crime_class": klass,
-        "is_asb": _map(ctype, lambda v: v == ASB, pa.bool_()),
+        "is_asb": is_asb,
         "last_outcome_category": _clean(t[cols["Last outcome category"]]),
-        "context": _clean(t[cols["Context"]]) if "Context" in cols else _clean(_constant("", n)),
-        **{k: geo[k] for k in ("lad_code", "csp_code", "csp_name", "pfa_code", "pfa_name")},
+        "context": _clean(t[cols["Context"]]) if "Context" in cols else _nulls(n),
+        **{k: geo[k] for k in GEO_FIELDS},
         "geo_status": geo["geo_status"],
         "source_file": _constant(name, n),
         "source_line": t["source_line"],
     }
-    result = _finish("crimes", out, rej, text, name, flags)
-    kept = _Columns(result.frame)
-    for status, count in zip(
-        *pc.value_counts(kept["geo_status"].dictionary_decode()).flatten(), strict=True
-    ):
-        if status.as_py() in ("no_location", "outside_force_area", "unknown_lsoa"):
-            flags[status.as_py()] += count.as_py()
-    ids = pc.drop_null(kept["crime_id"])
-    dup = len(ids) - len(pc.unique(ids))
+    result = _finish("crimes", out, rej, text, name, flags, STREET_REQUIRED)
+    keep = rej.keep
+    status = _indices(geo["geo_status"])[keep]
+    # Flags in the order the statuses first appear among the kept rows.
+    present = {s: int(np.argmax(status == s)) for s in (1, 2, 3) if (status == s).any()}
+    for s in sorted(present, key=present.get):
+        flags[GEO_STATUS[s]] += int(np.count_nonzero(status == s))
+    ids = crime_id.filter(pa.array(keep)) if rej.parts else crime_id
+    dup = len(ids) - ids.null_count - len(pc.drop_null(pc.unique(ids)))
     if dup:
         flags["repeated Crime ID (kept: police.uk publishes some)"] += dup
-    no_id = pc.sum(pc.and_(pc.is_null(kept["crime_id"]), pc.invert(kept["is_asb"]))).as_py() or 0
-    if no_id:
-        flags["crime row without a Crime ID"] += no_id
+    no_id = _bools(crime_id.is_null()) & ~_bools(is_asb) & keep
+    n_no_id = int(np.count_nonzero(no_id))
+    if n_no_id:
+        flags["crime row without a Crime ID"] += n_no_id
     return result
 
 
