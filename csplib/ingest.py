@@ -141,9 +141,13 @@ class IngestReport:
         return "\n".join(lines)
 
 
-def _header(data: bytes) -> list[str]:
+def _header(data: bytes, name: str) -> list[str]:
+    """The column names of a text file; an empty or binary file raises its own error
+    (so the user reads "the file is empty", not "not recognised")."""
+    if not data.strip() or b"\x00" in data[:65536]:
+        read_table(data, name)  # raises the shared empty / not-text error
     try:
-        return read_table(data.split(b"\n", 1)[0] + b"\n", "header").header
+        return read_table(data.split(b"\n", 1)[0] + b"\n", name).header
     except CspError:
         return []
 
@@ -157,12 +161,14 @@ def classify(inp: InputFile, head: bytes | None = None) -> str:
         return "spreadsheet"
     if inp.suffix in (".geojson", ".json"):
         return "boundaries"
-    header = _header(head if head is not None else inp.read_bytes()[:65536])
+    header = _header(head if head is not None else inp.read_bytes()[:65536], inp.name)
     keys = {h.strip().casefold() for h in header}
     kind = police_uk.detect_kind(header)
     if kind:
         return kind
-    if "number of offences" in keys:
+    if "number of offences" in keys or (
+        "financial year" in keys and {"offence code", "offence description"} & keys
+    ):
         return "recorded_crime"
     if is_lad_lookup(header):
         return "lad_lookup"
@@ -407,7 +413,7 @@ class _Run:
             self._lsoa_population(inp, rep)
 
     def _lsoa_population(self, inp: InputFile, rep: FileReport) -> None:
-        header = _header(inp.read_bytes()[:65536])
+        header = _header(inp.read_bytes()[:65536], inp.name)
         if "Persons" not in header:
             return
         from csplib.sources.population import load_population

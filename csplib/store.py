@@ -37,7 +37,7 @@ KEYS = {
     "geography_lsoa": ["lsoa_code"],
     "population": ["area_code", "level", "year"],
     "partner_indicators": ["indicator", "area", "period"],
-    "consultation": ["source_file", "source_line"],
+    "consultation": ["respondent_id", "priority"],
 }
 PARTITIONED = ("crimes", "outcomes", "searches")
 

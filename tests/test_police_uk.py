@@ -158,3 +158,11 @@ def test_searches_keep_the_file_month_when_a_utc_date_crosses_midnight():
     assert r.flags["Date (UTC) falls outside the file's month: file month used"] == 1
     assert r.reject_reasons() == {"Date is not an ISO date (YYYY-MM-DDThh:mm:ss)": 1}
     assert r.rejects["source_line"].tolist() == [4]
+
+
+def test_rows_without_any_force_are_rejected_not_crashed():
+    rows = [street_row(), street_row(force="")]
+    r = load(rows, name="extract.csv")
+    assert len(r.frame) == 1
+    assert r.rejects["source_line"].tolist() == [3]
+    assert r.rejects["reason"].iloc[0].startswith("no force")

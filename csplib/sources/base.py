@@ -277,7 +277,9 @@ def count_newlines(data: bytes, chunk: int = 1 << 18) -> int:
 def _read_slow(
     text: str, header: list[str], name: str, null_blanks: bool = False
 ) -> tuple[pa.Table, pd.DataFrame]:
-    reader = csv.reader(io.StringIO(text))
+    # strict: an unclosed quote is an error at the line it opened on, not a value that
+    # silently swallows the rest of the file.
+    reader = csv.reader(io.StringIO(text), strict=True)
     next(reader)
     width = len(header)
     columns: list[list[str]] = [[] for _ in header]
@@ -312,10 +314,11 @@ def _read_slow(
             lines.append(line)
     except csv.Error as err:
         raise InputFormatError(
-            f"the CSV cannot be parsed ({err})",
+            f"the CSV cannot be parsed from this line on ({err})",
             file=name,
-            line=reader.line_num,
-            fix="check for an unclosed quote on or above that line",
+            line=start,
+            fix='look for a quote (") opened in a value on that line and never closed, or '
+            "a character straight after a closing quote; re-export the file",
         ) from None
     if null_blanks:
         columns = [[v if v else None for v in col] for col in columns]

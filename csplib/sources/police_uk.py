@@ -324,6 +324,18 @@ def _coordinates(
     return pa.array(x, mask=~inside), pa.array(y, mask=~inside)
 
 
+def _reject_forceless(rej: _Rejector, falls: pa.Array, file_force: str | None) -> None:
+    """Without a force in the file name, a row must say which force it falls within."""
+    if not file_force:
+        rej.reject(
+            pc.is_null(falls),
+            "no force: 'Falls within' is empty and the file name does not name one "
+            "(name it YYYY-MM-<force>-street.csv)",
+            "Falls within",
+            falls,
+        )
+
+
 def _force_column(falls: pa.DictionaryArray, file_force: str | None, n: int) -> pa.Array:
     """Force identifier per row: the file name's, else from each row's 'Falls within'."""
     if file_force:
@@ -532,6 +544,7 @@ def load_street(
     lon, lat = _coordinates(rej, t[cols["Longitude"]], t[cols["Latitude"]], flags)
 
     falls = _clean(t[cols["Falls within"]])
+    _reject_forceless(rej, falls, file_force)
     force_arr = _force_column(falls, file_force, n)
     lsoa_code = _clean(t[cols["LSOA code"]])
     lsoa_name = _clean(t[cols["LSOA name"]])
@@ -607,6 +620,7 @@ def load_outcomes(
     rej.reject(pc.is_null(outcome), "empty Outcome type", "Outcome type", t[cols["Outcome type"]])
     lon, lat = _coordinates(rej, t[cols["Longitude"]], t[cols["Latitude"]], flags)
     falls = _clean(t[cols["Falls within"]])
+    _reject_forceless(rej, falls, file_force)
     out = {
         "crime_id": crime_id.dictionary_decode(),
         "month": month,
