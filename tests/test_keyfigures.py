@@ -101,3 +101,23 @@ def test_suppress_figures_walks_tables_and_lone_records():
     assert [g["count"] for g in out["groups"]] == ["<5", "[c]", 50]
     assert [g["rate"] for g in out["groups"]] == [None, None, 2.5]
     assert out["note"] == figures["note"]
+
+
+def test_a_data_gap_is_never_read_as_a_change():
+    # This year's quarter has 30 crimes; last year's months were never loaded. The figures
+    # must not say "rose from 0 to 30" nor call it significant.
+    crimes = pd.DataFrame(rows("2023-04", "Shoplifting", "Theft offences", "victim-based", 30))
+    area = Area("Alpha", "csp", "X22000001", ("t",), ())
+    flags = pd.DataFrame(
+        {"force": ["t"] * 3, "month": ["2022-04", "2022-05", "2022-06"],
+         "status": ["missing"] * 3, "note": ["not loaded"] * 3}
+    )  # fmt: skip
+    f = key_figures(area, crimes, parse_period("2023/24 Q1"), flags)
+    assert f["total_crime"]["current"] == 30
+    assert f["total_crime"]["significance"] == "not compared: data gap"
+    assert f["total_crime"]["z"] is None
+    assert all(g["significance"] == "not compared: data gap" for g in f["by_group"])
+    assert "rose" not in f["headline"] and "not compared" in f["headline"]
+    assert "2022-04 missing" in f["headline"]
+    assert f["drivers"] == ""
+    assert f["coverage"]["complete"] is False

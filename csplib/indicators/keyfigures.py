@@ -33,6 +33,8 @@ from csplib.indicators.narrative import drivers_sentence, headline_change
 from csplib.indicators.significance import poisson_change_test
 from csplib.periods import Period
 
+NOT_COMPARABLE = "not compared: data gap"
+
 
 def _num(x: float | None, digits: int = 4) -> float | None:
     if x is None or (isinstance(x, float) and math.isnan(x)):
@@ -117,6 +119,22 @@ def key_figures(
         headline_test,
         drivers=drivers or None,
     )
+    if not coverage_flags.empty:
+        # A missing or incomplete month is not zero crime: with a gap in either period
+        # (reported only when the user allowed it) no change is stated or tested.
+        gap = ", ".join(
+            f"{m} {s}" for m, s in coverage_flags[["month", "status"]].itertuples(index=False)
+        )
+        headline = (
+            f"Total recorded crime was {total['current']:,} in {period.label}. It is not "
+            f"compared with {prev.label}: the data has gaps ({gap}), so a change here would "
+            "not be a real change."
+        )
+        drivers = ""
+        for entry in (total, asb, *classes.values(), *by_group):
+            for key in ("z", "strength", "p_value", "method"):
+                entry[key] = None
+            entry["significance"] = NOT_COMPARABLE
     rate = None
     if population is not None:
         prev_pop = previous_population or population

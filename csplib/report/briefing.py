@@ -327,6 +327,12 @@ class QuarterlyBriefing:
             "the person and sexual offences are one group in police.uk data.",
         )
         shown = groups[~groups["group"].map(lambda g: bool(cur.mask[g] or prev.mask[g]))]
+        if not self.figures["coverage"]["complete"]:
+            return tbl + h.callout(
+                "No chart of the change: a month of one of the periods is missing or "
+                "incomplete, so the differences above are not real changes.",
+                "warning",
+            )
         if shown.empty:
             return tbl
         fig, alt = charts.contribution_bars(shown, "Change on the same period last year")
