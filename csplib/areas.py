@@ -9,6 +9,7 @@ snapped to an LSOA just over the boundary are still its crimes.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -32,27 +33,49 @@ class Area:
 
     def select(self, crimes: pd.DataFrame) -> pd.DataFrame:
         """The area's rows of the canonical crimes table (ASB included)."""
+        own = crimes["force"].isin(self.forces)
         if self.kind == "force":
-            return crimes[crimes["force"].isin(self.forces)]
-        return crimes[crimes["csp_code"] == self.code]
+            return crimes[own]
+        # The partnership's LSOAs, as recorded by the force that polices it (whose
+        # coverage the report checks).
+        return crimes[own & (crimes["csp_code"] == self.code)]
 
 
-def _force_for_pfa(pfa_name: str | None, forces_in_store: list[str]) -> str | None:
-    if not pfa_name:
-        return None
-    for slug, (_name, pfa) in FORCES.items():
-        if pfa and pfa.casefold() == pfa_name.casefold() and slug in forces_in_store:
-            return slug
+def _norm(name: str) -> str:
+    return " ".join(name.replace("&", "and").casefold().split())
+
+
+def _force_for_pfa(
+    pfa_name: str | None, forces_in_store: Mapping[str, str | None], pfa_code: str | None = None
+) -> str | None:
+    """The loaded force that polices a police force area: by the area's name for the
+    forces data.police.uk knows, else the force whose rows fall in that area's code."""
+    if pfa_name:
+        for slug, (_name, pfa) in FORCES.items():
+            if pfa and _norm(pfa) == _norm(pfa_name) and slug in forces_in_store:
+                return slug
+    if pfa_code:
+        for slug, code in forces_in_store.items():
+            if code == pfa_code:
+                return slug
     return None
 
 
-def resolve_area(name: str, lad: pd.DataFrame, forces_in_store: list[str]) -> Area:
+def _as_map(forces: Mapping[str, str | None] | Iterable[str]) -> dict[str, str | None]:
+    return dict(forces) if isinstance(forces, Mapping) else dict.fromkeys(forces)
+
+
+def resolve_area(
+    name: str, lad: pd.DataFrame, forces_in_store: Mapping[str, str | None] | Iterable[str]
+) -> Area:
     """Resolve what a user typed ("Maidstone", "E22000142", "Kent Police", "kent").
 
     ``lad`` is the store's LAD -> CSP -> PFA lookup (may be empty); ``forces_in_store``
-    the force identifiers with crimes. Raises ParameterError with suggestions when
+    the forces with crimes (``Store.forces()``: force -> the force-area code its rows
+    fall in; a plain list of identifiers also works). Raises ParameterError with suggestions when
     nothing matches.
     """
+    forces_in_store = _as_map(forces_in_store)
     text = str(name).strip()
     key = text.casefold()
     if not lad.empty:
@@ -61,15 +84,18 @@ def resolve_area(name: str, lad: pd.DataFrame, forces_in_store: list[str]) -> Ar
             row = hit.iloc[0]
             in_pfa = lad.loc[lad["pfa_code"] == row["pfa_code"]]
             csp_names = tuple(sorted(in_pfa["csp_name"].unique()))
-            force = _force_for_pfa(row["pfa_name"], forces_in_store)
+            force = _force_for_pfa(row["pfa_name"], forces_in_store, row["pfa_code"])
             lads = tuple(sorted(hit["lad_code"].unique()))
-            if len(csp_names) == 1 and force:
-                return Area(row["csp_name"], "force", row["csp_code"], (force,), lads,
-                            row["pfa_code"], row["pfa_name"], csp_names)  # fmt: skip
-            return Area(
-                row["csp_name"], "csp", row["csp_code"], tuple(forces_in_store), lads,
-                row["pfa_code"], row["pfa_name"], csp_names,
-            )  # fmt: skip
+            if force is None:
+                raise ParameterError(
+                    f"the store holds no police data for {row['pfa_name']}, the force area "
+                    f"of {row['csp_name']}",
+                    fix="ingest that force's data.police.uk files first (csp areas lists "
+                    "the partnerships whose force is loaded)",
+                )
+            kind = "force" if len(csp_names) == 1 else "csp"
+            return Area(row["csp_name"], kind, row["csp_code"], (force,), lads,
+                        row["pfa_code"], row["pfa_name"], csp_names)  # fmt: skip
     slug = force_slug(text)
     candidates = [slug, force_slug(text + " Police")]
     for s in candidates:
@@ -95,11 +121,17 @@ def resolve_area(name: str, lad: pd.DataFrame, forces_in_store: list[str]) -> Ar
     )
 
 
-def list_areas(lad: pd.DataFrame, forces_in_store: list[str]) -> pd.DataFrame:
+def list_areas(
+    lad: pd.DataFrame, forces_in_store: Mapping[str, str | None] | Iterable[str]
+) -> pd.DataFrame:
     """Every CSP (with its force area) and force the store can report on."""
+    forces_in_store = _as_map(forces_in_store)
     rows = []
     if not lad.empty:
-        for r in lad[["csp_code", "csp_name", "pfa_name"]].drop_duplicates().itertuples():
+        cols = ["csp_code", "csp_name", "pfa_code", "pfa_name"]
+        for r in lad[cols].drop_duplicates().itertuples():
+            if _force_for_pfa(r.pfa_name, forces_in_store, r.pfa_code) is None:
+                continue  # its force's data is not loaded: nothing to report on
             rows.append({"area": r.csp_name, "kind": "CSP", "code": r.csp_code,
                          "force_area": r.pfa_name})  # fmt: skip
     for f in forces_in_store:

@@ -109,7 +109,7 @@ def areas(store: StoreOpt = paths.STORE) -> None:
 
     st = Store(store)
     lad = st.read("geography_lad") if st.has("geography_lad") else None
-    forces = sorted(p.name for p in (st.root / "crimes").glob("*") if p.is_dir())
+    forces = st.forces()
     import pandas as pd
 
     table = list_areas(lad if lad is not None else pd.DataFrame(), forces)

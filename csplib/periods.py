@@ -462,6 +462,7 @@ def require_complete(
     raise CoverageError(
         f"{label} is not fully covered by the data: {shown}",
         fix="load the missing force-months (data.police.uk publishes about two months after "
-        "the month ends), choose a period the data covers, or pass allow_incomplete=True "
-        "to report it with these months flagged (its counts will be too low)",
+        "the month ends), choose a period the data covers, or build it anyway with these "
+        "months flagged and no change stated (--allow-incomplete on the command line, "
+        "allow_incomplete: true in a parameter file or notebook)",
     )

@@ -220,6 +220,19 @@ class Store:
         self._require(table, table.replace("_", " "))
         return pd.read_parquet(self.root / f"{table}.parquet", columns=columns)
 
+    def forces(self) -> dict[str, str | None]:
+        """Each force with crimes in the store -> the police force area (code) its rows
+        fall in, read from its latest partition (None when no lookup was loaded)."""
+        out: dict[str, str | None] = {}
+        for folder in sorted(p for p in (self.root / "crimes").glob("*") if p.is_dir()):
+            parts = sorted(folder.glob("*.parquet"))
+            if not parts:
+                continue
+            t = pq.read_table(parts[-1], columns=["pfa_code", "geo_status"]).to_pandas()
+            own = t.loc[t["geo_status"] == "in_force_area", "pfa_code"].dropna()
+            out[folder.name] = str(own.mode().iloc[0]) if not own.empty else None
+        return out
+
     def crimes(self, columns: list[str] | None = None, **kw) -> pd.DataFrame:
         return self.read("crimes", columns, **kw)
 

@@ -249,7 +249,7 @@ def test_require_complete_raises_with_months_statuses_and_a_fix() -> None:
     assert "greater-manchester 2019-07 missing (force stopped supplying data)" in message
     assert "2019-08 missing" in message
     assert "2019-09 missing (not loaded)" in message
-    assert "allow_incomplete=True" in message
+    assert "--allow-incomplete" in message and "allow_incomplete: true" in message
 
     flags = require_complete(period, cov, allow_incomplete=True)
     assert list(flags["month"]) == ["2019-07", "2019-08", "2019-09"]

@@ -214,3 +214,24 @@ def test_groups_table_suppresses_small_counts(sample_store):
     for n in set(groups["current"]) | set(groups["previous"]):
         if 0 < n < 5:
             assert f">{n}<" not in html
+
+
+def test_a_partnership_whose_force_is_not_loaded_is_refused(sample_store, tmp_path):
+    """The ONS lookup knows every partnership; only those whose force has data can report."""
+    from csplib.areas import list_areas
+    from csplib.ingest import ingest
+
+    store, _ = sample_store
+    extra = tmp_path / "lookup.csv"
+    extra.write_text(
+        "LAD23CD,LAD23NM,CSP23CD,CSP23NM,PFA23CD,PFA23NM\n"
+        "X07000099,Farshire,X22000099,Farshire,X23000099,Farshire Police Area\n"
+    )
+    copy = tmp_path / "store"
+    shutil.copytree(store, copy)
+    ingest([extra], copy)
+    with pytest.raises(ParameterError, match="no police data for Farshire Police Area"):
+        run_report(ReportParams(area="Farshire", period="2024/25 Q2", store=str(copy)), tmp_path)
+    st = Store(copy)
+    areas = list_areas(st.read("geography_lad"), st.forces())
+    assert "Farshire" not in set(areas["area"]) and "Synthchester" in set(areas["area"])

@@ -146,10 +146,14 @@ def headline_change(
             "no significant change."
         )
     if (test.direction == "rise") != (change.change > 0):
-        raise ParameterError(
-            f"the test finds a {test.direction} in the rate but the count went from "
-            f"{change.previous:,} to {change.current:,}",
-            fix="the exposures change the picture; describe the rates, not the counts",
+        # Periods of different length (a leap-year quarter): the daily rate moved the
+        # other way from the count, and the daily rate is what was tested.
+        verb = "rose" if test.direction == "rise" else "fell"
+        return (
+            f"{subject} was {change.current:,} against {change.previous:,} in {phrase}; "
+            f"as crimes a day it {verb} significantly, from "
+            f"{change.previous / prev_period.days:,.1f} to {change.current / period.days:,.1f} "
+            f"(the periods have {prev_period.days} and {period.days} days)."
         )
     if change.previous == 0:
         core = f"{subject} rose from 0 to {change.current:,}"

@@ -125,7 +125,7 @@ def load_assessment_data(params: ReportParams) -> AssessmentData:
     lad = store.read("geography_lad") if store.has("geography_lad") else _empty(
         ["lad_code", "lad_name", "csp_code", "csp_name", "pfa_code", "pfa_name"]
     )  # fmt: skip
-    forces = sorted(p.name for p in (store.root / "crimes").glob("*") if p.is_dir())
+    forces = store.forces()
     if not forces:
         store.crimes()  # raises the "no crimes data; run csp ingest" error
     area = resolve_area(params.area, lad, forces)
@@ -550,7 +550,9 @@ class StrategicAssessment:
         d = self.data
         if not d.area.csp_names:
             return None
-        county = d.crimes[d.crimes["csp_name"].isin(d.area.csp_names)]
+        county = d.crimes[
+            d.crimes["csp_name"].isin(d.area.csp_names) & d.crimes["force"].isin(d.area.forces)
+        ]
         county = county[~asb_mask(county)]
         year = int(self.period.start[:4])
         rows = []

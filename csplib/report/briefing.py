@@ -64,6 +64,7 @@ class ReportData:
     peers: pd.DataFrame | None = None
     peer_group: str | None = None
     notes: list[str] = field(default_factory=list)
+    forces: dict[str, str | None] = field(default_factory=dict)  # Store.forces()
 
     @property
     def area_crimes(self) -> pd.DataFrame:
@@ -77,7 +78,7 @@ def load_data(params: ReportParams) -> ReportData:
     lad = store.read("geography_lad") if store.has("geography_lad") else pd.DataFrame(
         columns=["lad_code", "lad_name", "csp_code", "csp_name", "pfa_code", "pfa_name"]
     )  # fmt: skip
-    forces = sorted(p.name for p in (store.root / "crimes").glob("*") if p.is_dir())
+    forces = store.forces()
     if not forces:
         store.crimes()  # raises the "no crimes data; run csp ingest" error
     area = resolve_area(params.area, lad, forces)
@@ -88,7 +89,8 @@ def load_data(params: ReportParams) -> ReportData:
     crimes = store.crimes(REPORT_COLUMNS, months=months)
     flags = check_coverage(prev.months + period.months, coverage, list(area.forces))
     if not flags.empty and not params.allow_incomplete:
-        require_complete(Period(period.kind, prev.start, period.end), coverage, list(area.forces))
+        for p in (prev, period):
+            require_complete(p, coverage, list(area.forces))
     pop = store.read("population") if store.has("population") else pd.DataFrame(
         columns=["area_code", "area_name", "level", "year", "population"]
     )  # fmt: skip
@@ -103,7 +105,7 @@ def load_data(params: ReportParams) -> ReportData:
     data = ReportData(
         store=store, area=area, period=period, crimes=crimes, coverage=coverage, lad=lad,
         population=pop[pop["level"] == "lad"], lsoa_population=pop[pop["level"] == "lsoa"],
-        boundaries=boundaries, synthetic=synthetic,
+        boundaries=boundaries, synthetic=synthetic, forces=forces,
     )  # fmt: skip
     if params.peer_group:
         group = load_peer_group(params.project_path(params.peer_groups_file), params.peer_group)
@@ -114,7 +116,7 @@ def load_data(params: ReportParams) -> ReportData:
 
 def _members_counts(data: ReportData, members: list[str], period: Period) -> pd.DataFrame:
     """Crimes (excluding ASB) and population for each member area in ``period``."""
-    forces = sorted(data.crimes["force"].dropna().unique())
+    forces = data.forces or sorted(data.crimes["force"].dropna().unique())
     cur = in_period(data.crimes, period)
     cur = cur[~asb_mask(cur)]
     prev = in_period(data.crimes, period.same_period_last_year())

@@ -134,7 +134,7 @@ class Explorer:
         """Read the store once (paths relative to the project root)."""
         root = Path(store) if Path(store).is_absolute() else paths.ROOT / store
         s = Store(root)
-        forces = sorted(p.name for p in (s.root / "crimes").glob("*") if p.is_dir())
+        forces = s.forces()
         if not forces:
             s.crimes()  # raises the "no crimes data; run csp ingest" error
         lad = s.read("geography_lad") if s.has("geography_lad") else pd.DataFrame(

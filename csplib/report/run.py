@@ -81,12 +81,14 @@ def preflight(params: ReportParams) -> None:
     store = Store(params.store_path())
     store.crimes(["month"], months=[])  # raises "the store holds no crimes data" when empty
     lad = store.read("geography_lad") if store.has("geography_lad") else pd.DataFrame()
-    forces = sorted(p.name for p in (store.root / "crimes").glob("*") if p.is_dir())
+    forces = store.forces()
     area = resolve_area(params.area, lad, forces)
     if params.peer_group:  # a peer group that is not defined fails here, not in the notebook
         from csplib.report.params import load_peer_group
 
-        load_peer_group(params.project_path(params.peer_groups_file), params.peer_group)
+        group = load_peer_group(params.project_path(params.peer_groups_file), params.peer_group)
+        for member in group.members:  # each peer must be a partnership whose force is loaded
+            resolve_area(member, lad, forces)
     if not params.allow_incomplete:
         # A briefing compares with the same quarter last year, so both must be whole. An
         # assessment needs its own year whole; earlier years' flagged months are shown as
