@@ -113,6 +113,14 @@ def areas(store: StoreOpt = paths.STORE) -> None:
     import pandas as pd
 
     table = list_areas(lad if lad is not None else pd.DataFrame(), forces)
+    if table.empty:
+        from csplib.errors import CspError
+
+        raise CspError(
+            f"the store {st.root} holds no police data to report on",
+            fix=f"run 'csp ingest PATH --store {st.root}' with data.police.uk files "
+            "(and an ONS lookup for partnerships)",
+        )
     for r in table.itertuples():
         print(f"{r.kind:<6} {r.area:<40} {r.code or '':<12} {r.force_area or ''}")
 

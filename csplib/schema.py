@@ -48,6 +48,9 @@ LEGACY_CRIME_TYPES: dict[str, str] = {
 
 CRIME_CLASSES = ("victim-based", "non-victim-based", "ASB")
 
+#: Offence group -> crime class (each police.uk group lies wholly in one class).
+GROUP_CLASS: dict[str, str] = {group: klass for group, klass in CRIME_TYPES.values()}
+
 
 def _key(name: str) -> str:
     return re.sub(r"\s+", " ", name.replace("&", "and")).strip().casefold()

@@ -116,8 +116,56 @@ def test_a_data_gap_is_never_read_as_a_change():
     assert f["total_crime"]["current"] == 30
     assert f["total_crime"]["significance"] == "not compared: data gap"
     assert f["total_crime"]["z"] is None
+    # Months that were never loaded are a gap, not zero crime: no previous count, no change.
+    assert f["total_crime"]["previous"] is None and f["total_crime"]["change"] is None
+    assert f["asb"]["previous"] is None
+    assert all(g["previous"] is None and g["change"] is None for g in f["by_group"])
     assert all(g["significance"] == "not compared: data gap" for g in f["by_group"])
     assert "rose" not in f["headline"] and "not compared" in f["headline"]
     assert "2022-04 missing" in f["headline"]
     assert f["drivers"] == ""
     assert f["coverage"]["complete"] is False
+
+
+def test_a_class_total_never_gives_back_a_lone_hidden_group():
+    # Non-victim-based = drugs + weapons + public order + misc = 30 + 3 + 60 + 25 = 118.
+    # Weapons (3) is hidden; its secondary partner is Robbery (victim-based), so publishing
+    # non-victim-based 118 would give weapons back as 118 - 30 - 60 - 25. Both class
+    # totals must be hidden too.
+    groups = [("Theft offences", "victim-based", 400), ("Robbery", "victim-based", 8),
+              ("Drug offences", "non-victim-based", 30),
+              ("Possession of weapons offences", "non-victim-based", 3),
+              ("Public order offences", "non-victim-based", 60),
+              ("Miscellaneous crimes against society", "non-victim-based", 25)]  # fmt: skip
+    figures = {
+        "total_crime": {"current": 526, "previous": 500},
+        "victim_based": {"current": 408, "previous": 400},
+        "non_victim_based": {"current": 118, "previous": 100},
+        "by_group": [
+            {"group": g, "current": n, "previous": 100 if k == "victim-based" else 25}
+            for g, k, n in groups
+        ],
+    }
+    shared = shared_figures(figures, threshold=5)
+    hidden = {g["group"] for g in shared["by_group"] if isinstance(g["current"], str)}
+    assert "Possession of weapons offences" in hidden
+    assert shared["non_victim_based"]["current"] == "[c]"
+    assert shared["victim_based"]["current"] == "[c]"
+    # Last year nothing was small: the class totals stay.
+    assert shared["non_victim_based"]["previous"] == 100
+
+
+def test_drivers_name_only_groups_that_moved_for_real():
+    # Total 200 -> 260 (+60, significant). Violence +55 (significant, 92% of the change);
+    # Robbery +3 and Drugs +2 are noise and under 10% of the change: not drivers.
+    data = []
+    for month, (v, r, d) in (("2022-04", (150, 20, 30)), ("2023-04", (205, 23, 32))):
+        data += rows(month, "Violence and sexual offences", "Violence", "victim-based", v)
+        data += rows(month, "Robbery", "Robbery", "victim-based", r)
+        data += rows(month, "Drugs", "Drug offences", "non-victim-based", d)
+    crimes = pd.DataFrame(data)
+    area = Area("Alpha", "csp", "X22000001", ("t",), ())
+    flags = pd.DataFrame(columns=["force", "month", "status", "note"])
+    f = key_figures(area, crimes, parse_period("2023/24 Q1"), flags)
+    assert f["total_crime"]["significance"] == "significant rise"
+    assert f["drivers"] == "driven mainly by an increase in violence"

@@ -34,6 +34,9 @@ from csplib.indicators.significance import poisson_change_test
 from csplib.periods import Period
 
 NOT_COMPARABLE = "not compared: data gap"
+#: A group with no significant change of its own still drives a rise or fall when it
+#: carries at least this share of the total change.
+DRIVER_SHARE_PCT = 10.0
 
 
 def _num(x: float | None, digits: int = 4) -> float | None:
@@ -110,7 +113,17 @@ def key_figures(
             }
         )
     headline_test = poisson_change_test(total["current"], total["previous"], period.days, prev.days)
-    drivers = drivers_sentence(contrib) if headline_test.significant else ""
+    # Only groups that moved for real name the drivers: a group's own change must be
+    # significant, or carry at least DRIVER_SHARE_PCT of the total change.
+    real = {
+        g["group"]
+        for g in by_group
+        if g["significance"] != "no significant change"
+        or abs(g["pct_of_total_change"] or 0) >= DRIVER_SHARE_PCT
+    }
+    same_way = contrib["change"] * total["change"] > 0
+    movers = contrib[contrib["group"].astype(str).isin(real) & same_way]
+    drivers = drivers_sentence(movers) if headline_test.significant and not movers.empty else ""
     headline = headline_change(
         "Total recorded crime",
         total["current"],
@@ -131,16 +144,23 @@ def key_figures(
             "not be a real change."
         )
         drivers = ""
+        prev_gap = bool(set(coverage_flags["month"]) & set(prev.months))
         for entry in (total, asb, *classes.values(), *by_group):
-            for key in ("z", "strength", "p_value", "method"):
-                entry[key] = None
+            for key in ("z", "strength", "p_value", "method", "change", "pct_change",
+                        "per_day_change", "pct_of_total_change"):  # fmt: skip
+                if key in entry:
+                    entry[key] = None
+            if prev_gap:
+                entry["previous"] = None  # never a zero for months that were not loaded
             entry["significance"] = NOT_COMPARABLE
     rate = None
     if population is not None:
         prev_pop = previous_population or population
         rate = {
             "current": _num(total["current"] / population[0] * 1000, 3),
-            "previous": _num(total["previous"] / prev_pop[0] * 1000, 3),
+            "previous": None
+            if total["previous"] is None
+            else _num(total["previous"] / prev_pop[0] * 1000, 3),
             "population": int(population[0]),
             "population_year": int(population[1]),
         }
@@ -217,6 +237,7 @@ def shared_figures(figures: dict, threshold: int = 5) -> dict:
     out = copy.deepcopy(figures)
     for key in ("current", "previous"):
         groups = out["by_group"]
+        lone = False
         if groups:
             s = suppress_series(
                 pd.Series({g["group"]: figures_count(g, key) for g in groups}), threshold=threshold
@@ -224,18 +245,31 @@ def shared_figures(figures: dict, threshold: int = 5) -> dict:
             for g in groups:
                 if s.mask[g["group"]]:
                     _hide(g, key, str(s.display[g["group"]]))
+            lone = class_total_reveals(dict(s.mask.iloc[:-1]))
         pair = pd.Series({k: out[k][key] for k in ("victim_based", "non_victim_based")})
         if all(isinstance(v, int) for v in pair):
             s = suppress_series(pair, threshold=threshold)
             for k in pair.index:
-                if s.mask[k]:
-                    _hide(out[k], key, str(s.display[k]))
+                if s.mask[k] or lone:
+                    _hide(out[k], key, str(s.display[k]) if s.mask[k] else "[c]")
     out["suppression"] = {
         "threshold": threshold,
         "rule": f"counts of 1-{threshold - 1} shown as <{threshold}; [c] hides a count that "
         "would reveal one; figures derived from a hidden count are null",
     }
     return out
+
+
+def class_total_reveals(hidden: dict[str, bool]) -> bool:
+    """True when publishing the victim-based / non-victim-based totals would give back a
+    hidden offence group: a class with exactly one hidden group is its class total minus
+    the class's shown groups."""
+    from collections import Counter
+
+    from csplib.schema import GROUP_CLASS
+
+    per_class = Counter(GROUP_CLASS.get(g) for g, h in hidden.items() if h)
+    return any(n == 1 for klass, n in per_class.items() if klass is not None)
 
 
 def figures_count(entry: dict, key: str) -> int:

@@ -17,7 +17,7 @@ import pandas as pd
 from csplib.areas import Area, resolve_area
 from csplib.errors import ParameterError
 from csplib.indicators.counts import asb_mask, in_period, monthly_counts
-from csplib.indicators.keyfigures import key_figures, shared_figures
+from csplib.indicators.keyfigures import class_total_reveals, key_figures, shared_figures
 from csplib.indicators.peers import county_table, peer_comparison
 from csplib.indicators.places import repeat_locations, top_lsoas
 from csplib.indicators.spc import spc_signals, xmr
@@ -174,8 +174,11 @@ class QuarterlyBriefing:
         return cls(load_data(p), threshold=p.threshold)
 
     # ---- helpers ---------------------------------------------------------------
-    def _count(self, n: int) -> str:
-        """A count as shown in shared tables: 1..threshold-1 become '<threshold'."""
+    def _count(self, n: int | None) -> str:
+        """A count as shown in shared tables: 1..threshold-1 become '<threshold'; a count
+        for months that were not loaded is 'gap', never 0."""
+        if n is None or n is pd.NA or (isinstance(n, float) and n != n):
+            return "gap"
         return f"<{self.threshold}" if 0 < n < self.threshold else f"{n:,}"
 
     def _top_counts(self, counts: pd.Series, total: int) -> tuple[list[str], list[bool]]:
@@ -223,12 +226,20 @@ class QuarterlyBriefing:
         f = self.figures
         parts = [h.paragraph(f["headline"], "headline")]
         a = f["asb"]
-        parts.append(
-            h.paragraph(
+        small = 0 < a["current"] < self.threshold or (
+            a["previous"] is not None and 0 < a["previous"] < self.threshold
+        )
+        if a["previous"] is None or small:
+            text = (
+                f"Anti-social behaviour (not counted as crime): {self._count(a['current'])} "
+                f"incidents this quarter ({a['significance'] if not small else 'small numbers'})."
+            )
+        else:
+            text = (
                 f"Anti-social behaviour (not counted as crime): {a['current']:,} incidents "
                 f"against {a['previous']:,} ({h.fmt_pct(a['pct_change'])}; {a['significance']})."
             )
-        )
+        parts.append(h.paragraph(text))
         if f["rate_per_1000"]:
             r = f["rate_per_1000"]
             parts.append(
@@ -265,10 +276,19 @@ class QuarterlyBriefing:
         shown: dict[tuple[str, str], tuple[str, bool]] = {}
         for when in ("current", "previous"):
             classes = ["victim_based", "non_victim_based"]
+            if f["total_crime"][when] is None:  # months not loaded: a gap, not a zero
+                for k in (*classes, "total_crime", "asb"):
+                    shown[k, when] = ("gap", False)
+                continue
             pair = suppress_series(pd.Series([f[k][when] for k in classes], index=classes),
                                    threshold=self.threshold)  # fmt: skip
+            # A class total with one hidden offence group inside it would give that group
+            # back (class total minus its shown groups): hide the pair then too.
+            lone = class_total_reveals(self._group_mask(when))
             for k in classes:
-                shown[k, when] = (h.fmt_display(pair.display[k]), bool(pair.mask[k]))
+                hide = bool(pair.mask[k]) or lone
+                text = h.fmt_display(pair.display[k]) if pair.mask[k] or not lone else "[c]"
+                shown[k, when] = (text, hide)
             for k in ("total_crime", "asb"):
                 shown[k, when] = (self._count(f[k][when]), 0 < f[k][when] < self.threshold)
         rows = []
@@ -296,13 +316,25 @@ class QuarterlyBriefing:
             "small counts); a change that could be chance is 'no significant change'.",
         )
 
+    def _group_mask(self, when: str) -> dict[str, bool]:
+        """Which offence groups the groups table hides, for ``current`` or ``previous``."""
+        groups = pd.DataFrame(self.figures["by_group"])
+        if groups.empty or groups[when].isna().any():
+            return {}
+        s = suppress_series(groups.set_index("group")[when], threshold=self.threshold)
+        return dict(s.mask.iloc[:-1])
+
     def groups(self) -> h.Html:
         """Offence groups with their contribution to the change (and a bar chart)."""
         groups = pd.DataFrame(self.figures["by_group"])
         if groups.empty:
             return h.paragraph("No crimes recorded in either period.")
         cur = suppress_series(groups.set_index("group")["current"], threshold=self.threshold)
-        prev = suppress_series(groups.set_index("group")["previous"], threshold=self.threshold)
+        if groups["previous"].isna().any():  # last year's months were not loaded
+            gap = pd.Series("gap", index=[*groups["group"], "Total"])
+            prev = type(cur)(gap, gap.map(lambda _: False), gap.map(lambda _: False))
+        else:
+            prev = suppress_series(groups.set_index("group")["previous"], threshold=self.threshold)
         rows = []
         for r in groups.itertuples(index=False):
             hidden = bool(cur.mask[r.group] or prev.mask[r.group])
@@ -316,8 +348,9 @@ class QuarterlyBriefing:
             })  # fmt: skip
         rows.append({"Offence group": "Total", self.period.label: h.fmt_display(cur.display.iloc[-1]),
                      self.previous.label: h.fmt_display(prev.display.iloc[-1]),
-                     "Change": h.fmt_signed(int(groups["change"].sum())),
-                     "Share of total change": "100%" if groups["change"].sum() else "n/a",
+                     "Change": h.fmt_signed(self.figures["total_crime"]["change"]),
+                     "Share of total change": "100%"
+                     if self.figures["total_crime"]["change"] else "n/a",
                      "Is it real?": self.figures["total_crime"]["significance"]})  # fmt: skip
         tbl = h.table(
             pd.DataFrame(rows),
@@ -406,6 +439,9 @@ class QuarterlyBriefing:
         except ParameterError as err:
             return h.callout(f"County comparison not available: {err.message}.", "warning")
         t = county_table(members)
+        if set(self.flags["month"]) & set(self.previous.months):
+            t["count_previous"] = None  # last year's months were not loaded: a gap, not 0
+            t["change_pct"] = None
         frame = pd.DataFrame({
             "Partnership": t["area"], "Crimes": t["count"].map(self._count),
             "Same quarter last year": t["count_previous"].map(self._count),
