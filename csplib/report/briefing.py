@@ -63,7 +63,6 @@ class ReportData:
     synthetic: bool
     peers: pd.DataFrame | None = None
     peer_group: str | None = None
-    notes: list[str] = field(default_factory=list)
     forces: dict[str, str | None] = field(default_factory=dict)  # Store.forces()
 
     @property
