@@ -29,7 +29,16 @@ import pandas as pd
 
 from csplib.errors import ParameterError
 from csplib.periods import month_range
-from csplib.plan import UNIT_SCALE, Indicator, Plan, indicator_progress, period_bounds
+from csplib.plan import (
+    INDICATOR_COLUMNS,
+    UNIT_SCALE,
+    VERDICT_COLUMNS,
+    Indicator,
+    Plan,
+    indicator_progress,
+    indicator_row,
+    period_bounds,
+)
 
 __all__ = [
     "LatestValue",
@@ -453,22 +462,13 @@ def partner_summary(partner: pd.DataFrame, area: str, not_after: str) -> pd.Data
 
 
 PROGRESS_COLUMNS = [
-    "priority",
-    "indicator_id",
-    "name",
-    "unit",
-    "direction",
-    "baseline_value",
-    "baseline_period",
+    *INDICATOR_COLUMNS,
     "county_value",
     "latest_value",
     "latest_period",
     "target_value",
     "target_period",
-    "change_pct",
-    "status",
-    "rag",
-    "rag_reason",
+    *VERDICT_COLUMNS,
     "test",
     "p_value",
     "latest_numerator",
@@ -491,17 +491,8 @@ def plan_progress(
     for priority in plan.priorities:
         for ind in priority.indicators:
             lv = latest.get(ind.id) or LatestValue(ind.id, None, None, note="not gathered")
-            base = {
-                "priority": priority.name,
-                "indicator_id": ind.id,
-                "name": ind.name,
-                "unit": ind.unit,
-                "direction": ind.direction,
-                "baseline_value": ind.baseline.value,
-                "baseline_period": ind.baseline.period,
+            base = indicator_row(priority.name, ind) | {
                 "county_value": ind.county.value if ind.county else None,
-                "target_value": ind.target.value,
-                "target_period": ind.target.period,
                 "latest_numerator": lv.numerator,
                 "latest_denominator": lv.denominator,
                 "note": lv.note,
@@ -523,9 +514,5 @@ def plan_progress(
                 base["note"] = (lv.note + "; " if lv.note else "") + (
                     "numerator and denominator do not match the value: value used alone"
                 )
-            rows.append(
-                base | {"latest_value": p.latest_value, "latest_period": p.latest_period,
-                        "change_pct": p.change_pct, "status": p.status, "rag": p.rag,
-                        "rag_reason": p.rag_reason, "test": p.test, "p_value": p.p_value}
-            )  # fmt: skip
+            rows.append(base | p.judgement())
     return pd.DataFrame(rows, columns=PROGRESS_COLUMNS)
