@@ -1,0 +1,207 @@
+"""Long trend and season: up to five years per offence group, and each month of the
+current year against the same month in earlier years. ASB is its own series.
+
+Years are consecutive 12-month blocks ending with ``end_month`` (the current year is the
+last one). A month the store does not hold, or holds incomplete (the coverage table), is
+a gap: the month has no count, a year with a gap has no total (its partial sum and the
+months it covers are given beside it), and a gap is never compared with anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from csplib.indicators.counts import monthly_counts
+from csplib.periods import Period, shift_month
+
+WITHIN = "within the earlier range"
+ABOVE = "above every earlier year"
+BELOW = "below every earlier year"
+NO_HISTORY = "no earlier year to compare"
+GAP = "gap"
+
+
+def _population_for(year_label_month: str, population: Mapping[int, int] | None) -> float:
+    """Population for a 12-month year: the mid-year estimate of the calendar year of its
+    seventh month (the year most of it lies in), else the nearest earlier year, else the
+    earliest year there is."""
+    if not population:
+        return np.nan
+    year = int(year_label_month[:4])
+    years = sorted(population)
+    earlier = [y for y in years if y <= year]
+    return float(population[earlier[-1] if earlier else years[0]])
+
+
+@dataclass(frozen=True)
+class TrendResult:
+    """``years``: one row per (year, group): year (label), start, end, count (NA when the
+    year has a gap), partial (the sum of the months held), months (how many of 12 are
+    held complete), population, rate_per_1000 (NA with a gap or without population).
+    ``season``: one row per (month of the current year, group): month, count, earlier_mean,
+    earlier_min, earlier_max, earlier_years, position (within / above / below / gap / no
+    earlier year). ``monthly``: the monthly series with gaps as NA."""
+
+    measure: str
+    end_month: str
+    years: pd.DataFrame
+    season: pd.DataFrame
+    monthly: pd.DataFrame
+    first_month: str
+    notes: tuple[str, ...] = ()
+
+    def to_figures(self) -> dict:
+        def num(x):
+            return None if x is None or pd.isna(x) else round(float(x), 4)
+
+        years: dict = {}
+        for r in self.years.itertuples():
+            years.setdefault(r.group, []).append(
+                {
+                    "year": r.year,
+                    "count": None if pd.isna(r.count) else int(r.count),
+                    "months": int(r.months),
+                    "rate_per_1000": num(r.rate_per_1000),
+                }
+            )
+        season: dict = {}
+        for r in self.season.itertuples():
+            season.setdefault(r.group, []).append(
+                {
+                    "month": r.month,
+                    "count": None if pd.isna(r.count) else int(r.count),
+                    "earlier_mean": num(r.earlier_mean),
+                    "earlier_min": num(r.earlier_min),
+                    "earlier_max": num(r.earlier_max),
+                    "position": r.position,
+                }
+            )
+        return {
+            "measure": self.measure,
+            "end_month": self.end_month,
+            "years": years,
+            "season": season,
+        }
+
+
+def long_trend(
+    crimes: pd.DataFrame,
+    coverage: pd.DataFrame,
+    end_month: str,
+    *,
+    measure: str = "crime",
+    years: int = 5,
+    population: Mapping[int, int] | None = None,
+    by: str | None = "offence_group",
+    force: str | list[str] | None = None,
+) -> TrendResult:
+    """Counts and rates per 12-month year and the current year's months against the
+    seasonal profile, for an area's rows of the crimes table.
+
+    ``measure`` is "crime" (ASB excluded) or "asb" (ASB only; ``by`` is then ignored).
+    ``population`` maps mid-year to residents. The first year shown is the earliest
+    whole 12-month block the store reaches (at most ``years`` back); months before the
+    store begins are not shown at all (they are not gaps, they predate the data).
+    """
+    first_data = str(crimes["month"].min()) if len(crimes) else end_month
+    starts = [shift_month(end_month, -12 * k - 11) for k in range(years)][::-1]
+    starts = [s for s in starts if s >= first_data] or [shift_month(end_month, -11)]
+    first = starts[0]
+    key = None if measure == "asb" else by
+    monthly = monthly_counts(
+        crimes, [first, end_month], by=key, measure=measure, coverage=coverage, force=force
+    )
+    monthly["group"] = (
+        monthly[key].astype("str")
+        if key
+        else ("Anti-social behaviour" if measure == "asb" else "All crimes")
+    )
+    if key:  # an "All crimes" line beside the groups; a gap in any group is a gap in all
+        total = monthly.groupby("month", as_index=False).agg(
+            count=("count", lambda s: pd.NA if s.isna().any() else int(s.sum()))
+        )
+        total["group"] = "All crimes"
+        monthly = pd.concat([monthly[["month", "group", "count"]], total], ignore_index=True)
+    monthly = monthly[["month", "group", "count"]].astype({"count": "Int64"})
+
+    rows = []
+    for s in starts:
+        e = shift_month(s, 11)
+        label = Period.rolling12(e).label
+        part = monthly[(monthly["month"] >= s) & (monthly["month"] <= e)]
+        pop = _population_for(shift_month(s, 6), population)
+        for g, sub in part.groupby("group", sort=True):
+            held = int(sub["count"].notna().sum())
+            partial = int(sub["count"].sum(skipna=True))
+            count = partial if held == 12 else pd.NA
+            rate = partial / pop * 1000 if held == 12 and pop == pop else np.nan
+            rows.append((label, s, e, g, count, partial, held, pop, rate))
+    years_df = pd.DataFrame(
+        rows,
+        columns=[
+            "year",
+            "start",
+            "end",
+            "group",
+            "count",
+            "partial",
+            "months",
+            "population",
+            "rate_per_1000",
+        ],
+    ).astype({"count": "Int64"})
+
+    current = Period.rolling12(end_month).months
+    season_rows = []
+    for g, sub in monthly.groupby("group", sort=True):
+        values = dict(zip(sub["month"], sub["count"], strict=True))
+        for m in current:
+            earlier = [values.get(shift_month(m, -12 * k)) for k in range(1, years)]
+            earlier = [int(v) for v in earlier if v is not None and not pd.isna(v)]
+            v = values.get(m)
+            if v is None or pd.isna(v):
+                pos = GAP
+            elif not earlier:
+                pos = NO_HISTORY
+            elif v > max(earlier):
+                pos = ABOVE
+            elif v < min(earlier):
+                pos = BELOW
+            else:
+                pos = WITHIN
+            season_rows.append(
+                (
+                    m,
+                    g,
+                    v if v is not None else pd.NA,
+                    float(np.mean(earlier)) if earlier else np.nan,
+                    min(earlier) if earlier else np.nan,
+                    max(earlier) if earlier else np.nan,
+                    len(earlier),
+                    pos,
+                )
+            )
+    season = pd.DataFrame(
+        season_rows,
+        columns=[
+            "month",
+            "group",
+            "count",
+            "earlier_mean",
+            "earlier_min",
+            "earlier_max",
+            "earlier_years",
+            "position",
+        ],
+    ).astype({"count": "Int64"})
+    notes = []
+    gaps = sorted(monthly.loc[monthly["count"].isna(), "month"].unique())
+    if gaps:
+        notes.append(
+            "Months missing or incomplete in the data, shown as gaps (not zero): " + ", ".join(gaps)
+        )
+    return TrendResult(measure, end_month, years_df, season, monthly, first, tuple(notes))
