@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 
 from csplib.coverage import compute_coverage
 from csplib.errors import CspError, InputFormatError
-from csplib.sources import police_uk
+from csplib.sources import analyses_inputs, police_uk
 from csplib.sources.base import LoadResult, empty_rejects, make_rejects, read_table
 from csplib.sources.files import InputFile, SkippedInput, iter_inputs
 from csplib.sources.geography import (
@@ -163,7 +163,7 @@ def classify(inp: InputFile, head: bytes | None = None) -> str:
         return "boundaries"
     header = _header(head if head is not None else inp.read_bytes()[:65536], inp.name)
     keys = {h.strip().casefold() for h in header}
-    kind = police_uk.detect_kind(header)
+    kind = police_uk.detect_kind(header) or analyses_inputs.kind_of(header)
     if kind:
         return kind
     if "number of offences" in keys or (
@@ -196,6 +196,8 @@ def _on_disk(inp: InputFile) -> Iterator[Path]:
 
 
 def _other_loader(kind: str) -> Callable[[Path], LoadResult]:
+    if kind in analyses_inputs.LOADERS:
+        return analyses_inputs.LOADERS[kind]
     # Imported here: these modules pull in spreadsheet readers only when needed.
     if kind == "recorded_crime":
         from csplib.sources.recorded_crime import load_recorded_crime

@@ -1037,6 +1037,171 @@ def _consultation(out_dir: Path, rng: np.random.Generator) -> dict[str, int]:
     return {rel: _write_csv(out_dir / rel, header, list(zip(*rows, strict=True)), len(rows))}
 
 
+# --- inputs of the analyses sections (added files only; the files above are unchanged) --
+
+#: Census-style shares of residents by ethnic group (Asian, Black, Mixed, White, Other),
+#: before a district's own variation.
+_ETHNIC_SHARES = (("Asian", 0.07), ("Black", 0.03), ("Mixed", 0.025), ("White", 0.865),
+                  ("Other", 0.01))  # fmt: skip
+_WARD_NAMES = (
+    "High Street", "Castle", "Riverside", "Northgate", "Southfields", "Eastbrook",
+    "Westcott", "Abbey", "Market", "Parkside", "Old Town", "Heath", "Bridge", "Mill",
+    "Hillcrest", "Meadowbank", "Kingsway", "Priory", "Greenway", "Fairfield",
+)  # fmt: skip
+#: Synthetic severity weights by Home Office offence subgroup (the scale of ONS's
+#: custody-day weights, not ONS's values).
+_SUBGROUP_WEIGHT = {
+    "Homicide": 5500.0, "Violence with injury": 150.0, "Violence without injury": 25.0,
+    "Stalking and harassment": 20.0, "Rape offences": 1800.0, "Other sexual offences": 200.0,
+    "Robbery of business property": 600.0, "Robbery of personal property": 450.0,
+    "Domestic burglary": 380.0, "Non-domestic burglary": 120.0, "Theft from a vehicle": 12.0,
+    "Theft of a motor vehicle": 60.0, "Vehicle interference": 8.0, "Theft from the person": 40.0,
+    "Bicycle theft": 8.0, "Shoplifting": 9.0, "Other theft offences": 15.0, "Arson": 80.0,
+    "Criminal damage": 12.0, "Trafficking of drugs": 350.0, "Possession of drugs": 6.0,
+    "Possession of weapons offences": 70.0, "Public order offences": 15.0,
+    "Miscellaneous crimes": 30.0,
+}  # fmt: skip
+_STATS19_COLLISION_HEADER = [
+    "collision_index", "collision_year", "collision_ref_no", "location_easting_osgr",
+    "location_northing_osgr", "longitude", "latitude", "police_force", "collision_severity",
+    "number_of_vehicles", "number_of_casualties", "date", "day_of_week", "time",
+    "local_authority_district", "local_authority_ons_district", "local_authority_highway",
+    "first_road_class", "first_road_number", "road_type", "speed_limit", "light_conditions",
+    "weather_conditions", "road_surface_conditions", "urban_or_rural_area",
+    "did_police_officer_attend_scene_of_collision", "trunk_road_flag",
+    "lsoa_of_collision_location", "collision_injury_based", "collision_adjusted_serious",
+    "collision_adjusted_slight",
+]  # fmt: skip
+_STATS19_CASUALTY_HEADER = [
+    "collision_index", "collision_year", "collision_ref_no", "vehicle_reference",
+    "casualty_reference", "casualty_class", "sex_of_casualty", "age_of_casualty",
+    "age_band_of_casualty", "casualty_severity", "pedestrian_location", "pedestrian_movement",
+    "car_passenger", "bus_or_coach_passenger", "pedestrian_road_maintenance_worker",
+    "casualty_type", "casualty_imd_decile", "lsoa_of_casualty", "casualty_injury_based",
+    "casualty_adjusted_serious", "casualty_adjusted_slight",
+]  # fmt: skip
+_STATS19_YEARS = (2019, 2020, 2021, 2022, 2023)
+
+
+def _analyses_inputs(out_dir: Path, geo: _Geography, rng: np.random.Generator) -> dict[str, int]:
+    """Synthetic inputs of the analyses sections: residents by ethnic group (tidy template
+    layout), an LSOA-to-ward lookup (ONS layout), severity weights (template layout,
+    labelled synthetic) and STATS19 collisions and casualties (DfT's published layout)."""
+    rows: dict[str, int] = {}
+    eth = []
+    for d in _DISTRICTS:
+        shares = np.array([s for _, s in _ETHNIC_SHARES]) * rng.uniform(0.6, 1.6, size=5)
+        shares[3] = 0
+        shares[3] = max(0.0, 1 - shares.sum())
+        counts = np.floor(shares * d.population_2021).astype(int)
+        counts[3] += d.population_2021 - counts.sum()
+        for (group, _), n in zip(_ETHNIC_SHARES, counts, strict=True):
+            eth.append([d.lad_code, d.name, "2021", group, str(int(n))])
+    rel = "population/population_ethnicity_synthetic.csv"
+    rows[rel] = _write_csv(
+        out_dir / rel,
+        ["area_code", "area_name", "year", "ethnic_group", "population"],
+        list(zip(*eth, strict=True)),
+        len(eth),
+    )
+
+    # Wards: each MSOA of a district ("Synthchester 004A".."004E") is one ward.
+    ward_code, ward_name, lad_codes, lad_names = [], [], [], []
+    wards: dict[tuple[int, str], tuple[str, str]] = {}
+    for i, name in enumerate(geo.name):
+        d = _DISTRICTS[int(geo.district[i])]
+        msoa = str(name).rsplit(" ", 1)[1][:3]
+        key = (int(geo.district[i]), msoa)
+        if key not in wards:
+            n = sum(1 for k in wards if k[0] == key[0])
+            label = _WARD_NAMES[n % len(_WARD_NAMES)] + ("" if n < len(_WARD_NAMES) else " North")
+            wards[key] = (f"X05{len(wards) + 1:06d}", label)
+        ward_code.append(wards[key][0])
+        ward_name.append(wards[key][1])
+        lad_codes.append(d.lad_code)
+        lad_names.append(d.name)
+    rel = "lookups/lsoa_ward_lookup_synthetic.csv"
+    rows[rel] = _write_csv(
+        out_dir / rel,
+        ["LSOA21CD", "LSOA21NM", "WD23CD", "WD23NM", "LAD23CD", "LAD23NM"],
+        [geo.code.tolist(), geo.name.tolist(), ward_code, ward_name, lad_codes, lad_names],
+        len(geo.code),
+        bom=True,
+    )
+
+    weights = []
+    for desc, _group, subgroup, code, _type, _share in _OFFENCES:
+        w = _SUBGROUP_WEIGHT[subgroup] * float(rng.uniform(0.8, 1.25))
+        weights.append([code, desc, f"{w:.2f}", "synthetic weights (not ONS): sample only"])
+    rel = "harm/severity_weights_synthetic.csv"
+    rows[rel] = _write_csv(
+        out_dir / rel,
+        ["offence_code", "offence_description", "weight", "source"],
+        list(zip(*weights, strict=True)),
+        len(weights),
+    )
+
+    # STATS19: collisions in each county district, 1 to 3 casualties each; killed or
+    # seriously injured about 1 in 6; adjusted severity for every year (as DfT gives it).
+    collisions, casualties = [], []
+    for year in _STATS19_YEARS:
+        ref = 0
+        for d_idx, d in enumerate(_DISTRICTS):
+            if not d.in_county:
+                continue
+            n = int(rng.poisson(d.population_2021 / 1000 * 1.2 * (1 - 0.03 * (year - 2019))))
+            for _ in range(n):
+                ref += 1
+                index = f"{year}X1{ref:07d}"
+                sel = np.flatnonzero(geo.district == d_idx)
+                lsoa = int(sel[rng.integers(0, len(sel))])
+                x0, y0, x1, y1 = geo.bounds[lsoa]
+                lon = x0 + (x1 - x0) * float(rng.uniform(0.1, 0.9))
+                lat = y0 + (y1 - y0) * float(rng.uniform(0.1, 0.9))
+                k = int(rng.choice([1, 1, 1, 2, 2, 3]))
+                sev = rng.choice(["1", "2", "3"], size=k, p=[0.012, 0.16, 0.828])
+                adj = [
+                    ""
+                    if s == "1"
+                    else f"{(float(rng.uniform(0.85, 1.0)) if s == '2' else float(rng.uniform(0.0, 0.12))):.6f}"
+                    for s in sev
+                ]
+                worst = min(sev)
+                month, day = int(rng.integers(1, 13)), int(rng.integers(1, 29))
+                collisions.append([
+                    index, str(year), f"X1{ref:07d}", "", "", f"{lon:.6f}", f"{lat:.6f}", "99",
+                    worst, str(int(rng.integers(1, 3))), str(k), f"{day:02d}/{month:02d}/{year}",
+                    str(int(rng.integers(1, 8))), f"{int(rng.integers(0, 24)):02d}:{int(rng.integers(0, 60)):02d}",
+                    str(900 + d_idx), d.lad_code, "X10000001", "3", "-1", "6", "30", "1", "1",
+                    "1", "1", "1", "-1", str(geo.code[lsoa]), "1",
+                    "" if worst == "1" else f"{max(float(a) for a in adj if a) if any(adj) else 0:.6f}",
+                    "" if worst == "1" else f"{1 - (max(float(a) for a in adj if a) if any(adj) else 0):.6f}",
+                ])  # fmt: skip
+                for c, (s, a) in enumerate(zip(sev, adj, strict=True), start=1):
+                    age = int(rng.integers(5, 85))
+                    casualties.append([
+                        index, str(year), f"X1{ref:07d}", "1", str(c), str(int(rng.integers(1, 4))),
+                        str(int(rng.integers(1, 3))), str(age), "-1", s, "0", "0", "0", "0", "0",
+                        "9", "-1", str(geo.code[lsoa]), "1", a,
+                        "" if s == "1" else f"{1 - float(a):.6f}",
+                    ])  # fmt: skip
+    rel = "road_safety/dft-road-casualty-statistics-collision-synthetic.csv"
+    rows[rel] = _write_csv(
+        out_dir / rel,
+        _STATS19_COLLISION_HEADER,
+        list(zip(*collisions, strict=True)),
+        len(collisions),
+    )
+    rel = "road_safety/dft-road-casualty-statistics-casualty-synthetic.csv"
+    rows[rel] = _write_csv(
+        out_dir / rel,
+        _STATS19_CASUALTY_HEADER,
+        list(zip(*casualties, strict=True)),
+        len(casualties),
+    )
+    return rows
+
+
 _README = """\
 # Synthetic sample data: Synthshire (NOT REAL)
 
@@ -1086,6 +1251,7 @@ def generate(out_dir: Path, seed: int = DEFAULT_SEED) -> dict:
     rows.update(_lookups_population_boundaries(out_dir, geo, streams[7]))
     rows.update(_partner_indicators(out_dir, np.random.default_rng([seed, 9])))
     rows.update(_consultation(out_dir, np.random.default_rng([seed, 10])))
+    rows.update(_analyses_inputs(out_dir, geo, np.random.default_rng([seed, 11])))
 
     readme = _README.format(
         seed=seed,

@@ -30,6 +30,7 @@ import pyarrow.parquet as pq
 
 from csplib.errors import CspError
 from csplib.paths import STORE
+from csplib.sources.analyses_inputs import KEYS as ANALYSES_KEYS
 from csplib.sources.geography import LAD_COLUMNS, LSOA_COLUMNS, Geography
 
 KEYS = {
@@ -38,6 +39,7 @@ KEYS = {
     "population": ["area_code", "level", "year"],
     "partner_indicators": ["indicator", "area", "period"],
     "consultation": ["respondent_id", "priority"],
+    **ANALYSES_KEYS,
 }
 PARTITIONED = ("crimes", "outcomes", "searches")
 
