@@ -156,14 +156,14 @@ def rate_ratio(
     """Ratio of two rates (a / pop_a) / (b / pop_b) with its log-scale confidence interval.
 
     >>> [round(x, 3) for x in rate_ratio(40, 1000, 100, 10000)]
-    [4.0, 2.789, 5.736]
+    [4.0, 2.772, 5.772]
     """
     if a <= 0 or b <= 0 or pop_a <= 0 or pop_b <= 0:
         return (np.nan, np.nan, np.nan)
     ratio = (a / pop_a) / (b / pop_b)
     z = norm.ppf(0.5 + level / 2)
     se = np.sqrt(1 / a + 1 / b)
-    return ratio, ratio * np.exp(-z * se), ratio * np.exp(z * se)
+    return float(ratio), float(ratio * np.exp(-z * se)), float(ratio * np.exp(z * se))
 
 
 def disproportionality(
