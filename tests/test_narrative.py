@@ -28,16 +28,17 @@ def test_doctests() -> None:
 
 
 def test_maidstone_rise() -> None:
-    # 2,172 -> 2,357: +185; 185 / 2172 = 8.517% -> "8.5%"; 185 / 91 = 2.03 -> "2 a day";
+    # 2,172 -> 2,357: +185; 185 / 2172 = 8.517% -> "8.5%"; 185 / 91 = 2.03 -> "2.0 a day"
+    # (under 10 a day: one decimal, so the seed's "about 2 a day" reads "2.0 a day");
     # Z = 2(sqrt(2357) - sqrt(2172)) = 3.89, p = 0.006: a significant rise.
     test = poisson_change_test(2357, 2172, 91, 91)
     assert headline_change("Total recorded crime", 2357, 2172, Q1_2014, test=test) == (
-        "Total recorded crime rose by 8.5% (185 more crimes, 2 a day) "
+        "Total recorded crime rose by 8.5% (185 more crimes, 2.0 a day) "
         "compared with the same quarter last year."
     )
     # the test defaults to the same one, with the quarters' lengths as exposures
     assert headline_change("Total recorded crime", 2357, 2172, Q1_2014) == (
-        "Total recorded crime rose by 8.5% (185 more crimes, 2 a day) "
+        "Total recorded crime rose by 8.5% (185 more crimes, 2.0 a day) "
         "compared with the same quarter last year."
     )
 
@@ -59,31 +60,47 @@ def test_maidstone_rise_with_drivers() -> None:
             "Criminal damage and arson": 842,
         },
     )
-    drivers = drivers_sentence(contributions)
+    # Burglary fell (300 -> 285) while the total rose: the rises (120 + 50 + 30 = 200) and
+    # the falls (15) are stated apart, never as shares of the net 185. Say only violence
+    # and robbery changed significantly: only they are named.
+    contributions["significant"] = contributions["group"].isin(
+        ["Violence against the person and sexual offences", "Robbery"]
+    )
+    drivers = drivers_sentence(contributions, significant="significant")
     assert drivers == (
-        "driven mainly by increases in violence against the person and sexual offences, "
-        "shoplifting and robbery"
+        "rises of 200, mainly violence against the person and sexual offences and robbery, "
+        "were partly offset by falls of 15 in other groups"
     )
     assert headline_change("Total recorded crime", 2357, 2172, Q1_2014, drivers=drivers) == (
-        "Total recorded crime rose by 8.5% (185 more crimes, 2 a day) compared with the same "
-        "quarter last year, driven mainly by increases in violence against the person and "
-        "sexual offences, shoplifting and robbery."
+        "Total recorded crime rose by 8.5% (185 more crimes, 2.0 a day) compared with the same "
+        "quarter last year. Rises of 200, mainly violence against the person and sexual "
+        "offences and robbery, were partly offset by falls of 15 in other groups."
     )
+    # With every group rising, the clause becomes its own sentence about the rise.
+    rising = contributions[contributions["change"] >= 0]
+    assert headline_change(
+        "Total recorded crime", 2357, 2172, Q1_2014,
+        drivers=drivers_sentence(rising, significant="significant"),
+    ) == (
+        "Total recorded crime rose by 8.5% (185 more crimes, 2.0 a day) compared with the same "
+        "quarter last year. The rise was driven mainly by increases in violence against the "
+        "person and sexual offences and robbery."
+    )  # fmt: skip
 
 
 def test_quarter_fall() -> None:
-    # 10,000 -> 9,600: -400; 400 / 10000 = 4.0%; 400 / 91 = 4.4 -> "4 a day"; Z = -4.04
+    # 10,000 -> 9,600: -400; 400 / 10000 = 4.0%; 400 / 91 = 4.396 -> "4.4 a day"; Z = -4.04
     assert headline_change("Total recorded crime", 9600, 10000, Q1_2019) == (
-        "Total recorded crime fell by 4.0% (400 fewer crimes, 4 a day) "
+        "Total recorded crime fell by 4.0% (400 fewer crimes, 4.4 a day) "
         "compared with the same quarter last year."
     )
 
 
 def test_year_fall_allows_for_the_leap_day() -> None:
     # 2019/20 has 366 days (29 Feb 2020), 2018/19 has 365.
-    # 9,125 -> 8,760: -365 = -4.0%; per day 8760/366 - 9125/365 = 23.93 - 25.00 = -1.07
+    # 9,125 -> 8,760: -365 = -4.0%; per day 8760/366 - 9125/365 = 23.934 - 25.000 = -1.066
     assert headline_change("Total recorded crime", 8760, 9125, Period.fyear(2019)) == (
-        "Total recorded crime fell by 4.0% (365 fewer crimes, 1 a day) "
+        "Total recorded crime fell by 4.0% (365 fewer crimes, 1.1 a day) "
         "compared with the previous year."
     )
 
@@ -148,29 +165,29 @@ def test_unchanged() -> None:
 
 
 def test_month_and_asb_units() -> None:
-    # Apr 2018 -> Apr 2019: 480 -> 600, +120 = +25.0%; 120 / 30 = 4 a day
+    # Apr 2018 -> Apr 2019: 480 -> 600, +120 = +25.0%; 120 / 30 = 4.0 a day
     assert headline_change(
         "Anti-social behaviour", 600, 480, Period.month("2019-04"), unit="incident"
     ) == (
-        "Anti-social behaviour rose by 25.0% (120 more incidents, 4 a day) "
+        "Anti-social behaviour rose by 25.0% (120 more incidents, 4.0 a day) "
         "compared with the same month last year."
     )
 
 
 def test_rolling_12_months() -> None:
     # Jul 2018-Jun 2019 against Jul 2017-Jun 2018 (365 days each): 9,000 -> 9,500,
-    # +500 = 5.56%; 500 / 365 = 1.37 -> "1 a day"
+    # +500 = 5.56%; 500 / 365 = 1.370 -> "1.4 a day"
     assert headline_change("Total recorded crime", 9500, 9000, Period.rolling12("2019-06")) == (
-        "Total recorded crime rose by 5.6% (500 more crimes, 1 a day) "
+        "Total recorded crime rose by 5.6% (500 more crimes, 1.4 a day) "
         "compared with the previous 12 months."
     )
 
 
 def test_previous_quarter_and_other_comparisons() -> None:
     q2 = Period.fquarter(2019, 2)  # Jul-Sep: 92 days; Apr-Jun: 91 days
-    # 1,100 -> 1,300: +200 = 18.18%; per day 1300/92 - 1100/91 = 14.13 - 12.09 = 2.04
+    # 1,100 -> 1,300: +200 = 18.18%; per day 1300/92 - 1100/91 = 14.130 - 12.088 = 2.042
     assert headline_change("Robbery", 1300, 1100, q2, previous_period=q2.previous()) == (
-        "Robbery rose by 18.2% (200 more crimes, 2 a day) compared with the previous quarter."
+        "Robbery rose by 18.2% (200 more crimes, 2.0 a day) compared with the previous quarter."
     )
     assert headline_change(
         "Robbery", 1012, 998, Q1_2019, previous_period=Period.fquarter(2017, 1)
@@ -183,9 +200,14 @@ def test_a_test_of_other_figures_is_refused() -> None:
 
 
 def test_format_per_day() -> None:
-    assert format_per_day(185 / 91) == "2"  # 2.03
-    assert format_per_day(-87 / 91) == "1"  # 0.956
-    assert format_per_day(2.5) == "3"  # half up
+    # Under 10 a day: one decimal; from 10: whole numbers; halves away from zero.
+    assert format_per_day(185 / 91) == "2.0"  # 2.033
+    assert format_per_day(-87 / 91) == "1.0"  # 0.956
+    assert format_per_day(1.55) == "1.6"  # a half goes up (Python's round gives 1.6 by luck)
+    assert format_per_day(0.25) == "0.3"  # round(0.25, 1) would give 0.2 (half to even)
+    assert format_per_day(-0.25) == "0.3"  # away from zero, sign dropped
+    assert format_per_day(9.96) == "10"  # 10.0 at one decimal: a whole number
+    assert format_per_day(12.5) == "13"  # round(12.5) would give 12
     assert format_per_day(0.45) == "0.5"
     assert format_per_day(0.04) == "under 0.1"
     assert format_per_day(12_345.4) == "12,345"
@@ -196,19 +218,35 @@ def test_drivers_of_a_fall() -> None:
         {"Burglary": 200, "Vehicle crime": 150, "Robbery": 40, "Drugs": 60},
         {"Burglary": 260, "Vehicle crime": 170, "Robbery": 35, "Drugs": 60},
     )
-    assert drivers_sentence(t) == "driven mainly by decreases in burglary and vehicle crime"
-    assert drivers_sentence(t, top=1) == "driven mainly by a decrease in burglary"
+    # Falls of 60 + 20 = 80 against a rise of 5 (robbery): stated apart.
+    assert drivers_sentence(t) == (
+        "falls of 80, mainly burglary and vehicle crime, were partly offset by rises of 5, "
+        "mainly robbery"
+    )
+    assert drivers_sentence(t[t["change"] <= 0], top=1) == (
+        "driven mainly by a decrease in burglary"
+    )
 
 
-def test_drivers_names_only_groups_moving_with_the_total() -> None:
+def test_drivers_names_only_groups_whose_own_change_is_significant() -> None:
     t = contribution_to_change(
         {"Robbery": 30, "Shoplifting": 50}, {"Robbery": 20, "Shoplifting": 55}
     )
-    assert drivers_sentence(t) == "driven mainly by an increase in robbery"
+    t["significant"] = [True, False]  # robbery, shoplifting (biggest move with the total first)
+    assert drivers_sentence(t, significant="significant") == (
+        "rises of 10, mainly robbery, were partly offset by falls of 5 in other groups"
+    )
+    t["significant"] = False
+    assert drivers_sentence(t[t["change"] > 0], significant="significant") == (
+        "spread across groups, none changing significantly on its own"
+    )
 
 
 def test_drivers_with_no_overall_change_says_so() -> None:
     t = contribution_to_change({"A": 15, "B": 5}, {"A": 10, "B": 10})
+    # Rises of 5 exactly offset by falls of 5: "offset", not "partly offset".
+    assert drivers_sentence(t) == "rises of 5, mainly a, were offset by falls of 5, mainly b"
+    t = contribution_to_change({"A": 10, "B": 10}, {"A": 10, "B": 10})
     assert drivers_sentence(t) == "with no overall change to attribute to any group"
 
 
