@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import doctest
 
+import pandas as pd
 import pytest
 
 import csplib.indicators.narrative as narrative_module
 from csplib.errors import ParameterError
 from csplib.indicators.change import contribution_to_change
 from csplib.indicators.narrative import (
+    MAX_WORDS,
     change_phrase,
     drivers_sentence,
     format_per_day,
     headline_change,
+    methods_note,
+    summary_changes,
+    word_count,
 )
 from csplib.indicators.significance import poisson_change_test
 from csplib.periods import Period
@@ -110,7 +115,7 @@ def test_a_fall_the_test_calls_noise_is_not_a_fall() -> None:
     # two-sample p-value is about 0.18: no significant change.
     assert headline_change("Total recorded crime", 2088, 2175, Q1_2019) == (
         "Total recorded crime was 2,088 against 2,175 in the same quarter last year "
-        "(-4.0%): no significant change."
+        "(-87, -4.0%): no significant change."
     )
 
 
@@ -118,7 +123,7 @@ def test_no_significant_change() -> None:
     # 998 -> 1,012: +14, 14 / 998 = 1.40%; Z = 2(31.81 - 31.59) = 0.44
     assert headline_change("Total recorded crime", 1012, 998, Q1_2019) == (
         "Total recorded crime was 1,012 against 998 in the same quarter last year "
-        "(+1.4%): no significant change."
+        "(+14, +1.4%): no significant change."
     )
 
 
@@ -141,7 +146,7 @@ def test_zero_previous_significant() -> None:
 def test_zero_previous_not_significant() -> None:
     # 0 -> 3: exact p = 2 * 0.5**3 = 0.25
     assert headline_change("Robbery", 3, 0, Q1_2019) == (
-        "Robbery was 3 against 0 in the same quarter last year: no significant change."
+        "Robbery was 3 against 0 in the same quarter last year (+3): no significant change."
     )
 
 
@@ -154,7 +159,7 @@ def test_singular_one_more_crime() -> None:
     # A change of one crime is never significant (8 against 7: exact p = 1), so the headline
     # gives the figures and says so; 1 / 7 = 14.3%.
     assert headline_change("Robbery", 8, 7, Q1_2019) == (
-        "Robbery was 8 against 7 in the same quarter last year (+14.3%): no significant change."
+        "Robbery was 8 against 7 in the same quarter last year (+1, +14.3%): no significant change."
     )
 
 
@@ -191,7 +196,7 @@ def test_previous_quarter_and_other_comparisons() -> None:
     )
     assert headline_change(
         "Robbery", 1012, 998, Q1_2019, previous_period=Period.fquarter(2017, 1)
-    ) == ("Robbery was 1,012 against 998 in 2017/18 Q1 (+1.4%): no significant change.")
+    ) == ("Robbery was 1,012 against 998 in 2017/18 Q1 (+14, +1.4%): no significant change.")
 
 
 def test_a_test_of_other_figures_is_refused() -> None:
@@ -259,3 +264,63 @@ def test_drivers_keeps_acronyms_and_checks_arguments() -> None:
         drivers_sentence(t, top=0)
     with pytest.raises(ParameterError, match="change"):
         drivers_sentence(t.drop(columns="change"))
+
+
+def _family(rows: list[tuple[str, int, int, bool, float]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["group", "current", "previous", "significant", "p_adjusted"])
+
+
+def test_summary_names_every_significant_material_change_biggest_first() -> None:
+    g = _family([
+        ("Shoplifting", 300, 200, True, 0.0001),  # +100, +50%: material
+        ("Robbery", 37, 19, True, 0.01),  # +18, +94.7%: material (the Northvale case)
+        ("Burglary", 80, 100, True, 0.04),  # -20, -20%: material fall
+        ("Theft offences", 2100, 2000, True, 0.03),  # +100 but +5%: not material
+        ("Drugs", 6, 3, True, 0.04),  # +3: under 10 crimes, not material
+        ("Vehicle crime", 150, 100, False, 0.2),  # could be chance: never named
+    ])  # fmt: skip
+    assert summary_changes(g) == [
+        "Shoplifting rose 50.0% (200 to 300), very unlikely to be chance.",
+        "Burglary fell 20.0% (100 to 80), unlikely to be chance.",
+        "Robbery rose 94.7% (19 to 37), unlikely to be chance.",
+    ]
+
+
+def test_summary_county_and_peer_context() -> None:
+    g = _family([("Shoplifting", 300, 200, True, 0.0001)])
+    # County 2,000 -> 2,042 is +2.1% but could be chance (Z about 0.9): "little changed".
+    # County 2,000 -> 2,400 (+20.0%) is real: "rose 20.0%".
+    out = summary_changes(g, county={"Shoplifting": (2042, 2000)}, county_name="Synthshire")
+    assert out == [
+        "Shoplifting rose 50.0% (200 to 300), very unlikely to be chance; Synthshire as a "
+        "whole was little changed (+2.1%)."
+    ]
+    out = summary_changes(
+        g, county={"Shoplifting": (2400, 2000)}, county_name="Synthshire",
+        peers={"Shoplifting": "significantly above"},
+    )  # fmt: skip
+    assert out == [
+        "Shoplifting rose 50.0% (200 to 300), very unlikely to be chance; Synthshire as a "
+        "whole rose 20.0%; above average against its most similar group."
+    ]
+
+
+def test_summary_sentences_stay_within_30_words() -> None:
+    long = "Violence against the person with injury in the night-time economy of the town"
+    g = _family([(long, 300, 200, True, 0.0001)])
+    out = summary_changes(
+        g, county={long: (2400, 2000)}, county_name="Synthshire", peers={long: "within"}
+    )
+    assert len(out) == 1
+    for sentence in out[0].split(". "):
+        assert word_count(sentence) <= MAX_WORDS
+    with pytest.raises(ParameterError, match="significant"):
+        summary_changes(g.drop(columns="significant"))
+
+
+def test_methods_note_carries_p_values_and_method_names() -> None:
+    g = _family([("Robbery", 37, 19, True, 0.0227), ("Drugs", 50, 50, False, 1.0)])
+    g["p_value"], g["method"] = [0.0113, 1.0], ["exact-cond", "sqrt"]
+    note = methods_note(g)
+    assert "Benjamini-Hochberg" in note
+    assert note.endswith("Robbery: p = 0.011 (exact conditional test), 0.023 after adjustment.")

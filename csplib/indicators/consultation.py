@@ -23,6 +23,7 @@ import pandas as pd
 from statsmodels.stats.multitest import multipletests
 
 from csplib.indicators.change import pct_change
+from csplib.indicators.multitest import METHOD, adjust_p_values
 from csplib.indicators.significance import poisson_change_test
 from csplib.sources.consultation import PRIORITY_CRIME_TYPES, RESPONDENT_TYPES
 
@@ -233,7 +234,10 @@ def said_and_trend(
     if out.empty:
         return pd.DataFrame(columns=SAID_AND_TREND_COLUMNS)
     p = out["p_value"].to_numpy(dtype=float)
-    out["p_adjusted"] = multipletests(p, alpha, method=correction)[1] if correction else p
+    if correction == METHOD:  # the workbook's one policy (csplib.indicators.multitest)
+        out["p_adjusted"] = adjust_p_values(p, alpha)[0]
+    else:
+        out["p_adjusted"] = multipletests(p, alpha, method=correction)[1] if correction else p
     sig = out["p_adjusted"] < alpha
     out["trend"] = np.where(sig, np.where(out["up"], "significant rise", "significant fall"),
                             "no significant change")  # fmt: skip

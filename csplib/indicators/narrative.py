@@ -7,7 +7,7 @@ described as a rise or a fall.
 >>> headline_change("Total recorded crime", 2357, 2172, q1)
 'Total recorded crime rose by 8.5% (185 more crimes, 2.0 a day) compared with the same quarter last year.'
 >>> headline_change("Total recorded crime", 1012, 998, q1)
-'Total recorded crime was 1,012 against 998 in the same quarter last year (+1.4%): no significant change.'
+'Total recorded crime was 1,012 against 998 in the same quarter last year (+14, +1.4%): no significant change.'
 """
 
 from __future__ import annotations
@@ -133,7 +133,7 @@ def headline_change(
       same quarter last year." ("fell by", "fewer"; "rose from 0 to 12" when last year had
       none, as a percentage of 0 means nothing);
     * not significant: "<Measure> was 1,012 against 998 in the same quarter last year
-      (+1.4%): no significant change." (no percentage when last year had none);
+      (+14, +1.4%): no significant change." (no percentage when last year had none);
     * equal counts: "<Measure> was unchanged at 998 compared with the same quarter last
       year."
 
@@ -163,7 +163,11 @@ def headline_change(
     if change.change == 0:
         return f"{subject} was unchanged at {change.current:,} compared with {phrase}."
     if not test.significant:
-        pct = "" if change.previous == 0 else f" ({change.pct_label})"
+        pct = (
+            f" ({change.change:+,})"
+            if change.previous == 0
+            else (f" ({change.change:+,}, {change.pct_label})")
+        )
         return (
             f"{subject} was {change.current:,} against {change.previous:,} in {phrase}{pct}: "
             "no significant change."
@@ -391,7 +395,8 @@ def summary_changes(
             fix="pass the frame from family_change_tests()",
         )
     rows = groups[groups["significant"].astype(bool)]
-    rows = rows[[is_material(c, p) for c, p in zip(rows["current"], rows["previous"], strict=True)]]
+    material = [is_material(c, p) for c, p in zip(rows["current"], rows["previous"], strict=True)]
+    rows = rows[pd.Series(material, index=rows.index, dtype="bool")]
     rows = rows.assign(_size=(rows["current"] - rows["previous"]).abs())
     rows = rows.sort_values(["_size", group], ascending=[False, True])
     out = []
@@ -438,15 +443,16 @@ def methods_note(
              "etest": "E-test", "none": "no test: no crimes in either period"}  # fmt: skip
     text = multiple_testing_note(len(groups), what)
     sig = groups[groups["significant"].astype(bool)]
+    adjusted = len(groups) > 1
     details = [
-        f"{r[group]}: p = {_p(r['p_value'])} ({names.get(str(r['method']), r['method'])}), "
-        f"{_p(r['p_adjusted'])} after adjustment"
+        f"{r[group]}: p = {_p(r['p_value'])} ({names.get(str(r['method']), r['method'])})"
+        + (f", {_p(r['p_adjusted'])} after adjustment" if adjusted else "")
         for r in sig.to_dict("records")
     ]
     if details:
         text += " " + "; ".join(details) + "."
     else:
-        text += " No group's change was significant after adjustment."
+        text += " No group's change was significant" + (" after adjustment." if adjusted else ".")
     return text
 
 

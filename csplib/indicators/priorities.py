@@ -80,6 +80,7 @@ from statsmodels.stats.multitest import multipletests
 from csplib.errors import ParameterError
 from csplib.indicators.change import pct_change
 from csplib.indicators.consultation import crime_type_consultation
+from csplib.indicators.multitest import METHOD, adjust_p_values
 from csplib.indicators.peers import ABOVE, BELOW, WITHIN, peer_comparison
 from csplib.indicators.significance import poisson_change_test
 from csplib.periods import Period, parse_period
@@ -351,7 +352,9 @@ def significant_rises(
     out["change_pct"] = out["change_pct"].astype("float64")
     out["z"] = [t.z for t in tests]
     out["p_value"] = [t.p_value for t in tests]
-    if correction:
+    if correction == METHOD:  # the workbook's one policy (csplib.indicators.multitest)
+        out["p_adjusted"] = adjust_p_values(out["p_value"].to_numpy(), alpha)[0]
+    elif correction:
         out["p_adjusted"] = multipletests(out["p_value"].to_numpy(), alpha, method=correction)[1]
     else:
         out["p_adjusted"] = out["p_value"]
