@@ -187,3 +187,33 @@ def test_drivers_name_only_groups_that_moved_for_real():
     assert violence["p_adjusted"] == pytest.approx(3 * violence["p_value"], rel=1e-3)
     # +55 on 150 is 36.7% and 55 crimes: material, so the summary names it.
     assert f["summary"] == ["Violence rose 36.7% (150 to 205), unlikely to be chance."]
+
+
+def test_shared_figures_under_the_policy_keep_published_partnership_counts():
+    from csplib.indicators.suppression import DisclosurePolicy
+
+    figures = {
+        "area_kind": "csp",
+        "total_crime": {"current": 3875, "previous": 3700},
+        "victim_based": {"current": 3875, "previous": 3700},
+        "non_victim_based": {"current": 0, "previous": 0},
+        "by_group": [
+            {"group": "Homicide", "current": 4, "previous": 3, "change": 1},
+            {"group": "Violence with injury", "current": 1671, "previous": 1500, "change": 171},
+            {"group": "Violence without injury", "current": 2200, "previous": 2197, "change": 3},
+        ],
+    }
+    # Without a policy: the old rule hides 4 and, to protect it, 1,671.
+    old = shared_figures(figures)
+    assert [g["current"] for g in old["by_group"]] == ["<5", "[c]", 2200]
+    # The policy: a partnership's offence-group counts are published by the Home Office,
+    # so nothing is hidden, and the note says why.
+    shared = shared_figures(figures, policy=DisclosurePolicy())
+    assert [g["current"] for g in shared["by_group"]] == [4, 1671, 2200]
+    assert "already publish" in shared["suppression"]["rule"]
+    # Configured to treat offence groups as sensitive: suppressed, the major groups kept
+    # out of secondary suppression where possible (here none is possible: last resort).
+    strict = shared_figures(
+        figures, policy=DisclosurePolicy(sensitive=frozenset({"offence_group"}))
+    )
+    assert strict["by_group"][0]["current"] == "<5"

@@ -55,6 +55,7 @@ from csplib.indicators.narrative import (
     summary_changes,
 )
 from csplib.indicators.significance import poisson_change_test
+from csplib.indicators.suppression import DisclosurePolicy, disclosure_note
 from csplib.periods import Period
 
 NOT_COMPARABLE = "not compared: data gap"
@@ -253,7 +254,9 @@ def _hide(entry: dict, key: str, shown: str) -> None:
             entry[d] = None
 
 
-def shared_figures(figures: dict, threshold: int = 5) -> dict:
+def shared_figures(
+    figures: dict, threshold: int = 5, policy: DisclosurePolicy | None = None
+) -> dict:
     """The key figures as they may be shared: the same small-number rule as the HTML.
 
     Offence groups are suppressed as one list against total recorded crime, and
@@ -263,19 +266,33 @@ def shared_figures(figures: dict, threshold: int = 5) -> dict:
     derived from a hidden count (change, percentages, per day, test results) becomes
     null. Whole-area totals (total crime, ASB, the rate, the peer position) are
     published as they are. Pure: returns a new dict.
+
+    With a ``policy`` (:class:`csplib.indicators.suppression.DisclosurePolicy`, whose
+    threshold then applies), offence-group and class counts are suppressed only where
+    the policy applies to them at the figures' geography (``area_kind``): ONS and the
+    Home Office publish a partnership's and a force's offence-group counts, so by default
+    they are shown as they are; and secondary suppression keeps off the policy's major
+    groups where it can. Without a policy, the small-number rule above applies to every
+    list (the behaviour of the report tables that do not yet take a policy).
     """
     import copy
 
     from csplib.indicators.suppression import suppress_series
 
     out = copy.deepcopy(figures)
+    if policy is not None:
+        threshold = policy.threshold
+        geography = str(figures.get("area_kind") or "csp")
+        if not policy.applies(geography, "offence_group"):
+            out["suppression"] = {"threshold": threshold, "rule": disclosure_note(policy)}
+            return out
     for key in ("current", "previous"):
         groups = out["by_group"]
         lone = False
         if groups:
-            s = suppress_series(
-                pd.Series({g["group"]: figures_count(g, key) for g in groups}), threshold=threshold
-            )
+            counts = pd.Series({g["group"]: figures_count(g, key) for g in groups})
+            major = policy.major(counts) if policy is not None else ()
+            s = suppress_series(counts, threshold=threshold, protected=major)
             for g in groups:
                 if s.mask[g["group"]]:
                     _hide(g, key, str(s.display[g["group"]]))
