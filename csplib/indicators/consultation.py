@@ -66,6 +66,21 @@ def consultation_ranking(responses: pd.DataFrame, area: str | None = None) -> pd
     return out[RANKING_COLUMNS].reset_index(drop=True)
 
 
+def resident_ranking(responses: pd.DataFrame, area: str | None = None) -> pd.DataFrame:
+    """:func:`consultation_ranking` over residents' responses only: what the priority
+    score's consultation points follow (partners and businesses are shown beside it, but
+    the points go to what residents ranked).
+
+    >>> r = pd.DataFrame({"respondent_id": ["a", "b", "c"],
+    ...                   "respondent_type": ["resident", "partner", "partner"],
+    ...                   "area": "X", "priority": ["Drugs", "ASB", "ASB"],
+    ...                   "rank": pd.array([1, 1, 1], dtype="Int64")})
+    >>> resident_ranking(r)[["priority", "respondents", "rank"]].to_dict("records")
+    [{'priority': 'Drugs', 'respondents': 1, 'rank': 1}]
+    """
+    return consultation_ranking(responses[responses["respondent_type"] == "resident"], area)
+
+
 def data_ranking(crime_type_counts: pd.Series) -> pd.DataFrame:
     """Priorities ranked by the data: the crimes (or ASB incidents) that measure each
     priority, from counts by police.uk crime type. Priorities with no police measure
