@@ -195,3 +195,21 @@ def test_said_and_trend_sets_both_views_side_by_side_by_hand():
     # Exposures: the same counts over 365 against 366 days barely move the test.
     longer = said_and_trend(said, current, previous, current_exposure=365, previous_exposure=366)
     assert longer["reading"].tolist() == t["reading"].tolist()
+
+
+def test_consultation_points_follow_what_residents_ranked():
+    from csplib.indicators.consultation import resident_ranking
+
+    # Three residents chose Burglary (one also Drugs); four partners chose Drugs. Over
+    # everyone Drugs leads (5 of 7); among residents Burglary does (3 of 3).
+    rows = pd.DataFrame({
+        "respondent_id": ["r1", "r1", "r2", "r3", "p1", "p2", "p3", "p4"],
+        "respondent_type": ["resident"] * 4 + ["partner"] * 4,
+        "area": "X",
+        "priority": ["Burglary", "Drugs", "Burglary", "Burglary", "Drugs", "Drugs", "Drugs", "Drugs"],
+        "rank": pd.array([1, 2, 1, 1, 1, 1, 1, 1], dtype="Int64"),
+    })  # fmt: skip
+    ranked = resident_ranking(rows).set_index("priority")
+    assert ranked.loc["Burglary", "rank"] == 1 and ranked.loc["Burglary", "respondents"] == 3
+    assert ranked.loc["Drugs", "respondents"] == 1
+    assert ranked.loc["Drugs", "support_pct"] == pytest.approx(33.33, abs=0.01)
