@@ -262,19 +262,23 @@ def test_significant_rises_adjusts_for_many_tests_by_hand():
 
 
 def test_county_position_against_the_pooled_rate():
+    # Ten areas of 10,000 people. X: A has 200 crimes, the other nine 18-22 (chance-sized
+    # spread), so A stands out even after the limits allow for areas differing. Y: all 10.
+    others = [18, 19, 20, 21, 22, 18, 19, 21, 22]
+    areas = ["A"] + [f"B{i}" for i in range(9)]
     counts = pd.DataFrame(
         {
-            "area": ["A", "B", "C", "A", "B", "C"],
-            "candidate": ["X", "X", "X", "Y", "Y", "Y"],
-            "count": [200, 20, 20, 10, 10, 10],
+            "area": areas + areas,
+            "candidate": ["X"] * 10 + ["Y"] * 10,
+            "count": [200, *others] + [10] * 10,
         }
     )
-    pop = {"A": 10_000, "B": 10_000, "C": 10_000}
+    pop = dict.fromkeys(areas, 10_000)
     out = county_position(counts, pop, "A").set_index("candidate")
-    # X: A's rate 20 per 1,000 against the county's 240 / 30,000 = 8 per 1,000.
+    # X: A's rate 20 per 1,000 against the county's (200 + 180) / 100,000 = 3.8 per 1,000.
     assert out.loc["X", "rate"] == pytest.approx(20.0)
-    assert out.loc["X", "county_rate"] == pytest.approx(8.0)
-    assert out.loc["X", "rank"] == 1 and out.loc["X", "of"] == 3
+    assert out.loc["X", "county_rate"] == pytest.approx(3.8)
+    assert out.loc["X", "rank"] == 1 and out.loc["X", "of"] == 10
     assert out.loc["X", "verdict_998"] == ABOVE
     # Y: all equal -> within.
     assert out.loc["Y", "verdict_95"] == WITHIN
