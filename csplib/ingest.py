@@ -29,8 +29,16 @@ import pyarrow.compute as pc
 
 from csplib.coverage import compute_coverage
 from csplib.errors import CspError, InputFormatError
+from csplib.safecsv import write_csv
 from csplib.sources import police_uk
-from csplib.sources.base import LoadResult, empty_rejects, make_rejects, read_table
+from csplib.sources.base import (
+    LoadResult,
+    empty_rejects,
+    first_line,
+    looks_binary,
+    make_rejects,
+    read_table,
+)
 from csplib.sources.files import InputFile, SkippedInput, iter_inputs
 from csplib.sources.geography import (
     Geography,
@@ -144,10 +152,11 @@ class IngestReport:
 def _header(data: bytes, name: str) -> list[str]:
     """The column names of a text file; an empty or binary file raises its own error
     (so the user reads "the file is empty", not "not recognised")."""
-    if not data.strip() or b"\x00" in data[:65536]:
+    if not data.strip() or looks_binary(data):
         read_table(data, name)  # raises the shared empty / not-text error
+    first = first_line(data, name)  # a first line over the limit is its own error
     try:
-        return read_table(data.split(b"\n", 1)[0] + b"\n", name).header
+        return read_table(first + b"\n", name).header
     except CspError:
         return []
 
@@ -669,7 +678,7 @@ def ingest(
     if rejects:
         path = store.root / "reports" / f"rejects-{stamp}.csv"
         all_rejects = pd.concat(rejects, ignore_index=True)
-        atomic_write_bytes(path, all_rejects.to_csv(index=False).encode("utf-8"))
+        write_csv(path, all_rejects)
         run.report.rejects_file = str(path)
     history = store.write_json(f"reports/ingest-{stamp}.json", run.report.to_dict())
     atomic_write_bytes(store.root / "ingest_report.json", history.read_bytes())
