@@ -68,6 +68,8 @@ class FileReport:
     partitions: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
     error: str | None = None
+    #: why an input was left out without being an error (a zip member that is not data)
+    not_read: str | None = None
 
 
 @dataclass
@@ -129,6 +131,8 @@ class IngestReport:
             )
             if f.error:
                 lines.append(f"    ERROR: {f.error}")
+            if f.not_read:
+                lines.append(f"    not read: {f.not_read}")
             for reason, n in sorted(f.reject_reasons.items(), key=lambda kv: -kv[1]):
                 lines.append(f"    rejected {n:,}: {reason}")
             for flag, n in f.flags.items():
@@ -170,7 +174,7 @@ def classify(inp: InputFile, head: bytes | None = None) -> str:
         return "spreadsheet"
     if inp.suffix in (".geojson", ".json"):
         return "boundaries"
-    header = _header(head if head is not None else inp.read_bytes()[:65536], inp.name)
+    header = _header(head if head is not None else inp.read_bytes(65536), inp.name)
     keys = {h.strip().casefold() for h in header}
     kind = police_uk.detect_kind(header)
     if kind:
@@ -422,7 +426,7 @@ class _Run:
             self._lsoa_population(inp, rep)
 
     def _lsoa_population(self, inp: InputFile, rep: FileReport) -> None:
-        header = _header(inp.read_bytes()[:65536], inp.name)
+        header = _header(inp.read_bytes(65536), inp.name)
         if "Persons" not in header:
             return
         from csplib.sources.population import load_population
@@ -608,7 +612,11 @@ def ingest(
     inputs: list[tuple[str, InputFile]] = []
     for inp in iter_inputs([Path(p) for p in paths]):
         if isinstance(inp, SkippedInput):
-            run.report.files.append(FileReport(inp.name, "skipped", error=inp.reason))
+            run.report.files.append(
+                FileReport(inp.name, "skipped", error=inp.reason)
+                if inp.refused
+                else FileReport(inp.name, "not read", not_read=inp.reason)
+            )
             continue
         try:
             kind = classify(inp)
