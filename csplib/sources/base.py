@@ -24,7 +24,10 @@ import pyarrow.csv as pacsv
 
 from csplib.errors import InputFormatError
 
-REJECT_COLUMNS = ["source_file", "source_line", "column", "value", "reason"]
+#: A rejected row: where it was, the column and value at fault, the reason (the same
+#: text for every row rejected for the same cause, so reasons can be counted), and
+#: ``related_line``, the earlier line a duplicate or clash refers to (else empty).
+REJECT_COLUMNS = ["source_file", "source_line", "column", "value", "reason", "related_line"]
 
 
 @dataclass
@@ -84,7 +87,7 @@ def arrow_to_pandas(table: pa.Table) -> pd.DataFrame:
 
 
 _EMPTY_REJECTS = pd.DataFrame({c: pd.Series(dtype="str") for c in REJECT_COLUMNS}).astype(
-    {"source_line": "Int64"}
+    {"source_line": "Int64", "related_line": "Int64"}
 )
 
 
@@ -94,9 +97,15 @@ def empty_rejects() -> pd.DataFrame:
 
 
 def make_rejects(
-    source_file: str, lines, reason: str, column: str | None = None, values=None
+    source_file: str,
+    lines,
+    reason: str,
+    column: str | None = None,
+    values=None,
+    related=None,
 ) -> pd.DataFrame:
-    """Rejects frame for many lines sharing one reason."""
+    """Rejects frame for many lines sharing one reason (``related``: the earlier line
+    each one clashes with, for duplicates)."""
     lines = list(lines)
     n = len(lines)
     return pd.DataFrame(
@@ -108,6 +117,9 @@ def make_rejects(
                 [None] * n if values is None else [str(v)[:200] for v in values], dtype="str"
             ),
             "reason": pd.Series([reason] * n, dtype="str"),
+            "related_line": pd.array(
+                [None] * n if related is None else list(related), dtype="Int64"
+            ),
         }
     )
 
@@ -453,6 +465,7 @@ def _read_slow(
                 "column": pd.Series([None] * len(bad_lines), dtype="str"),
                 "value": pd.Series(bad_values, dtype="str"),
                 "reason": pd.Series(bad_reasons, dtype="str"),
+                "related_line": pd.array([None] * len(bad_lines), dtype="Int64"),
             }
         )
     return table, rejects

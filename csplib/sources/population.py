@@ -359,16 +359,17 @@ def _validate(
         first_line = dict(
             zip(key[~bad & ~dup].to_numpy(), lines[(~bad & ~dup).to_numpy()], strict=True)
         )
-        for i in body.index[dup]:
-            parts.append(
-                make_rejects(
-                    source_file,
-                    [lines[i]],
-                    f"{DUPLICATE} (line {first_line[key[i]]})",
-                    published.get("area_code", "area_code"),
-                    [body.loc[i, "area_code"]],
-                )
+        where = body.index[dup]
+        parts.append(
+            make_rejects(
+                source_file,
+                lines[dup.to_numpy()],
+                DUPLICATE,
+                published.get("area_code", "area_code"),
+                body.loc[where, "area_code"],
+                [first_line[key[i]] for i in where],
             )
+        )
         bad |= dup
     good = ~bad
     frame = pd.DataFrame(
