@@ -47,7 +47,7 @@ from csplib.sources.geography import (
     load_lad_lookup,
     load_lsoa_list,
 )
-from csplib.store import Store, atomic_write_bytes
+from csplib.store import Store, StoreWriteError, atomic_write_bytes
 
 POLICE_TABLES = {"street": "crimes", "outcomes": "outcomes", "stop-and-search": "searches"}
 ORDER = ["lad_lookup", "lsoa_list", "population", "partner", "consultation",
@@ -320,6 +320,8 @@ PoliceJob = tuple[Store, InputFile, str, tuple[str, str, str] | None, str | None
 def _police_job(job: PoliceJob, geography: Geography | None) -> PoliceLoad:
     try:
         return load_police_file(*job, geography)
+    except StoreWriteError:
+        raise  # the store cannot be written: the whole ingest stops
     except CspError as err:  # the file is reported with its error; the others go on
         return PoliceLoad(error=str(err))
 
@@ -655,6 +657,8 @@ def ingest(
                 )
             else:
                 run.keyed(inp, kind, rep)
+        except StoreWriteError:
+            raise
         except CspError as err:
             rep.error = str(err)
     run.police_all(police_items, progress)

@@ -954,6 +954,9 @@ PARAM_CASES = [
               "error: not a partnership or force in the store, with what to use",
               "area: Nowhere\nperiod: 2023/24 Q1\n", ParameterError,
               ("'Nowhere' is not a partnership or force in the store", "csp areas"), cli=True),
+    ParamCase("params-area-empty", "area: '' (an empty string)",
+              "error: 'area' is empty, with what to give (never pydantic's text and URL)",
+              "area: ''\nperiod: 2023/24 Q1\n", ParameterError, ("'area' is empty", "csp areas")),
     ParamCase("params-area-typo", "area: Alpah", "error suggesting 'Alpha'",
               "area: Alpah\nperiod: 2023/24 Q1\n", ParameterError, ("did you mean 'Alpha'",)),
     ParamCase("params-period-with-missing-month",
@@ -1033,6 +1036,34 @@ def test_parameter_case_through_the_command_line(c: ParamCase, coverage_store, t
     assert rc == 1 and "Traceback" not in out + err
     assert "0 built, 0 up to date, 1 failed" in out
     assert c.says[0] in out
+
+
+def test_empty_area_on_the_command_line_is_a_plain_message(coverage_store, tmp_path, capsys):
+    """`csp briefing --area ""`: one plain line naming the key and the fix, exit 2."""
+    from csplib.cli import main
+
+    rc = main(["briefing", "--area", "", "--quarter", "2023/24 Q1", "--store",
+               str(coverage_store), "--out", str(tmp_path / "out")])  # fmt: skip
+    out, err = capsys.readouterr()
+    assert rc == 2 and err.startswith("error: ") and "Traceback" not in out + err
+    assert "'area' is empty" in err and "Fix:" in err and "csp areas" in err
+    assert "pydantic" not in err and "http" not in err
+
+
+def test_batch_refuses_two_files_for_the_same_report(coverage_store, tmp_path, capsys):
+    """Two parameter files naming the same area and period would write one folder at the
+    same time: the batch is refused before any report runs, naming both files."""
+    from csplib.cli import main
+
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    for name, area in (("a.yaml", "Alpha"), ("b.yaml", "alpha"), ("c.yaml", "Beta")):
+        (folder / name).write_text(f"area: {area}\nperiod: 2023/24 Q1\nstore: {coverage_store}\n")
+    rc = main(["batch", str(folder), "--out", str(tmp_path / "out"), "--workers", "1"])
+    out, err = capsys.readouterr()
+    assert rc == 2 and "Traceback" not in out + err
+    assert "a.yaml and " in err and "b.yaml both ask for area" in err and "Fix:" in err
+    assert not (tmp_path / "out").exists()  # nothing ran
 
 
 def test_path_values_never_leave_reports(coverage_store, tmp_path):
