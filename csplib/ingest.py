@@ -32,6 +32,7 @@ from csplib.errors import CspError, InputFormatError
 from csplib.safecsv import write_csv
 from csplib.sources import police_uk
 from csplib.sources.base import (
+    LimitError,
     LoadResult,
     empty_rejects,
     first_line,
@@ -161,6 +162,8 @@ def _header(data: bytes, name: str) -> list[str]:
     first = first_line(data, name)  # a first line over the limit is its own error
     try:
         return read_table(first + b"\n", name).header
+    except LimitError:
+        raise
     except CspError:
         return []
 

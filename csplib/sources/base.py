@@ -133,6 +133,12 @@ MAX_FIELD_CHARS = 131_072
 #: The most columns a header may name (ONS tables have a few hundred at most).
 MAX_COLUMNS = 1_000
 
+
+class LimitError(InputFormatError):
+    """A file beyond one of the documented limits (size, header width, line or value
+    length): an error whatever kind of file it turns out to be."""
+
+
 NUL_REASON = "the line holds a NUL byte (binary data, not text)"
 NOT_UTF8_REASON = "the line holds bytes that are not UTF-8 text (the rest of the file is)"
 NOT_CP1252_REASON = "the line holds bytes that are not Windows-1252 text"
@@ -144,7 +150,7 @@ _NON_ASCII_TEXT = re.compile("[^\x00-\x7f\udc80-\udcff]")
 
 def too_big(size: int, name: str) -> InputFormatError:
     """The error for a file (or zip member) over :data:`MAX_FILE_BYTES`."""
-    return InputFormatError(
+    return LimitError(
         f"the file is {size / 2**20:,.0f} MiB; the workbook reads text files of up to "
         f"{MAX_FILE_BYTES // 2**20:,} MiB",
         file=name,
@@ -237,7 +243,7 @@ def first_line(data: bytes, name: str) -> bytes:
     ends = [i for i in (data.find(b"\n", 0, limit), data.find(b"\r", 0, limit)) if i >= 0]
     if not ends:
         if len(data) >= limit:
-            raise InputFormatError(
+            raise LimitError(
                 f"the first line is longer than {MAX_FIELD_CHARS:,} characters, the most "
                 "the workbook reads in a line of column names",
                 file=name,
@@ -251,7 +257,7 @@ def first_line(data: bytes, name: str) -> bytes:
 def _parse_header(first_line: str, name: str) -> tuple[list[str], int]:
     raw = next(csv.reader([first_line.rstrip("\r")]), [])
     if len(raw) > MAX_COLUMNS:
-        raise InputFormatError(
+        raise LimitError(
             f"the first line names {len(raw):,} columns; the workbook reads at most "
             f"{MAX_COLUMNS:,}",
             file=name,
@@ -436,7 +442,7 @@ def _read_slow(
             lines.append(line)
     except csv.Error as err:
         if "field larger than field limit" in str(err):
-            raise InputFormatError(
+            raise LimitError(
                 f"a value on this line is longer than {MAX_FIELD_CHARS:,} characters, the "
                 "most the workbook reads in one value",
                 file=name,

@@ -14,7 +14,7 @@ report as not read, with the reason:
   inside the zip (not opened: unpack the outer zip and ingest the folder);
 * not read, as a note: a file that is not data (``notes.txt``);
 * read: CSV, spreadsheet and GeoJSON entries. Two entries with the same name are both
-  read, the second named ``zip!name (entry 2 of 2 named so)``; for a police file of the
+  read, the second named ``zip!(entry 2 of 2 so named) name``; for a police file of the
   same force and month the second one's rows are then rejected as already read.
 
 A damaged entry (failing its checksum) is an error for that entry alone. Sizes come
@@ -150,8 +150,9 @@ def _zip_inputs(path: Path) -> Iterator[InputFile | SkippedInput]:
     for index, info in sorted(members, key=lambda m: (m[1].filename, m[0])):
         seen[info.filename] += 1
         name = f"{path}!{info.filename}"
-        if copies[info.filename] > 1:
-            name += f" (entry {seen[info.filename]} of {copies[info.filename]} named so)"
+        if copies[info.filename] > 1:  # the entry's own name stays last (it names a force)
+            n, k = copies[info.filename], seen[info.filename]
+            name = f"{path}!(entry {k} of {n} so named) {info.filename}"
         refusal = _refusal(info)
         if refusal is not None:
             found = True
