@@ -8,7 +8,8 @@ can hide the same. Every CSV the workbook writes for people to open (the ingest'
 :func:`write_csv`, which neutralise such text cells the way OWASP recommends
 (https://owasp.org/www-community/attacks/CSV_Injection): a single quote is put in front,
 so the spreadsheet shows the text as text. The csv module quotes cells holding commas,
-quotes or line breaks, so a cell cannot spill into the next one either.
+quotes or line breaks (rows end in CRLF, as RFC 4180 says, so a lone CR is quoted too),
+so a cell cannot spill into the next one or start a row either.
 
 Numbers stay numbers: columns of a numeric type are written as they are (``-3`` is a
 count, not a formula), and a text cell that is exactly a plain number (``-1.5``,
@@ -70,13 +71,15 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 def frame_to_csv_bytes(frame: pd.DataFrame) -> bytes:
     """``frame`` as UTF-8 CSV bytes, safe to open in a spreadsheet (no index)."""
-    return safe_frame(frame).to_csv(index=False).encode("utf-8")
+    # CRLF line ends (RFC 4180): the csv writer then quotes any value holding a CR or
+    # LF, so a value cannot start a new row.
+    return safe_frame(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8")
 
 
 def rows_to_csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     """Rows as CSV text, each text cell neutralised (for writers without a DataFrame)."""
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow([neutralise(h) for h in header])
     writer.writerows([neutralise(v) for v in row] for row in rows)
     return buf.getvalue()

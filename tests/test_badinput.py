@@ -880,7 +880,7 @@ def _(tmp):
     return [z], check
 
 
-@case("zip-deflate64-entry", "a zip entry compressed with Deflate64 (Windows' 'send to zip' "
+@case("zip-deflate64-entry", "a zip entry compressed with Deflate64 (7-Zip and some Windows tools "
       "for large files)",
       "listed as not read: 'compressed with Deflate64, which the workbook does not read', "
       "with the fix; no traceback", error=True)  # fmt: skip
