@@ -569,9 +569,11 @@ class _Run:
                     continue
                 self.commit_police(inp, kind, rep, result, reserved)
         except BaseException:
-            # Interrupted or failed: drop the files not started rather than wait for
-            # them (every file was queued at the start).
-            pool.shutdown(wait=False, cancel_futures=True)
+            # Interrupted or failed: drop the files not started (every file was queued
+            # at the start), but let those being written finish, so that no write to the
+            # store is still under way (a temporary file not yet renamed) once the
+            # ingest has returned or its process exits.
+            pool.shutdown(wait=True, cancel_futures=True)
             raise
         pool.shutdown()
 
