@@ -821,6 +821,20 @@ def _not_read(out: Outcome, part: str, says: str) -> None:
     assert_clear(f.error, part, says=says)
 
 
+def _first_of_two_patched(z: Path, says: str, **patch):
+    """A zip of two months whose first entry is rewritten by ``_patch_zip``: that entry is
+    listed as not read (saying ``says``), the other read."""
+    _zip(z, {"2023-04/2023-04-testshire-street.csv": _month_bytes("2023-04"),
+             "2023-05/2023-05-testshire-street.csv": _month_bytes("2023-05")})  # fmt: skip
+    _patch_zip(z, **patch)
+
+    def check(out):
+        _not_read(out, f"{z.name}!2023-04/2023-04-testshire-street.csv", says)
+        assert out.crimes()["month"].unique().tolist() == ["2023-05"]
+
+    return [z], check
+
+
 @case("zip-same-name-twice", "a zip holding two entries with the same name (3 rows, then 2)",
       "both read and counted: the second named '(entry 2 of 2 so named)', its rows rejected "
       "as 'already read' (same force and month); 5 rows read = 3 kept + 2 rejected",
@@ -869,32 +883,16 @@ def _(tmp):
       "that entry listed as not read ('encrypted'), naming the zip and entry, with the fix; "
       "no traceback; the other entry read", error=True)  # fmt: skip
 def _(tmp):
-    z = _zip(tmp / "locked.zip", {"2023-04/2023-04-testshire-street.csv": _month_bytes("2023-04"),
-                                  "2023-05/2023-05-testshire-street.csv": _month_bytes("2023-05")})  # fmt: skip
-    _patch_zip(z, flags=0x1)
-
-    def check(out):
-        _not_read(out, "locked.zip!2023-04/2023-04-testshire-street.csv", "encrypted")
-        assert out.crimes()["month"].unique().tolist() == ["2023-05"]
-
-    return [z], check
+    return _first_of_two_patched(tmp / "locked.zip", "encrypted", flags=0x1)
 
 
-@case("zip-deflate64-entry", "a zip entry compressed with Deflate64 (7-Zip and some Windows tools "
-      "for large files)",
+@case("zip-deflate64-entry", "a zip entry compressed with Deflate64 (as 7-Zip can write it)",
       "listed as not read: 'compressed with Deflate64, which the workbook does not read', "
       "with the fix; no traceback", error=True)  # fmt: skip
 def _(tmp):
-    z = _zip(tmp / "d64.zip", {"2023-04/2023-04-testshire-street.csv": _month_bytes("2023-04"),
-                               "2023-05/2023-05-testshire-street.csv": _month_bytes("2023-05")})  # fmt: skip
-    _patch_zip(z, method=9)
-
-    def check(out):
-        _not_read(out, "d64.zip!2023-04/2023-04-testshire-street.csv",
-                  "compressed with Deflate64, which the workbook does not read")  # fmt: skip
-        assert out.crimes()["month"].unique().tolist() == ["2023-05"]
-
-    return [z], check
+    return _first_of_two_patched(
+        tmp / "d64.zip", "compressed with Deflate64, which the workbook does not read", method=9
+    )
 
 
 @case("zip-bomb", "entries that unpack far beyond their size: 64 MiB of zeros in 64 KB, and "
