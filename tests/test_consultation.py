@@ -70,11 +70,15 @@ def test_repeats_within_a_respondent_are_rejected(tmp_path):
     ])  # fmt: skip
     r = load_consultation(path)
     assert len(r.frame) == 1
-    assert [x.split(" (")[0] for x in r.rejects["reason"]] == [
+    # Reasons carry no line number (the earlier line has its own column), so the
+    # summary counts one line per reason, not one per rejected row.
+    assert r.rejects["reason"].tolist() == [
         "priority repeated for this respondent",
-        "rank 1 used twice by this respondent",
-        "respondent's type or area differs from line 2",
+        "rank used twice by this respondent",
+        "respondent's type or area differs from an earlier line",
     ]
+    assert r.rejects["source_line"].tolist() == [3, 4, 5]
+    assert r.rejects["related_line"].tolist() == [2, 2, 2]
 
 
 def test_a_respondent_whose_area_changes_is_rejected(tmp_path):
@@ -85,8 +89,11 @@ def test_a_respondent_whose_area_changes_is_rejected(tmp_path):
     ])  # fmt: skip
     r = load_consultation(path)
     assert len(r.frame) == 1
-    assert r.rejects["reason"].tolist() == ["respondent's type or area differs from line 2"]
+    assert r.rejects["reason"].tolist() == [
+        "respondent's type or area differs from an earlier line"
+    ]
     assert r.rejects["source_line"].tolist() == [3]
+    assert r.rejects["related_line"].tolist() == [2]
 
 
 def test_short_lines_are_rejected_and_the_rest_kept(tmp_path):
