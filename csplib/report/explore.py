@@ -33,7 +33,7 @@ from csplib.indicators.peers import peer_comparison
 from csplib.indicators.significance import add_significance, poisson_change_test
 from csplib.periods import Period, check_coverage, month_range, parse_period, shift_month
 from csplib.report import html as h
-from csplib.report.assessment import series_chart
+from csplib.report.charts import series_chart
 from csplib.schema import ASB, CRIME_TYPES
 from csplib.sources.population import population_for
 from csplib.store import Store
