@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from csplib import paths
-from csplib.areas import Area, resolve_area
+from csplib.areas import Area
 from csplib.errors import ParameterError
 from csplib.periods import Period, month_range, require_complete
 from csplib.plan import Plan, load_plan
+from csplib.report.data import open_area
 from csplib.report.params import ReportParams
 from csplib.sources.population import population_for
 from csplib.store import Store
@@ -65,15 +66,8 @@ def _empty(columns: list[str]) -> pd.DataFrame:
 def load_assessment_data(params: ReportParams) -> AssessmentData:
     """Read the store for one assessment; refuse an incomplete year under assessment
     (unless ``allow_incomplete``)."""
-    store = Store(params.store_path())
+    store, lad, _, area = open_area(params)
     period = params.parsed_period()
-    lad = store.read("geography_lad") if store.has("geography_lad") else _empty(
-        ["lad_code", "lad_name", "csp_code", "csp_name", "pfa_code", "pfa_name"]
-    )  # fmt: skip
-    forces = store.forces()
-    if not forces:
-        store.crimes()  # raises the "no crimes data; run csp ingest" error
-    area = resolve_area(params.area, lad, forces)
     coverage = store.coverage()
     if not params.allow_incomplete:
         require_complete(period, coverage, list(area.forces))

@@ -59,17 +59,22 @@ class ReportData:
         return self.area.select(self.crimes)
 
 
-def load_data(params: ReportParams) -> ReportData:
-    """Read the store for one report and check its period is covered."""
+def open_area(params: ReportParams) -> tuple[Store, pd.DataFrame, dict, Area]:
+    """(store, the ONS lookup, the store's forces, the report's area) for a report."""
     store = Store(params.store_path())
-    period = params.parsed_period()
     lad = store.read("geography_lad") if store.has("geography_lad") else pd.DataFrame(
         columns=["lad_code", "lad_name", "csp_code", "csp_name", "pfa_code", "pfa_name"]
     )  # fmt: skip
     forces = store.forces()
     if not forces:
         store.crimes()  # raises the "no crimes data; run csp ingest" error
-    area = resolve_area(params.area, lad, forces)
+    return store, lad, forces, resolve_area(params.area, lad, forces)
+
+
+def load_data(params: ReportParams) -> ReportData:
+    """Read the store for one report and check its period is covered."""
+    store, lad, forces, area = open_area(params)
+    period = params.parsed_period()
     coverage = store.coverage()
     prev = period.same_period_last_year()
     trend_start = shift_month(period.end, -(TREND_MONTHS - 1))
