@@ -71,6 +71,11 @@ class _Session:
         while time.monotonic() < deadline:
             msg = json.loads(self.ws.recv())
             self.events.append(msg)
+            if msg.get("method") == "Page.javascriptDialogOpening":
+                # alert() blocks the page until answered: record it, dismiss it, go on.
+                self.ws.send(json.dumps({"id": 10_000 + len(self.events),
+                                         "method": "Page.handleJavaScriptDialog",
+                                         "params": {"accept": False}}))  # fmt: skip
             if msg.get("method") == method:
                 return
         raise TimeoutError(method)
@@ -117,8 +122,10 @@ def open_report(html: Path, screenshot: Path, browser: str) -> dict:
                 errors.append(p["entry"].get("text", ""))
             elif m == "Network.loadingFailed":
                 errors.append(f"request failed: {p.get('errorText')}")
+        dialogs = [e["params"].get("message", "") for e in s.events
+                   if e.get("method") == "Page.javascriptDialogOpening"]  # fmt: skip
         s.ws.close()
-        return {**probe, "console_errors": errors}
+        return {**probe, "console_errors": errors, "dialogs": dialogs}
     finally:
         proc.terminate()
         try:
