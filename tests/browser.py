@@ -34,6 +34,10 @@ PROBE = """JSON.stringify({
   tables: document.querySelectorAll('table').length,
   captions: document.querySelectorAll('table > caption').length,
   xss: window.__xss === true,
+  // Tables whose right edge passes the page's width (caption, first 80 characters).
+  wide: Array.from(document.querySelectorAll('table'))
+    .filter(t => t.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+    .map(t => (t.caption ? t.caption.innerText : '(no caption)').slice(0, 80)),
   text: document.body.innerText
 })"""
 
@@ -81,12 +85,13 @@ class _Session:
         raise TimeoutError(method)
 
 
-def open_report(html: Path, screenshot: Path, browser: str) -> dict:
-    """Load ``html`` with the network blocked; return what the page did."""
+def open_report(html: Path, screenshot: Path, browser: str, width: int = 1200) -> dict:
+    """Load ``html`` with the network blocked in a window ``width`` pixels wide; return
+    what the page did (``wide`` lists the tables that pass the page's right edge)."""
     profile = Path(tempfile.mkdtemp(prefix="csp-chromium-"))
     proc = subprocess.Popen(
         [browser, *FLAGS, f"--user-data-dir={profile}", "--remote-debugging-port=0",
-         "--window-size=1200,900", "about:blank"],
+         f"--window-size={width},900", "about:blank"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
