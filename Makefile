@@ -7,20 +7,21 @@ STORE ?= data/processed
 SAMPLE ?= data/sample
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo test lint format sample ingest-sample lab bench clean
+LATEST := .venv-latest
+.PHONY: help setup demo test test-latest constraints lint format sample ingest-sample lab bench clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-14s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev]"
 	@# Build matplotlib's font cache now, so no report's first run writes to stderr.
 	$(BIN)/python -c "import matplotlib.pyplot" >/dev/null 2>&1
 	@touch $(STAMP)
 
-setup: $(STAMP) ## Create .venv and install the workbook with its dependencies
+setup: $(STAMP) ## Create .venv with the tested versions (constraints.txt) of every dependency
 
 $(SAMPLE)/README.md: $(STAMP) csplib/sample.py
 	$(BIN)/csp sample --out $(SAMPLE)
@@ -45,6 +46,26 @@ test: $(STAMP) ## Set up, then run ruff and every test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
+
+test-latest: ## Run ruff and every test in .venv-latest, on the newest versions the bounds allow
+	rm -rf $(LATEST)
+	$(PYTHON) -m venv $(LATEST)
+	$(LATEST)/bin/pip install --quiet --upgrade pip
+	$(LATEST)/bin/pip install --quiet --upgrade --upgrade-strategy eager -e ".[dev]"
+	$(LATEST)/bin/python -c "import matplotlib.pyplot" >/dev/null 2>&1
+	$(LATEST)/bin/pip freeze --exclude-editable > $(LATEST)/versions.txt
+	@grep -v '^#' constraints.txt | diff - $(LATEST)/versions.txt | grep '^[<>]' \
+		&& echo "(< tested in constraints.txt, > newest now)" || echo "newest = tested versions"
+	$(LATEST)/bin/ruff check .
+	$(LATEST)/bin/ruff format --check .
+	$(LATEST)/bin/pytest
+	@touch $(LATEST)/.passed
+
+constraints: ## Re-pin constraints.txt to the newest versions, once make test-latest passed
+	@test -f $(LATEST)/.passed || { echo "run make test-latest first (and see it pass)"; exit 1; }
+	head -3 constraints.txt > constraints.tmp
+	grep -v '^csplib' $(LATEST)/versions.txt >> constraints.tmp
+	mv constraints.tmp constraints.txt
 
 lint: $(STAMP) ## Run ruff (lint and format check) only
 	$(BIN)/ruff check .

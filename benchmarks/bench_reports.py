@@ -53,7 +53,7 @@ def ours(work: Path, store: Path, jobs: list[tuple[str, str]]) -> float:
         )
     start = time.perf_counter()
     subprocess.run(
-        [str(BIN / "csp"), "batch", str(folder), "--out", str(work / "reports"), "--force"],
+        [str(BIN / "csp"), "batch", str(folder), "--out", str(work / "reports"), "--rebuild"],
         check=True, capture_output=True,
     )  # fmt: skip
     return time.perf_counter() - start

@@ -1,7 +1,11 @@
 """The ``csp`` command line: ingest data, make the sample, check coverage, run reports.
 
 User errors (``CspError``) are printed as one plain message on stderr, never a
-traceback, and the command exits non-zero.
+traceback, and the command exits non-zero; a usage error (a missing or unknown option,
+a misspelt command) prints the short usage message and exits 2. Each flag has one
+meaning across the commands (``--force`` is the police force; ``--rebuild`` rebuilds a
+report). Only typer is imported up front, so ``csp --help`` is quick: each command
+imports what it needs.
 """
 
 from __future__ import annotations
@@ -12,7 +16,6 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 
 from csplib import paths
@@ -49,19 +52,25 @@ def ingest(
     report = run_ingest(inputs, store)
     if json_out:
         print(json.dumps(report.to_dict(), indent=2, default=str))
-    elif quiet:
+    _print_ingest_report(
+        report, quiet, f"; report in {Path(store) / 'ingest_report.json'}", shown=json_out
+    )
+
+
+def _print_ingest_report(report, quiet: bool, tail: str = "", shown: bool = False) -> None:
+    """The ingest report (or its totals when ``quiet``); exit 1 naming each failed file."""
+    if quiet and not shown:
         t = report.totals()
         print(
             f"{t.get('files', 0)} files, {t.get('rows_read', 0):,} rows read = "
-            f"{t.get('kept', 0):,} kept + {t.get('rejected', 0):,} rejected; report in "
-            f"{Path(store) / 'ingest_report.json'}"
+            f"{t.get('kept', 0):,} kept + {t.get('rejected', 0):,} rejected{tail}"
         )
-    else:
+    elif not shown:
         print(report.render())
     if not report.ok:
-        failed = [f for f in report.files if f.error]
-        for f in failed:
-            print(f"error: {f.error}", file=sys.stderr)
+        for f in report.files:
+            if f.error:
+                print(f"error: {f.error}", file=sys.stderr)
         raise typer.Exit(1)
 
 
@@ -130,11 +139,34 @@ OutOpt = Annotated[
     typer.Option("--out", help="Reports folder (default reports/); each report goes in "
                  "<out>/<period>/<area>/."),
 ]  # fmt: skip
-ForceOpt = Annotated[bool, typer.Option("--force", help="Rebuild even if up to date.")]
+AreaOpt = Annotated[str, typer.Option("--area", help="Partnership (CSP name or code) or force.")]
+IncompleteOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-incomplete/--no-allow-incomplete",
+        help="Report a period with missing or incomplete months (flagged).",
+    ),
+]
+RebuildOpt = Annotated[bool, typer.Option("--rebuild", help="Rebuild even if up to date.")]
+#: The old spelling of --rebuild, kept for one release: --force means the police force.
+OldForceOpt = Annotated[
+    bool, typer.Option("--force", hidden=True, help="Deprecated: use --rebuild.")
+]
 
 
-def _one_report(kind: str, area: str, period: str, store: Path, out: Path | None, force: bool,
-                **extra) -> None:  # fmt: skip
+def _rebuild(command: str, rebuild: bool, old_force: bool) -> bool:
+    """``--rebuild``, or the deprecated ``--force`` with a warning on stderr."""
+    if old_force:
+        print(
+            f"warning: 'csp {command} --force' is deprecated and stops working in the next "
+            "release: use --rebuild ('--force' names the police force, as in 'csp fetch')",
+            file=sys.stderr,
+        )
+    return rebuild or old_force
+
+
+def _one_report(kind: str, area: str, period: str, store: Path, out: Path | None,
+                rebuild: bool, **extra) -> None:  # fmt: skip
     from csplib.report.params import ReportParams
     from csplib.report.run import run_report
 
@@ -144,50 +176,50 @@ def _one_report(kind: str, area: str, period: str, store: Path, out: Path | None
         from csplib.errors import ParameterError
 
         raise ParameterError(str(err).splitlines()[-1] if str(err) else repr(err)) from None
-    result = run_report(params, out, force=force)
+    result = run_report(params, out, force=rebuild)
     verb = "Up to date" if result.status == "skipped" else "Written"
     print(f"{verb}: {result.html}")
 
 
 @app.command()
 def briefing(
-    area: Annotated[str, typer.Option(help="Partnership (CSP name or code) or force.")],
+    area: AreaOpt,
     quarter: Annotated[str, typer.Option(help='Quarter, e.g. "2024/25 Q2" or "2024Q3".')],
     store: StoreOpt = paths.STORE,
     out: OutOpt = None,
     peer_group: Annotated[
         str | None, typer.Option(help="Peer group name in parameters/peer_groups.yaml.")
     ] = None,
-    allow_incomplete: Annotated[
-        bool, typer.Option(help="Report a quarter with missing or incomplete months (flagged).")
-    ] = False,
-    force: ForceOpt = False,
+    allow_incomplete: IncompleteOpt = False,
+    rebuild: RebuildOpt = False,
+    old_force: OldForceOpt = False,
 ) -> None:
     """Build the quarterly crime briefing (HTML, executed notebook, figures.json)."""
-    _one_report("quarterly_briefing", area, quarter, store, out, force,
-                peer_group=peer_group, allow_incomplete=allow_incomplete)  # fmt: skip
+    _one_report("quarterly_briefing", area, quarter, store, out,
+                _rebuild("briefing", rebuild, old_force), peer_group=peer_group,
+                allow_incomplete=allow_incomplete)  # fmt: skip
 
 
 @app.command()
 def assessment(
-    area: Annotated[str, typer.Option(help="Partnership (CSP name or code) or force.")],
+    area: AreaOpt,
     year: Annotated[str, typer.Option(help='Financial year, e.g. "2023/24".')],
     store: StoreOpt = paths.STORE,
     out: OutOpt = None,
     plan: Annotated[
         str | None, typer.Option(help="Plan register YAML (priorities and indicators).")
     ] = None,
-    allow_incomplete: Annotated[
-        bool, typer.Option(help="Report a year with missing or incomplete months (flagged).")
-    ] = False,
+    allow_incomplete: IncompleteOpt = False,
     show_comments: Annotated[
         bool,
         typer.Option(help="Print consultation free-text comments (check them before sharing)."),
     ] = False,
-    force: ForceOpt = False,
+    rebuild: RebuildOpt = False,
+    old_force: OldForceOpt = False,
 ) -> None:
     """Build the annual strategic assessment for a financial year."""
-    _one_report("strategic_assessment", area, year, store, out, force, plan_file=plan,
+    _one_report("strategic_assessment", area, year, store, out,
+                _rebuild("assessment", rebuild, old_force), plan_file=plan,
                 allow_incomplete=allow_incomplete, show_comments=show_comments)  # fmt: skip
 
 
@@ -197,7 +229,8 @@ def batch(
         list[Path], typer.Argument(help="Parameter files (YAML) or folders of them.")
     ],
     out: OutOpt = None,
-    force: ForceOpt = False,
+    rebuild: RebuildOpt = False,
+    old_force: OldForceOpt = False,
     workers: Annotated[
         int | None, typer.Option(help="Reports built at once (default: one per core).")
     ] = None,
@@ -206,7 +239,8 @@ def batch(
     """Build many reports in parallel; print a summary; exit non-zero if any failed."""
     from csplib.report.run import run_batch, summary
 
-    results = run_batch(inputs, out, force=force, timeout=timeout, workers=workers)
+    results = run_batch(inputs, out, force=_rebuild("batch", rebuild, old_force),
+                        timeout=timeout, workers=workers)  # fmt: skip
     print(summary(results))
     if any(r.status == "failed" for r in results):
         raise typer.Exit(1)
@@ -290,26 +324,35 @@ def fetch_police_uk_command(
     print(result.render())
     if no_ingest:
         return
-    report = ingest_fetched(result, store)
-    if quiet:
-        t = report.totals()
-        print(
-            f"{t.get('files', 0)} files, {t.get('rows_read', 0):,} rows read = "
-            f"{t.get('kept', 0):,} kept + {t.get('rejected', 0):,} rejected"
-        )
+    _print_ingest_report(ingest_fetched(result, store), quiet)
+
+
+def _usage_error(err: Exception) -> int | None:
+    """Show a command-line usage error as typer (or click) words it; its exit code.
+
+    typer 0.29 carries its own copy of click, so its errors are not
+    ``click.ClickException``; older typers raise click's own. Both are shown by their
+    ``show()`` (usage line, "Try 'csp ... --help'", the error), never as a traceback.
+    None when ``err`` is neither.
+    """
+    kinds: list[type] = [typer.TyperException] if hasattr(typer, "TyperException") else []
+    click = sys.modules.get("click")  # only if a typer that uses click loaded it
+    if click is not None:
+        kinds.append(click.ClickException)
+    if not isinstance(err, tuple(kinds)):
+        return None
+    show = getattr(err, "show", None)
+    if show is not None:
+        show()
     else:
-        print(report.render())
-    if not report.ok:
-        for f in report.files:
-            if f.error:
-                print(f"error: {f.error}", file=sys.stderr)
-        raise typer.Exit(1)
+        print(f"Error: {err}", file=sys.stderr)
+    return int(getattr(err, "exit_code", 2))
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point for the ``csp`` console script."""
     try:
-        rc = app(args=argv, standalone_mode=False)
+        rc = app(args=argv, prog_name="csp", standalone_mode=False)
     except CspError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -322,14 +365,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {where}{err.strerror}. Fix: free some disk space, or check the "
               "folder is writable (--store / --out choose another)", file=sys.stderr)  # fmt: skip
         return 2
-    except click.exceptions.Exit as err:
+    except typer.Exit as err:
         return err.exit_code
-    except click.exceptions.Abort:
+    except typer.Abort:
         print("aborted", file=sys.stderr)
         return 130
-    except click.ClickException as err:
-        err.show()
-        return err.exit_code
+    except Exception as err:
+        code = _usage_error(err)
+        if code is None:
+            raise
+        return code
     return rc if isinstance(rc, int) else 0
 
 

@@ -29,8 +29,17 @@ import pyarrow.compute as pc
 
 from csplib.coverage import compute_coverage
 from csplib.errors import CspError, InputFormatError
+from csplib.safecsv import write_csv
 from csplib.sources import analyses_inputs, police_uk
-from csplib.sources.base import LoadResult, empty_rejects, make_rejects, read_table
+from csplib.sources.base import (
+    LimitError,
+    LoadResult,
+    empty_rejects,
+    first_line,
+    looks_binary,
+    make_rejects,
+    read_table,
+)
 from csplib.sources.files import InputFile, SkippedInput, iter_inputs
 from csplib.sources.geography import (
     Geography,
@@ -39,7 +48,7 @@ from csplib.sources.geography import (
     load_lad_lookup,
     load_lsoa_list,
 )
-from csplib.store import Store, atomic_write_bytes
+from csplib.store import Store, StoreWriteError, atomic_write_bytes
 
 POLICE_TABLES = {"street": "crimes", "outcomes": "outcomes", "stop-and-search": "searches"}
 ORDER = ["lad_lookup", "lsoa_list", "population", "partner", "consultation",
@@ -60,6 +69,8 @@ class FileReport:
     partitions: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
     error: str | None = None
+    #: why an input was left out without being an error (a zip member that is not data)
+    not_read: str | None = None
 
 
 @dataclass
@@ -121,6 +132,8 @@ class IngestReport:
             )
             if f.error:
                 lines.append(f"    ERROR: {f.error}")
+            if f.not_read:
+                lines.append(f"    not read: {f.not_read}")
             for reason, n in sorted(f.reject_reasons.items(), key=lambda kv: -kv[1]):
                 lines.append(f"    rejected {n:,}: {reason}")
             for flag, n in f.flags.items():
@@ -144,10 +157,13 @@ class IngestReport:
 def _header(data: bytes, name: str) -> list[str]:
     """The column names of a text file; an empty or binary file raises its own error
     (so the user reads "the file is empty", not "not recognised")."""
-    if not data.strip() or b"\x00" in data[:65536]:
+    if not data.strip() or looks_binary(data):
         read_table(data, name)  # raises the shared empty / not-text error
+    first = first_line(data, name)  # a first line over the limit is its own error
     try:
-        return read_table(data.split(b"\n", 1)[0] + b"\n", name).header
+        return read_table(first + b"\n", name).header
+    except LimitError:
+        raise
     except CspError:
         return []
 
@@ -161,7 +177,7 @@ def classify(inp: InputFile, head: bytes | None = None) -> str:
         return "spreadsheet"
     if inp.suffix in (".geojson", ".json"):
         return "boundaries"
-    header = _header(head if head is not None else inp.read_bytes()[:65536], inp.name)
+    header = _header(head if head is not None else inp.read_bytes(65536), inp.name)
     keys = {h.strip().casefold() for h in header}
     kind = police_uk.detect_kind(header) or analyses_inputs.kind_of(header)
     if kind:
@@ -309,6 +325,8 @@ PoliceJob = tuple[Store, InputFile, str, tuple[str, str, str] | None, str | None
 def _police_job(job: PoliceJob, geography: Geography | None) -> PoliceLoad:
     try:
         return load_police_file(*job, geography)
+    except StoreWriteError:
+        raise  # the store cannot be written: the whole ingest stops
     except CspError as err:  # the file is reported with its error; the others go on
         return PoliceLoad(error=str(err))
 
@@ -415,7 +433,7 @@ class _Run:
             self._lsoa_population(inp, rep)
 
     def _lsoa_population(self, inp: InputFile, rep: FileReport) -> None:
-        header = _header(inp.read_bytes()[:65536], inp.name)
+        header = _header(inp.read_bytes(65536), inp.name)
         if "Persons" not in header:
             return
         from csplib.sources.population import load_population
@@ -553,9 +571,11 @@ class _Run:
                     continue
                 self.commit_police(inp, kind, rep, result, reserved)
         except BaseException:
-            # Interrupted or failed: drop the files not started rather than wait for
-            # them (every file was queued at the start).
-            pool.shutdown(wait=False, cancel_futures=True)
+            # Interrupted or failed: drop the files not started (every file was queued
+            # at the start), but let those being written finish, so that no write to the
+            # store is still under way (a temporary file not yet renamed) once the
+            # ingest has returned or its process exits.
+            pool.shutdown(wait=True, cancel_futures=True)
             raise
         pool.shutdown()
 
@@ -601,7 +621,11 @@ def ingest(
     inputs: list[tuple[str, InputFile]] = []
     for inp in iter_inputs([Path(p) for p in paths]):
         if isinstance(inp, SkippedInput):
-            run.report.files.append(FileReport(inp.name, "skipped", error=inp.reason))
+            run.report.files.append(
+                FileReport(inp.name, "skipped", error=inp.reason)
+                if inp.refused
+                else FileReport(inp.name, "not read", not_read=inp.reason)
+            )
             continue
         try:
             kind = classify(inp)
@@ -640,6 +664,8 @@ def ingest(
                 )
             else:
                 run.keyed(inp, kind, rep)
+        except StoreWriteError:
+            raise
         except CspError as err:
             rep.error = str(err)
     run.police_all(police_items, progress)
@@ -671,7 +697,7 @@ def ingest(
     if rejects:
         path = store.root / "reports" / f"rejects-{stamp}.csv"
         all_rejects = pd.concat(rejects, ignore_index=True)
-        atomic_write_bytes(path, all_rejects.to_csv(index=False).encode("utf-8"))
+        write_csv(path, all_rejects)
         run.report.rejects_file = str(path)
     history = store.write_json(f"reports/ingest-{stamp}.json", run.report.to_dict())
     atomic_write_bytes(store.root / "ingest_report.json", history.read_bytes())

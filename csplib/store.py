@@ -18,6 +18,7 @@ target, so an interrupted ingest leaves each file either as it was or complete.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import tempfile
@@ -44,18 +45,60 @@ KEYS = {
 PARTITIONED = ("crimes", "outcomes", "searches")
 
 
+#: OSError numbers a user can fix: a full disk or quota, a file-size limit, a read-only
+#: or forbidden folder. Writing the store, they stop the ingest with a StoreWriteError.
+WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM}
+
+
+class StoreWriteError(CspError):
+    """The store cannot be written (disk full, file-size limit, read-only folder): the
+    ingest stops, every file written so far complete, the one being written as before."""
+
+    def __reduce__(self):  # sent back from an ingest worker process whole
+        return _store_write_error, (self.message, self.file, self.fix)
+
+
+def _store_write_error(message: str, file: str | None, fix: str | None) -> StoreWriteError:
+    return StoreWriteError(message, file=file, fix=fix)
+
+
+def write_error(err: OSError, path: Path) -> StoreWriteError:
+    """An OSError writing ``path`` as an error a person can act on."""
+    if err.errno == errno.EFBIG:
+        return StoreWriteError(
+            f"{err.strerror}: the file would be larger than this system lets a file grow "
+            "(a file-size limit such as 'ulimit -f', or the file system's largest file)",
+            file=path,
+            fix="raise the file-size limit (ulimit -f unlimited) or put the store on "
+            "another file system (--store)",
+        )
+    return StoreWriteError(
+        err.strerror or str(err),
+        file=path,
+        fix="free some disk space, or check the folder is writable (--store / --out "
+        "choose another)",
+    )
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file and rename (atomic on POSIX)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write ``data`` to ``path`` via a temporary file and rename (atomic on POSIX).
+
+    Raises StoreWriteError for a full disk, a file-size limit or a folder that cannot
+    be written; the file is then as it was."""
+    tmp = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+    except BaseException as err:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        if isinstance(err, OSError) and err.errno in WRITE_ERRNOS:
+            raise write_error(err, path) from None
         raise
 
 
@@ -63,19 +106,23 @@ def atomic_write_parquet(path: Path, table: pa.Table | pd.DataFrame, **options) 
     """Write a Parquet file via a temporary file and rename (atomic on POSIX)."""
     if isinstance(table, pd.DataFrame):
         table = pa.Table.from_pandas(table, preserve_index=False)
-    # Encoded in memory and written in one call: writing to a path, Arrow makes a
-    # system call per page, which costs more than the copy.
-    sink = pa.BufferOutputStream()
-    pq.write_table(table, sink, **{"compression": "zstd", **options})
-    data = sink.getvalue()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = None
     try:
+        # Encoded in memory and written in one call: writing to a path, Arrow makes a
+        # system call per page, which costs more than the copy.
+        sink = pa.BufferOutputStream()
+        pq.write_table(table, sink, **{"compression": "zstd", **options})
+        data = sink.getvalue()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+    except BaseException as err:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        if isinstance(err, OSError) and err.errno in WRITE_ERRNOS:
+            raise write_error(err, path) from None
         raise
 
 

@@ -34,6 +34,10 @@ PROBE = """JSON.stringify({
   tables: document.querySelectorAll('table').length,
   captions: document.querySelectorAll('table > caption').length,
   xss: window.__xss === true,
+  // Tables whose right edge passes the page's width (caption, first 80 characters).
+  wide: Array.from(document.querySelectorAll('table'))
+    .filter(t => t.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+    .map(t => (t.caption ? t.caption.innerText : '(no caption)').slice(0, 80)),
   text: document.body.innerText
 })"""
 
@@ -71,17 +75,23 @@ class _Session:
         while time.monotonic() < deadline:
             msg = json.loads(self.ws.recv())
             self.events.append(msg)
+            if msg.get("method") == "Page.javascriptDialogOpening":
+                # alert() blocks the page until answered: record it, dismiss it, go on.
+                self.ws.send(json.dumps({"id": 10_000 + len(self.events),
+                                         "method": "Page.handleJavaScriptDialog",
+                                         "params": {"accept": False}}))  # fmt: skip
             if msg.get("method") == method:
                 return
         raise TimeoutError(method)
 
 
-def open_report(html: Path, screenshot: Path, browser: str) -> dict:
-    """Load ``html`` with the network blocked; return what the page did."""
+def open_report(html: Path, screenshot: Path, browser: str, width: int = 1200) -> dict:
+    """Load ``html`` with the network blocked in a window ``width`` pixels wide; return
+    what the page did (``wide`` lists the tables that pass the page's right edge)."""
     profile = Path(tempfile.mkdtemp(prefix="csp-chromium-"))
     proc = subprocess.Popen(
         [browser, *FLAGS, f"--user-data-dir={profile}", "--remote-debugging-port=0",
-         "--window-size=1200,900", "about:blank"],
+         f"--window-size={width},900", "about:blank"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
@@ -117,8 +127,10 @@ def open_report(html: Path, screenshot: Path, browser: str) -> dict:
                 errors.append(p["entry"].get("text", ""))
             elif m == "Network.loadingFailed":
                 errors.append(f"request failed: {p.get('errorText')}")
+        dialogs = [e["params"].get("message", "") for e in s.events
+                   if e.get("method") == "Page.javascriptDialogOpening"]  # fmt: skip
         s.ws.close()
-        return {**probe, "console_errors": errors}
+        return {**probe, "console_errors": errors, "dialogs": dialogs}
     finally:
         proc.terminate()
         try:

@@ -39,6 +39,7 @@ from factories import (
 
 from csplib.errors import CoverageError, CspError, ParameterError
 from csplib.ingest import IngestReport, ingest
+from csplib.sources.base import NOT_UTF8_REASON, NUL_REASON
 from csplib.sources.police_uk import OUTCOME_COLUMNS, SEARCH_COLUMNS
 from csplib.sources.recorded_crime import REQUIRED as RC_REQUIRED
 from csplib.store import Store
@@ -344,6 +345,127 @@ def _(tmp):
     return [path], check
 
 
+@case("cr-line-endings", "old Mac line endings (CR only), a police file and a lookup",
+      "kept: rows split at each CR, line numbers counted the same way (a bad row is "
+      "rejected at its line)")  # fmt: skip
+def _(tmp):
+    path = street_file(tmp / "in", [*good_rows(), street_row(crime_type="Fraud")])
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r"))
+    lookup = write_csv(tmp / "in" / "lad_csp_pfa.csv", [
+        ["LAD23CD", "LAD23NM", "CSP23CD", "CSP23NM", "PFA23CD", "PFA23NM"],
+        ["X07000001", "Alpha", "X22000001", "Alpha", "X23000001", "Testshire"]])  # fmt: skip
+    lookup.write_bytes(lookup.read_bytes().replace(b"\n", b"\r"))
+
+    def check(out):
+        assert_rejected(out, path.name, "unknown crime type", [5], kept=3)
+        assert out.file(lookup.name).kept == 1
+
+    return [tmp / "in"], check
+
+
+@case("one-10mb-line", "a 10 MB file with no line break (a dump of one long line)",
+      "error at once naming the file, line 1 and the limit (131,072 characters), without "
+      "reading it as columns", error=True)  # fmt: skip
+def _(tmp):
+    path = tmp / "in" / "2023-04-testshire-street.csv"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"a," * (5 << 20))
+    return [path], lambda out: assert_clear(out.file(path.name).error, path.name, line=1,
+                                            says="longer than 131,072 characters")  # fmt: skip
+
+
+@case("value-over-the-limit", "a Location of 200,000 characters in the third row",
+      "error naming the line and the limit (131,072 characters); the other files go in",
+      error=True)  # fmt: skip
+def _(tmp):
+    path = street_file(tmp / "in", [*good_rows(n=2), street_row(location="x" * 200_000)])
+    good = street_file(tmp / "in", good_rows("2023-05"), month="2023-05")
+
+    def check(out):
+        assert_clear(out.file(path.name).error, path.name, line=4, says="131,072 characters")
+        assert out.file(good.name).kept == 3
+
+    return [tmp / "in"], check
+
+
+@case("too-many-columns", "a header naming 5,000 columns",
+      "error naming line 1 and the limit (1,000 columns)", error=True)  # fmt: skip
+def _(tmp):
+    path = tmp / "in" / "wide.csv"
+    path.parent.mkdir(parents=True)
+    path.write_text(",".join(f"c{i}" for i in range(5000)) + "\n" + "1," * 4999 + "1\n")
+    return [path], lambda out: assert_clear(out.file(path.name).error, path.name, line=1,
+                                            says="at most 1,000")  # fmt: skip
+
+
+@case("stray-non-utf8-byte", "a UTF-8 file with 'Café' on one row and a stray byte (0xE9, "
+      "Windows-1252 'é') on another",
+      "only the row with the stray byte is rejected ('not UTF-8 text'), with its line; 'Café' "
+      "is stored intact (never the whole file read as Windows-1252)")  # fmt: skip
+def _(tmp):
+    path = street_file(tmp / "in", [street_row(location="On or near Café", crime_id="a"),
+                                    street_row(location="On or near Xyz", crime_id="b"),
+                                    street_row(location="On or near Mill", crime_id="c")])  # fmt: skip
+    path.write_bytes(path.read_bytes().replace(b"Xyz", b"Caf\xe9"))
+
+    def check(out):
+        assert_rejected(out, path.name, NOT_UTF8_REASON, [3], kept=2)
+        assert out.crimes()["location"].tolist() == ["On or near Café", "On or near Mill"]
+        assert "Caf\\xe9" in out.rejects()["value"].iloc[0]  # the byte shown, not hidden
+
+    return [path], check
+
+
+@case("nul-byte-after-64k", "a NUL byte in a Location 100 KB into the file (and one on line 3)",
+      "each row holding a NUL is rejected ('NUL byte'), with its line; the rest kept; no NUL "
+      "in the store")  # fmt: skip
+def _(tmp):
+    rows = good_rows(n=600)
+    rows[1] = street_row(location="On or near A\x00B", crime_id="nul-early")
+    rows[500] = street_row(location="On or near C\x00D", crime_id="nul-late")
+    path = street_file(tmp / "in", rows)
+    assert path.read_bytes().index(b"C\x00D") > 65536
+
+    def check(out):
+        assert_rejected(out, path.name, NUL_REASON, [3, 502], kept=598)
+        assert not out.crimes()["location"].str.contains("\x00").any()
+
+    return [path], check
+
+
+@case("formula-in-a-field", "police.uk fields holding '=HYPERLINK(\"http://evil.example/a\","
+      "\"x\")', '@SUM(1+1)', '+1+cmd' and '-2+3' in rows that are rejected",
+      "the rejects CSV holds them neutralised with a leading quote (OWASP), so no cell "
+      "starts with =, +, -, @, tab or CR; numbers stay numbers (-3, -1.5); the store keeps "
+      "the values exactly")  # fmt: skip
+def _(tmp):
+    link = '=HYPERLINK("http://evil.example/a","x")'
+    path = street_file(tmp / "in", [
+        street_row(crime_type=link, crime_id="f1"),
+        street_row(crime_type="@SUM(1+1)", crime_id="f2"),
+        street_row(crime_type="+1+cmd", crime_id="f3"),
+        street_row(lon="-2+3", crime_id="f4"),
+        street_row(location=link, crime_id="kept"),
+    ])  # fmt: skip
+    partner = _partner(tmp, "Needles,Alpha,2023-04,-3,,,count,council")
+
+    def check(out):
+        import csv as csv_module
+
+        with open(out.report.rejects_file, newline="", encoding="utf-8") as fh:
+            cells = [c for row in csv_module.reader(fh) for c in row]
+        assert not [c for c in cells if c[:1] in ("=", "+", "@", "\t", "\r")
+                    or (c[:1] == "-" and not re.fullmatch(r"-\d+(\.\d+)?", c))]  # fmt: skip
+        rej = out.rejects()
+        values = set(rej["value"].astype(str))
+        assert {"'@SUM(1+1)", "'+1+cmd", "'-2+3", "-3"} <= values, values
+        assert any(v.startswith("'" + link[:10]) for v in values), values
+        assert out.crimes()["location"].tolist() == [link]  # stored as published
+        assert out.file(partner.name).rejected == 1
+
+    return [path, partner], check
+
+
 @case("not-text", "a file that is not text at all (a zip/xlsx saved with a .csv name)",
       "error naming the file: 'not a text (CSV) file', with the fix", error=True, cli=True)  # fmt: skip
 def _(tmp):
@@ -593,16 +715,21 @@ def _month_bytes(month: str, n: int = 2) -> bytes:
 
 
 @case("zip-nested-folders", "a zip whose CSVs sit several folders deep",
-      "read in place (never unpacked), every CSV found")  # fmt: skip
+      "read in place (never unpacked), every CSV found; a file that is not data "
+      "(notes.txt) listed as not read, without failing the run")  # fmt: skip
 def _(tmp):
     z = _zip(tmp / "download.zip", {
         "a/b/c/2023-04/2023-04-testshire-street.csv": _month_bytes("2023-04", 4),
         "x/2023-05/2023-05-testshire-street.csv": _month_bytes("2023-05", 2),
         "x/notes.txt": b"not data",
     })  # fmt: skip
-    return [z], lambda out: expect(
-        out.crimes().groupby("month").size().to_dict() == {"2023-04": 4, "2023-05": 2}
-    )
+
+    def check(out):
+        assert out.crimes().groupby("month").size().to_dict() == {"2023-04": 4, "2023-05": 2}
+        notes = out.file("download.zip!x/notes.txt")
+        assert notes.kind == "not read" and "not a data file" in notes.not_read
+
+    return [z], check
 
 
 @case("zip-without-csv", "a zip holding no CSV files",
@@ -630,13 +757,21 @@ def _(tmp):
 
 
 @case("zip-bad-checksum", "a zip whose entry was damaged after it was written",
-      "error naming the zip and the damaged entry, with the fix", error=True)  # fmt: skip
+      "error naming the zip and the damaged entry, with the fix; the other entries go in",
+      error=True)  # fmt: skip
 def _(tmp):
-    z = _zip(tmp / "crc.zip", {"2023-04/2023-04-testshire-street.csv": _month_bytes("2023-04")})
+    z = _zip(tmp / "crc.zip", {"2023-04/2023-04-testshire-street.csv": _month_bytes("2023-04"),
+                               "2023-05/2023-05-testshire-street.csv": _month_bytes("2023-05")})  # fmt: skip
     data = bytearray(z.read_bytes())
     data[data.find(b"Crime ID")] ^= 0x20
     z.write_bytes(bytes(data))
-    return [z], lambda out: assert_clear(str(out.raised), z.name, says="fails its checksum")
+
+    def check(out):
+        entry = "crc.zip!2023-04/2023-04-testshire-street.csv"
+        assert_clear(out.file(entry).error, entry, says="fails its checksum")
+        assert out.crimes()["month"].unique().tolist() == ["2023-05"]
+
+    return [z], check
 
 
 @case("zip-entry-escapes-folder", "zip entries named '../../evil/...csv', '/tmp/...csv' and "
@@ -655,10 +790,144 @@ def _(tmp):
         skipped = [f for f in out.report.files if f.kind == "skipped"]
         assert len(skipped) == 3
         assert all("leaves the archive's folder" in f.error for f in skipped)
+        for f in skipped:  # each error names the zip and the entry, with the fix
+            assert_clear(f.error, f.name, says="leaves the archive's folder")
         assert out.crimes()["month"].unique().tolist() == ["2023-05"]
         assert not (tmp / "evil").exists() and not Path("/tmp/csp-evil").exists()
 
     return [z], check
+
+
+def _patch_zip(path: Path, *, flags: int = 0, method: int | None = None,
+               file_size: int | None = None) -> None:  # fmt: skip
+    """Rewrite the first entry's headers (local and central) as another tool would have
+    written them: encryption flag, compression method, declared size."""
+    data = bytearray(path.read_bytes())
+    local, central = data.find(b"PK\x03\x04"), data.find(b"PK\x01\x02")
+    for flag_at, method_at, size_at in ((local + 6, local + 8, local + 22),
+                                        (central + 8, central + 10, central + 24)):  # fmt: skip
+        data[flag_at] |= flags
+        if method is not None:
+            data[method_at : method_at + 2] = method.to_bytes(2, "little")
+        if file_size is not None:
+            data[size_at : size_at + 4] = file_size.to_bytes(4, "little")
+    path.write_bytes(bytes(data))
+
+
+def _not_read(out: Outcome, part: str, says: str) -> None:
+    """The entry is listed as not read, as an error naming the zip and the entry."""
+    f = out.file(part)
+    assert f.kind == "skipped" and f.rows_read == 0, f
+    assert_clear(f.error, part, says=says)
+
+
+def _first_of_two_patched(z: Path, says: str, **patch):
+    """A zip of two months whose first entry is rewritten by ``_patch_zip``: that entry is
+    listed as not read (saying ``says``), the other read."""
+    _zip(z, {"2023-04/2023-04-testshire-street.csv": _month_bytes("2023-04"),
+             "2023-05/2023-05-testshire-street.csv": _month_bytes("2023-05")})  # fmt: skip
+    _patch_zip(z, **patch)
+
+    def check(out):
+        _not_read(out, f"{z.name}!2023-04/2023-04-testshire-street.csv", says)
+        assert out.crimes()["month"].unique().tolist() == ["2023-05"]
+
+    return [z], check
+
+
+@case("zip-same-name-twice", "a zip holding two entries with the same name (3 rows, then 2)",
+      "both read and counted: the second named '(entry 2 of 2 so named)', its rows rejected "
+      "as 'already read' (same force and month); 5 rows read = 3 kept + 2 rejected",
+      )  # fmt: skip
+def _(tmp):
+    import warnings
+
+    member = "2023-04/2023-04-testshire-street.csv"
+    z = tmp / "twice.zip"
+    with warnings.catch_warnings(), zipfile.ZipFile(z, "w") as zf:
+        warnings.simplefilter("ignore")  # zipfile warns of the duplicate name
+        zf.writestr(member, _month_bytes("2023-04", 3))
+        zf.writestr(member, csv_bytes([STREET_HEADER, *[street_row(crime_id=f"b{i}")
+                                                       for i in range(2)]]))  # fmt: skip
+
+    def check(out):
+        first = out.file(f"(entry 1 of 2 so named) {member}")
+        second = out.file(f"(entry 2 of 2 so named) {member}")
+        assert (first.rows_read, first.kept) == (3, 3)
+        assert (second.rows_read, second.rejected) == (2, 2)
+        assert all("already read" in r for r in second.reject_reasons)
+        assert out.report.totals()["rows_read"] == 5 and len(out.crimes()) == 3
+
+    return [z], check
+
+
+@case("zip-inside-a-zip", "a zip holding another zip (with a month in it) beside a month's CSV",
+      "the inner zip is not opened: listed as not read ('a zip inside a zip is not opened'), "
+      "naming the outer zip and the entry, with the fix; the CSV beside it read",
+      error=True)  # fmt: skip
+def _(tmp):
+    inner = _zip(
+        tmp / "inner.zip", {"2023-05/2023-05-testshire-street.csv": _month_bytes("2023-05")}
+    )
+    z = _zip(tmp / "outer.zip", {"nested/inner.zip": inner.read_bytes(),
+                                 "2023-04/2023-04-testshire-street.csv": _month_bytes("2023-04")})  # fmt: skip
+
+    def check(out):
+        _not_read(out, "outer.zip!nested/inner.zip", "a zip inside a zip is not opened")
+        assert out.crimes()["month"].unique().tolist() == ["2023-04"]
+
+    return [z], check
+
+
+@case("zip-encrypted-entry", "a zip whose first entry is encrypted (password-protected)",
+      "that entry listed as not read ('encrypted'), naming the zip and entry, with the fix; "
+      "no traceback; the other entry read", error=True)  # fmt: skip
+def _(tmp):
+    return _first_of_two_patched(tmp / "locked.zip", "encrypted", flags=0x1)
+
+
+@case("zip-deflate64-entry", "a zip entry compressed with Deflate64 (as 7-Zip can write it)",
+      "listed as not read: 'compressed with Deflate64, which the workbook does not read', "
+      "with the fix; no traceback", error=True)  # fmt: skip
+def _(tmp):
+    return _first_of_two_patched(
+        tmp / "d64.zip", "compressed with Deflate64, which the workbook does not read", method=9
+    )
+
+
+@case("zip-bomb", "entries that unpack far beyond their size: 64 MiB of zeros in 64 KB, and "
+      "an entry declaring 1 GiB",
+      "neither is unpacked: listed as not read, stating the limits (200 times the compressed "
+      "size above 1 MiB; 512 MiB per file)", error=True)  # fmt: skip
+def _(tmp):
+    z = tmp / "bomb.zip"
+    with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        zf.writestr("a/2023-04-testshire-street.csv", bytes(64 << 20))
+        zf.writestr("b/2023-05-testshire-street.csv", _month_bytes("2023-05"))
+    big = tmp / "big.zip"
+    _zip(big, {"2023-06/2023-06-testshire-street.csv": _month_bytes("2023-06")})
+    _patch_zip(big, file_size=1 << 30)
+
+    def check(out):
+        _not_read(out, "bomb.zip!a/2023-04", "more than 200: a zip bomb")
+        _not_read(out, "big.zip!2023-06", "more than the 512 MiB the workbook reads")
+        assert out.crimes()["month"].unique().tolist() == ["2023-05"]
+
+    return [z, big], check
+
+
+@case("zip-entry-lies-about-its-size", "an entry whose directory says 100 bytes but which "
+      "unpacks to 10 MiB",
+      "reading stops at the declared size: the entry fails its checksum and is refused, "
+      "naming the zip and entry; memory never grows with the real size", error=True)  # fmt: skip
+def _(tmp):
+    z = tmp / "liar.zip"
+    with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("2023-04/2023-04-testshire-street.csv",
+                    _month_bytes("2023-04") + b"\n" * (10 << 20))  # fmt: skip
+    _patch_zip(z, file_size=100)
+    entry = "liar.zip!2023-04/2023-04-testshire-street.csv"
+    return [z], lambda out: assert_clear(out.file(entry).error, entry, says="fails its checksum")
 
 
 @case("path-does-not-exist", "a path that does not exist",
@@ -946,6 +1215,9 @@ PARAM_CASES = [
               "error: not a partnership or force in the store, with what to use",
               "area: Nowhere\nperiod: 2023/24 Q1\n", ParameterError,
               ("'Nowhere' is not a partnership or force in the store", "csp areas"), cli=True),
+    ParamCase("params-area-empty", "area: '' (an empty string)",
+              "error: 'area' is empty, with what to give (never pydantic's text and URL)",
+              "area: ''\nperiod: 2023/24 Q1\n", ParameterError, ("'area' is empty", "csp areas")),
     ParamCase("params-area-typo", "area: Alpah", "error suggesting 'Alpha'",
               "area: Alpah\nperiod: 2023/24 Q1\n", ParameterError, ("did you mean 'Alpha'",)),
     ParamCase("params-period-with-missing-month",
@@ -1025,6 +1297,34 @@ def test_parameter_case_through_the_command_line(c: ParamCase, coverage_store, t
     assert rc == 1 and "Traceback" not in out + err
     assert "0 built, 0 up to date, 1 failed" in out
     assert c.says[0] in out
+
+
+def test_empty_area_on_the_command_line_is_a_plain_message(coverage_store, tmp_path, capsys):
+    """`csp briefing --area ""`: one plain line naming the key and the fix, exit 2."""
+    from csplib.cli import main
+
+    rc = main(["briefing", "--area", "", "--quarter", "2023/24 Q1", "--store",
+               str(coverage_store), "--out", str(tmp_path / "out")])  # fmt: skip
+    out, err = capsys.readouterr()
+    assert rc == 2 and err.startswith("error: ") and "Traceback" not in out + err
+    assert "'area' is empty" in err and "Fix:" in err and "csp areas" in err
+    assert "pydantic" not in err and "http" not in err
+
+
+def test_batch_refuses_two_files_for_the_same_report(coverage_store, tmp_path, capsys):
+    """Two parameter files naming the same area and period would write one folder at the
+    same time: the batch is refused before any report runs, naming both files."""
+    from csplib.cli import main
+
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    for name, area in (("a.yaml", "Alpha"), ("b.yaml", "alpha"), ("c.yaml", "Beta")):
+        (folder / name).write_text(f"area: {area}\nperiod: 2023/24 Q1\nstore: {coverage_store}\n")
+    rc = main(["batch", str(folder), "--out", str(tmp_path / "out"), "--workers", "1"])
+    out, err = capsys.readouterr()
+    assert rc == 2 and "Traceback" not in out + err
+    assert "a.yaml and " in err and "b.yaml both ask for area" in err and "Fix:" in err
+    assert not (tmp_path / "out").exists()  # nothing ran
 
 
 def test_path_values_never_leave_reports(coverage_store, tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import doctest
 import math
+from fractions import Fraction
 
 import pandas as pd
 import pytest
@@ -14,9 +15,13 @@ from csplib.indicators.change import (
     compare_counts,
     compare_periods,
     contribution_to_change,
+    format_pct,
+    gross_movement,
     pct_change,
     pct_label,
+    pct_rounded,
     rolling_12_months,
+    round_half_away,
 )
 from csplib.periods import Period, month_range
 from csplib.schema import ASB, CRIME_TYPES
@@ -211,10 +216,15 @@ def test_contribution_to_change_maidstone_style() -> None:
     ]
     assert list(got["change"]) == [120, 50, 30, 0, -15]
     assert got["change"].sum() == 185
-    assert got["pct_of_total_change"].sum() == pytest.approx(100.0)
+    # Shares of the gross rises (120 + 50 + 30 = 200) and of the gross falls (15), never
+    # of the net 185: every share lies within -100..100.
     shares = dict(zip(got["group"], got["pct_of_total_change"], strict=True))
-    assert shares["Shoplifting"] == pytest.approx(50 / 185 * 100)  # 27.0%
-    assert shares["Burglary"] == pytest.approx(-15 / 185 * 100)  # pulled the other way
+    assert shares["Violence against the person and sexual offences"] == pytest.approx(60.0)
+    assert shares["Shoplifting"] == pytest.approx(25.0)  # 50 / 200
+    assert shares["Robbery"] == pytest.approx(15.0)
+    assert shares["Criminal damage and arson"] == 0.0
+    assert shares["Burglary"] == pytest.approx(-100.0)  # all of the falls
+    assert got["pct_of_total_change"].between(-100, 100).all()
     assert got.set_index("group").loc["Robbery", "pct_change"] == pytest.approx(100.0)
 
 
@@ -224,16 +234,42 @@ def test_contribution_to_change_fall_orders_biggest_falls_first() -> None:
     )
     assert list(got["group"]) == ["B", "A", "C"]  # -30, -10, +5
     assert got["change"].sum() == -35
-    assert got["pct_of_total_change"].tolist() == pytest.approx(
-        [-30 / -35 * 100, -10 / -35 * 100, 5 / -35 * 100]
-    )
+    # Falls of 40 (B 30, A 10) and a rise of 5 (C): 75% and 25% of the falls, all the rises.
+    assert got["pct_of_total_change"].tolist() == pytest.approx([-75.0, -25.0, 100.0])
 
 
-def test_contribution_to_change_with_no_total_change_has_undefined_shares() -> None:
+def test_contribution_to_change_with_no_total_change_still_shares_rises_and_falls() -> None:
     got = contribution_to_change({"A": 15, "B": 5}, {"A": 10, "B": 10})
     assert got["change"].sum() == 0
     assert list(got["change"]) == [5, -5]
-    assert got["pct_of_total_change"].isna().all()
+    assert got["pct_of_total_change"].tolist() == [100.0, -100.0]
+    still = contribution_to_change({"A": 10}, {"A": 10})
+    assert still["pct_of_total_change"].isna().all()  # nothing moved: no shares
+
+
+def test_shares_of_opposite_moves_never_leave_minus_100_to_100() -> None:
+    # The case: a net change of +30 made of +145 and -115 gave shares of 483% and
+    # -383% of the net change. Of the gross rises (145) and falls (115) they are 100/-100.
+    got = contribution_to_change({"Up": 245, "Down": 185}, {"Up": 100, "Down": 300})
+    assert got.set_index("group")["pct_of_total_change"].to_dict() == {"Up": 100.0, "Down": -100.0}
+    assert gross_movement(got) == (145, 115)
+
+
+def test_one_rounding_rule_half_away_from_zero_from_the_counts() -> None:
+    # 79 more on 2,000 is 3.95% exactly; 1 more on 80 is 1.25% exactly. Half away from zero
+    # gives 4.0 and 1.3 everywhere: the text (pct_label), a table (format_pct of the stored
+    # value) and figures.json (pct_rounded). Python's formatting rounds the binary float
+    # half to even: f"{1.25:.1f}" is 1.2 (1.25 is exact in binary), so a table formatting
+    # a raw value could disagree with the text.
+    assert f"{1.25:.1f}" == "1.2"
+    assert pct_rounded(2079, 2000) == 4.0
+    assert pct_label(2079, 2000) == "+4.0%"
+    assert format_pct(pct_rounded(2079, 2000)) == "+4.0%"
+    assert pct_label(1921, 2000) == "-4.0%"  # away from zero on the way down too
+    # 1 on 8 is 12.5%: a tie at whole numbers, 13.
+    assert pct_rounded(81, 80) == 1.3 and pct_rounded(79, 80) == -1.3
+    assert str(round_half_away(Fraction(1, 8) * 100, 0)) == "13"
+    assert pct_rounded(5, 0) is None and format_pct(None) == "n/a"
 
 
 def test_contribution_to_change_group_in_one_period_only() -> None:

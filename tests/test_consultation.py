@@ -70,11 +70,15 @@ def test_repeats_within_a_respondent_are_rejected(tmp_path):
     ])  # fmt: skip
     r = load_consultation(path)
     assert len(r.frame) == 1
-    assert [x.split(" (")[0] for x in r.rejects["reason"]] == [
+    # Reasons carry no line number (the earlier line has its own column), so the
+    # summary counts one line per reason, not one per rejected row.
+    assert r.rejects["reason"].tolist() == [
         "priority repeated for this respondent",
-        "rank 1 used twice by this respondent",
-        "respondent's type or area differs from line 2",
+        "rank used twice by this respondent",
+        "respondent's type or area differs from an earlier line",
     ]
+    assert r.rejects["source_line"].tolist() == [3, 4, 5]
+    assert r.rejects["related_line"].tolist() == [2, 2, 2]
 
 
 def test_a_respondent_whose_area_changes_is_rejected(tmp_path):
@@ -85,8 +89,11 @@ def test_a_respondent_whose_area_changes_is_rejected(tmp_path):
     ])  # fmt: skip
     r = load_consultation(path)
     assert len(r.frame) == 1
-    assert r.rejects["reason"].tolist() == ["respondent's type or area differs from line 2"]
+    assert r.rejects["reason"].tolist() == [
+        "respondent's type or area differs from an earlier line"
+    ]
     assert r.rejects["source_line"].tolist() == [3]
+    assert r.rejects["related_line"].tolist() == [2]
 
 
 def test_short_lines_are_rejected_and_the_rest_kept(tmp_path):
@@ -195,3 +202,21 @@ def test_said_and_trend_sets_both_views_side_by_side_by_hand():
     # Exposures: the same counts over 365 against 366 days barely move the test.
     longer = said_and_trend(said, current, previous, current_exposure=365, previous_exposure=366)
     assert longer["reading"].tolist() == t["reading"].tolist()
+
+
+def test_consultation_points_follow_what_residents_ranked():
+    from csplib.indicators.consultation import resident_ranking
+
+    # Three residents chose Burglary (one also Drugs); four partners chose Drugs. Over
+    # everyone Drugs leads (5 of 7); among residents Burglary does (3 of 3).
+    rows = pd.DataFrame({
+        "respondent_id": ["r1", "r1", "r2", "r3", "p1", "p2", "p3", "p4"],
+        "respondent_type": ["resident"] * 4 + ["partner"] * 4,
+        "area": "X",
+        "priority": ["Burglary", "Drugs", "Burglary", "Burglary", "Drugs", "Drugs", "Drugs", "Drugs"],
+        "rank": pd.array([1, 2, 1, 1, 1, 1, 1, 1], dtype="Int64"),
+    })  # fmt: skip
+    ranked = resident_ranking(rows).set_index("priority")
+    assert ranked.loc["Burglary", "rank"] == 1 and ranked.loc["Burglary", "respondents"] == 3
+    assert ranked.loc["Drugs", "respondents"] == 1
+    assert ranked.loc["Drugs", "support_pct"] == pytest.approx(33.33, abs=0.01)

@@ -128,8 +128,13 @@ def test_ingest_killed_part_way_leaves_a_readable_store_and_a_rerun_finishes(tmp
 
 
 def test_disk_full_during_ingest_is_a_clear_error_and_loses_nothing(tmp_path, monkeypatch, capsys):
-    """`csp ingest` when the disk fills after two partitions: a plain error, exit non-zero,
-    and the store as before or complete, partition by partition."""
+    """`csp ingest` when the disk fills while one partition (2023-03) is being written: a
+    plain error naming that partition, exit non-zero, and the store as before or complete,
+    partition by partition.
+
+    The fault is tied to the partition, not to a count of writes: police files are loaded
+    by threads or forked worker processes, so which writes come before the failing one
+    depends on scheduling, while the partition being written does not."""
     import csplib.store
     from csplib.cli import main
 
@@ -142,12 +147,10 @@ def test_disk_full_during_ingest_is_a_clear_error_and_loses_nothing(tmp_path, mo
     assert ingest([old], store, latest_month="2024-12").ok
 
     real_write = csplib.store.pq.write_table
-    calls = {"n": 0}
 
     def full_disk(table, where, **kw):
-        calls["n"] += 1
-        if calls["n"] > 2:
-            raise OSError(errno.ENOSPC, "No space left on device", str(where))
+        if "month" in table.column_names and "2023-03" in table["month"].to_pylist():
+            raise OSError(errno.ENOSPC, "No space left on device")
         return real_write(table, where, **kw)
 
     monkeypatch.setattr(csplib.store.pq, "write_table", full_disk)
@@ -158,10 +161,35 @@ def test_disk_full_during_ingest_is_a_clear_error_and_loses_nothing(tmp_path, mo
     out, err = capsys.readouterr()
     assert rc != 0 and "Traceback" not in out + err
     assert "No space left on device" in err and "Fix:" in err
+    assert "2023-03.parquet" in err  # the file that could not be written
     monkeypatch.undo()
     counts = _partition_counts(store)
     assert set(counts) == set(months) and set(counts.values()) <= {4, 7}
+    assert counts["2023-03"] == 4  # as before: never half-written
     assert not list(store.rglob("*.tmp"))
+
+
+def test_file_size_limit_during_ingest_is_a_clear_error(tmp_path):
+    """A file-size limit (EFBIG: `ulimit -f`, or a file system's largest file) while
+    `csp ingest` writes the store: a plain error with the fix, exit non-zero, no
+    traceback; what was written is complete. The limit is real (RLIMIT_FSIZE in the
+    child process; Python ignores SIGXFSZ, so the write fails with EFBIG)."""
+    src = tmp_path / "in"
+    _write_month(src, "2023-01", 3)
+    _write_month(src, "2023-02", 3000)  # about 0.6 MB of Parquet: over the limit below
+    code = (
+        "import resource, sys\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))\n"
+        "from csplib.cli import main\n"
+        f"sys.exit(main(['ingest', {str(src)!r}, '--store', {str(tmp_path / 'store')!r}]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0 and "Traceback" not in done.stdout + done.stderr, done.stderr
+    assert done.stderr.startswith("error: ") and "File too large" in done.stderr
+    assert "file-size limit" in done.stderr and "Fix:" in done.stderr
+    for path in (tmp_path / "store").rglob("*.parquet"):
+        pq.read_metadata(path)  # whatever was written opens
+    assert not list((tmp_path / "store").rglob("*.tmp"))
 
 
 # --- (b) notebooks that fail inside a batch --------------------------------------------

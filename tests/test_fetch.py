@@ -56,6 +56,7 @@ class Hit:
     status: int = 0
     sent: int = 0  # body bytes written
     rows: int = 0  # crimes returned
+    port: int = 0  # the client's port: one port for many hits is one reused connection
 
 
 @dataclass
@@ -70,6 +71,7 @@ class FakePoliceUK:
     log: list[Hit] = field(default_factory=list)
     max_requests: int = 400
     redirect: bool = False  # archives redirect to a file host, as data.police.uk's do
+    keep_alive: bool = False  # HTTP/1.1 persistent connections (default: close each)
     release: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -110,14 +112,17 @@ class Handler(BaseHTTPRequestHandler):
         out = body if cut is None else body[:cut]
         self.wfile.write(out)
         hit.sent = len(out)
-        self.close_connection = True
+        # A body cut short must end the connection, or the client would wait for the rest.
+        self.close_connection = not self.server.fake.keep_alive or cut is not None  # type: ignore[attr-defined]
 
     def handle_any(self, method: str) -> None:
         fake: FakePoliceUK = self.server.fake  # type: ignore[attr-defined]
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         url = urlsplit(self.path)
-        hit = Hit(method, url.path, {k.lower(): v for k, v in self.headers.items()}, body)
+        hit = Hit(method, url.path, {k.lower(): v for k, v in self.headers.items()}, body,
+                  port=self.client_address[1])  # fmt: skip
+        self.protocol_version = "HTTP/1.1" if fake.keep_alive else "HTTP/1.0"
         fake.log.append(hit)
         if len(fake.log) > fake.max_requests:  # a runaway client: stop answering usefully
             return self.reply(hit, 410, b"request budget exceeded")
@@ -128,6 +133,11 @@ class Handler(BaseHTTPRequestHandler):
             if kind == "status":
                 status, headers = arg
                 return self.reply(hit, status, b"fault", headers)
+            if kind == "reply":  # any answer, e.g. an error page sent as 200
+                status, payload, headers = arg
+                return self.reply(hit, status, payload, headers)
+            if kind == "call":  # change the world (e.g. republish a file), then answer
+                arg()
             if kind == "slow":  # longer than the client's timeout; released at teardown
                 fake.release.wait(arg)
             if kind == "cut":
@@ -407,9 +417,11 @@ def test_archive_route_fetches_extracts_reports_gaps_and_ingests(server, tmp_pat
         "kent", "2023-04", "2024-05", dest=dest, kinds=["street", "outcomes"],
         base_url=server.base, client=client_for(FakeClock()),
     )  # fmt: skip
-    # One archive holds every requested month: only it is downloaded.
+    # One archive holds every requested month, so it is downloaded; Kent's 2023-09 is
+    # not in it, so the next older archive holding 2023-09 is opened too (lacking it
+    # as well, the month is then missing for this force).
     assert [h.path for h in server.hits("/data/archive/")] == [
-        "/data/archive/", "/data/archive/2024-03.zip",
+        "/data/archive/", "/data/archive/2024-03.zip", "/data/archive/2024-01.zip",
     ]  # fmt: skip
     street = {s.month: s.status for s in result.statuses if s.kind == "street"}
     assert [m for m, s in street.items() if s == FETCHED] == [
@@ -449,7 +461,7 @@ def test_second_run_downloads_nothing_and_refresh_downloads_again(server, tmp_pa
     args = dict(dest=dest, base_url=server.base, client=client_for(FakeClock()))
     fetch_police_uk("kent", "2023-04", "2024-05", **args)
     first = len(server.log)
-    assert first == 2  # the index and one archive
+    assert first == 3  # the index, the newest archive and the older one for 2023-09
     # Again: the archive is cached; only the index is revalidated (gaps may have filled).
     result = fetch_police_uk("kent", "2023-04", "2024-05", **args)
     assert [(h.path, h.status, h.sent) for h in server.log[first:]] == [("/data/archive/", 304, 0)]
@@ -491,8 +503,8 @@ def test_partial_downloads_never_reach_the_store_and_resume_next_run(
     data = serve_archives(server)
     server.fault("/data/archive/2024-03.zip", *[("cut", "half")] * 4)  # every attempt
     dest, store = tmp_path / "raw", tmp_path / "store"
-    client = client_for(FakeClock())
-    monkeypatch.setattr(police_uk_module, "make_client", lambda **kw: client)
+    clock = FakeClock()  # each run makes (and closes) its own client
+    monkeypatch.setattr(police_uk_module, "make_client", lambda **kw: client_for(clock))
     monkeypatch.setenv("CSP_POLICE_UK_BASE_URL", server.base)
     argv = ["fetch", "police-uk", "--force", "kent", "--from", "2023-04", "--to", "2023-06",
             "--dest", str(dest), "--store", str(store), "--quiet"]  # fmt: skip
@@ -720,3 +732,168 @@ def test_seam_duplicates_merge_by_id_and_keep_distinct_asb() -> None:
     # Two pieces both return crime 1 and the two ASB incidents at one snap point.
     merged = merge_batches([[a, asb, dict(asb)], [dict(a), asb, dict(asb)], [asb]])
     assert len(merged) == 3
+
+
+# -- the client on httpx, and the fetch defects an independent fake server found --------
+
+
+def test_one_connection_serves_many_requests(server, tmp_path) -> None:
+    api_world(server)
+    server.keep_alive = True
+    client = client_for(FakeClock())
+    result = fetch_police_uk(None, "2023-03", "2023-06", dest=tmp_path, area="town",
+                             boundary=boundary_file(tmp_path), base_url=server.base,
+                             client=client)  # fmt: skip
+    assert [s.month for s in result.statuses if s.fetched] == ["2023-05", "2023-06"]
+    # The dates list and four months' crimes: five requests over one connection.
+    assert len(server.log) == 5 and len({h.port for h in server.log}) == 1
+    client.close()
+
+
+def test_a_file_changed_during_a_resume_is_restarted_not_spliced(server, tmp_path) -> None:
+    old = make_archive(MONTHS_12)
+    new = make_archive(MONTHS_12, evil=False)  # republished between two attempts
+    assert old != new
+    server.archives = {"2024-03": old}
+    server.index_html = '<li><a href="/data/archive/2024-03.zip">March 2024</a></li>'
+
+    def republish() -> None:
+        server.archives["2024-03"] = new
+
+    server.fault("/data/archive/2024-03.zip", ("cut", 1000), ("call", republish))
+    result = fetch_police_uk("kent", "2023-04", "2023-04", dest=tmp_path, base_url=server.base,
+                             client=client_for(FakeClock()))  # fmt: skip
+    first, second = server.hits("/data/archive/2024-03.zip")
+    old_etag = '"' + hashlib.md5(old).hexdigest() + '"'
+    assert first.headers.get("if-range") is None and first.headers.get("range") is None
+    # The resume names the version it holds; the server has another, so sends it whole.
+    assert second.headers["range"] == "bytes=1000-" and second.headers["if-range"] == old_etag
+    assert (second.status, second.sent) == (200, len(new))
+    assert (tmp_path / ".cache/archive/2024-03.zip.cached").read_bytes() == new
+    assert result.statuses[0].status == FETCHED
+
+
+def test_a_month_missing_from_the_newest_archive_comes_from_an_older_one(server, tmp_path) -> None:
+    # Kent's 2023-08 is left out of the newest archive but is in the one before.
+    serve_archives(server)
+    buf = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(server.archives["2024-03"])) as src,
+        zipfile.ZipFile(buf, "w") as out,
+    ):
+        for info in src.infolist():
+            if info.filename != "2023-08/2023-08-kent-street.csv":
+                out.writestr(info, src.read(info))
+    server.archives["2024-03"] = buf.getvalue()
+    server.index_html = server.index_html.replace(
+        hashlib.md5(make_archive(MONTHS_12)).hexdigest(), ""
+    )
+    result = fetch_police_uk("kent", "2023-07", "2023-09", dest=tmp_path, base_url=server.base,
+                             client=client_for(FakeClock()))  # fmt: skip
+    by_month = {s.month: s for s in result.statuses}
+    assert by_month["2023-08"].status == FETCHED
+    assert by_month["2023-08"].source.endswith("2024-01.zip!2023-08/2023-08-kent-street.csv")
+    # 2023-08 is the fifth month of MONTHS_12 (i = 4): 20 + 4 % 3 = 21 crimes, 2 ASB.
+    assert (tmp_path / "2023-08/2023-08-kent-street.csv").read_bytes() == street_csv(
+        "2023-08", "Kent Police", 21, 2
+    )
+    assert by_month["2023-08"].rows == 21 + 2
+    assert by_month["2023-07"].source.split("/archive/")[1].startswith("2024-03.zip!")
+    # Kent's 2023-09 is in neither: missing, and the note names both archives.
+    assert by_month["2023-09"].status == MISSING
+    assert "2024-03 and 2024-01" in by_month["2023-09"].note
+
+
+def test_months_with_no_crimes_are_asked_again_on_a_later_run(server, tmp_path) -> None:
+    api_world(server)
+    boundary = boundary_file(tmp_path)
+    args = dict(dest=tmp_path / "raw", area="town", boundary=boundary, base_url=server.base,
+                client=client_for(FakeClock()))  # fmt: skip
+    first = fetch_police_uk(None, "2023-04", "2023-05", **args)
+    assert [s.status for s in first.statuses] == [NO_CRIMES, FETCHED]
+    # The force submits April late: two crimes inside the area appear.
+    server.crimes += [api_crime(900 + k, 0.44, 51.13, "2023-04", pid=f"late-{k}") for k in (1, 2)]
+    n = len(server.log)
+    again = fetch_police_uk(None, "2023-04", "2023-05", **args)
+    asked = [(h.path, h.status) for h in server.log[n:]]
+    assert asked == [("/api/crimes-street-dates", 304), ("/api/crimes-street/all-crime", 200)]
+    april, may = again.statuses
+    assert (april.status, april.rows, april.cached) == (FETCHED, 2, False)
+    assert may.cached  # May had crimes: its answer stands
+    rows = (tmp_path / "raw/2023-04/2023-04-town-street.csv").read_text().splitlines()[1:]
+    assert sorted(r.split(",")[0] for r in rows) == ["late-1", "late-2"]
+
+
+def test_the_archive_index_is_read_from_link_targets_in_any_layout() -> None:
+    good, older = "0123456789abcdef" * 2, "fedcba9876543210" * 2
+    # A table whose rows give the range and checksum in cells before and after a link
+    # that says only "Download", to a file host with a query string.
+    page = (
+        "<table><tr><th>Months</th><th>File</th><th>MD5</th></tr>"
+        "<tr><td>April 2021 to March 2024</td>"
+        '<td><a class="btn" href="https://files.example.org/archive/2024-03.zip?v=2">'
+        f"Download</a></td><td>{good}</td></tr>"
+        "<tr><td>February 2021 to January 2024</td>"
+        "<td><a href='../archive/2024-01.zip'>Download</a></td><td>"
+        f"{older}</td></tr>"
+        '<tr><td>Guide</td><td><a href="/about/archive-guide.html">2024-02</a></td></tr>'
+        "</table>"
+    )
+    archives = parse_archive_index(page, "https://data.police.uk")
+    assert [(a.name, a.first, a.last, a.md5) for a in archives] == [
+        ("2024-01", "2021-02", "2024-01", older),
+        ("2024-03", "2021-04", "2024-03", good),
+    ]
+    assert archives[1].url == "https://files.example.org/archive/2024-03.zip?v=2"
+    assert archives[0].url == "https://data.police.uk/data/archive/2024-01.zip"
+    # A list whose entries put the range first: each archive keeps its own months.
+    page = (
+        "<ul><li>Data from May 2021 - April 2024: <a href='/data/archive/2024-04.zip'>"
+        "2024-04.zip</a></li><li>Data from 2021-03 - 2024-02: <a "
+        "href='/data/archive/2024-02.zip'>2024-02.zip</a></li></ul>"
+    )
+    assert [(a.name, a.first) for a in parse_archive_index(page, "https://x")] == [
+        ("2024-02", "2021-03"), ("2024-04", "2021-05"),
+    ]  # fmt: skip
+
+
+def test_an_error_page_or_cut_json_sent_as_200_is_retried(server, tmp_path) -> None:
+    api_world(server)
+    page = b"<html><body>Service temporarily unavailable</body></html>"
+    server.fault("/api/crimes-street-dates", ("reply", (200, page, {"Content-Type": "text/html"})))
+    server.fault(
+        "/api/crimes-street/all-crime",
+        ("reply", (200, page, {"Content-Type": "text/html"})),
+        ("reply", (200, b'[{"category": "burglary", "loc', {"Content-Type": "application/json"})),
+    )
+    client = client_for(FakeClock())
+    result = fetch_police_uk(None, "2023-06", "2023-06", dest=tmp_path, area="town",
+                             boundary=boundary_file(tmp_path), base_url=server.base,
+                             client=client)  # fmt: skip
+    assert [h.status for h in server.log] == [200, 200, 200, 200, 200]
+    assert client.sleeps == [1.0, 1.0, 2.0]  # one retry for the dates, two for the crimes
+    assert (result.statuses[0].status, result.statuses[0].rows) == (FETCHED, 1)  # June's one
+    # The archive index: a maintenance page with status 200 is not taken as "no archives".
+    serve_archives(server)
+    server.fault("/data/archive/", ("reply", (200, page, {"Content-Type": "text/html"})))
+    result = fetch_police_uk("kent", "2023-04", "2023-04", dest=tmp_path / "a",
+                             base_url=server.base, client=client)  # fmt: skip
+    assert [h.status for h in server.hits("/data/archive/")][:2] == [200, 200]
+    assert result.statuses[0].status == FETCHED
+
+
+def test_the_archive_manifest_has_no_null_fields(server, tmp_path) -> None:
+    serve_archives(server)
+    args = dict(dest=tmp_path, base_url=server.base, client=client_for(FakeClock()))
+    for _ in range(2):  # fetched, then cached: both leave complete rows
+        fetch_police_uk("kent", "2023-04", "2024-04", kinds=["street", "outcomes"], **args)
+        rows = json.loads((tmp_path / ".police-uk-fetch.json").read_text())["months"]
+        assert len(rows) == 13 * 2
+        assert not [(r["month"], k) for r in rows for k, v in r.items() if v is None or v == ""]
+        april = next(r for r in rows if r["month"] == "2023-04" and r["kind"] == "street")
+        assert april["rows"] == 20 + 2 and april["file"] == "2023-04/2023-04-kent-street.csv"
+        assert april["note"] == "extracted from archive 2024-03"
+        july = next(r for r in rows if r["month"] == "2023-07" and r["kind"] == "outcomes")
+        assert july["status"] == MISSING and "file" not in july and "rows" not in july
+        late = next(r for r in rows if r["month"] == "2024-04" and r["kind"] == "street")
+        assert late["source"] == server.base + "/data/archive/"

@@ -186,3 +186,48 @@ def test_missing_and_incomplete_months_are_flagged_not_zero(tmp_path):
     # March: 40 crimes against a neighbour median of 100 (40%) while ASB is normal.
     # April: no file at all.
     assert problems == {("2023-03", "incomplete"), ("2023-04", "missing")}
+
+
+def test_csv_writer_neutralises_formula_cells_and_keeps_numbers(tmp_path):
+    """OWASP's rule cell by cell, checked on the bytes a spreadsheet would open."""
+    import csv
+
+    from csplib.safecsv import write_csv
+
+    frame = pd.DataFrame(
+        {
+            "text": ["=1+1", "+44 20", "-2+3", "@SUM(A1)", "\tx", "\rx", "plain", "-1.5", None],
+            "count": pd.array([-3, 0, 1, 2, 3, 4, 5, 6, None], dtype="Int64"),
+            "rate": [-0.5, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0],
+        }
+    )
+    path = tmp_path / "out.csv"
+    write_csv(path, frame)
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == ["text", "count", "rate"]
+    assert [r[0] for r in rows[1:]] == [
+        "'=1+1", "'+44 20", "'-2+3", "'@SUM(A1)", "'\tx", "'\rx", "plain", "-1.5", "",
+    ]  # fmt: skip
+    assert [r[1] for r in rows[1:3]] == ["-3", "0"] and rows[1][2] == "-0.5"
+    assert frame["text"].iloc[0] == "=1+1"  # the caller's frame is not changed
+
+
+def test_a_file_over_the_size_limit_is_refused_before_reading(tmp_path, monkeypatch):
+    """The limit is stated in the error; a zip entry over it is listed as not read."""
+    from csplib.sources import base, files
+
+    monkeypatch.setattr(base, "MAX_FILE_BYTES", 1 << 20)
+    monkeypatch.setattr(files, "MAX_FILE_BYTES", 1 << 20)
+    big = write_street(tmp_path / "in", "2023-04", month_rows("2023-04", 8000, 0))
+    assert big.stat().st_size > 1 << 20
+    small = write_street(tmp_path / "in", "2023-05", month_rows("2023-05", 3, 0))
+    report = ingest([tmp_path / "in"], tmp_path / "store", latest_month="2024-12")
+    err = next(f for f in report.files if f.name == str(big)).error
+    assert "reads text files of up to 1 MiB" in err and "Fix:" in err
+    assert next(f for f in report.files if f.name == str(small)).kept == 3
+    with zipfile.ZipFile(tmp_path / "d.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.write(big, "2023-04/" + big.name)
+    report = ingest([tmp_path / "d.zip"], tmp_path / "store2", latest_month="2024-12")
+    (entry,) = report.files
+    assert entry.kind == "skipped" and "more than the 1 MiB the workbook reads" in entry.error

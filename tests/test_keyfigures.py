@@ -6,6 +6,7 @@ import json
 import math
 
 import pandas as pd
+import pytest
 
 from csplib.areas import Area
 from csplib.indicators.keyfigures import key_figures, shared_figures, suppress_figures
@@ -38,16 +39,28 @@ def test_key_figures_worked_example():
     t = f["total_crime"]
     assert (t["current"], t["previous"], t["change"]) == (230, 200, 30)
     assert t["pct_change"] == 15.0
-    assert t["per_day_current"] == round(230 / 91, 2)  # Apr-Jun has 91 days
+    # Apr-Jun has 91 days: 230 / 91 = 2.527 a day, stored as shown (one decimal): 2.5.
+    assert t["per_day_current"] == 2.5
+    assert t["per_day_change"] == 0.3  # 30 / 91 = 0.330
     assert t["z"] == round(2 * (math.sqrt(230) - math.sqrt(200)), 3)
     assert (f["asb"]["current"], f["asb"]["previous"]) == (70, 80)
     assert (f["victim_based"]["current"], f["victim_based"]["previous"]) == (210, 170)
     assert (f["non_victim_based"]["current"], f["non_victim_based"]["previous"]) == (20, 30)
     groups = {g["group"]: g for g in f["by_group"]}
     assert groups["Violence"]["change"] == 30
-    assert groups["Violence"]["pct_of_total_change"] == 100.0  # 30 of 30
-    assert groups["Theft offences"]["pct_of_total_change"] == round(10 / 30 * 100, 2)
-    assert groups["Drug offences"]["pct_of_total_change"] == round(-10 / 30 * 100, 2)
+    # Shares of the gross rises (30 + 10 = 40) and falls (10), whole percents, never of
+    # the net +30 (which would make violence 100% and the three add to 100 only by
+    # running past it when groups move apart).
+    assert groups["Violence"]["pct_of_total_change"] == 75.0  # 30 of 40
+    assert groups["Theft offences"]["pct_of_total_change"] == 25.0
+    assert groups["Drug offences"]["pct_of_total_change"] == -100.0
+    # Violence 120 -> 150: square-root test 2(sqrt(150.375) - sqrt(120.375)) / sqrt(2)
+    # = 1.83, p = 0.068 before adjustment: no group changed significantly, so the summary
+    # names none and the methods note says so.
+    assert groups["Violence"]["p_value"] == pytest.approx(0.0679, abs=0.0005)
+    assert all(not g["significant"] for g in f["by_group"])
+    assert f["summary"] == []
+    assert "No group's change was significant" in f["methods_note"]
     assert sum(g["change"] for g in f["by_group"]) == t["change"]
     assert f["rate_per_1000"]["current"] == round(230 / 50_000 * 1000, 3)  # 4.6
     assert f["months_used"] == ["2023-04", "2023-05", "2023-06"]
@@ -156,8 +169,9 @@ def test_a_class_total_never_gives_back_a_lone_hidden_group():
 
 
 def test_drivers_name_only_groups_that_moved_for_real():
-    # Total 200 -> 260 (+60, significant). Violence +55 (significant, 92% of the change);
-    # Robbery +3 and Drugs +2 are noise and under 10% of the change: not drivers.
+    # Total 200 -> 260 (+60, significant). Violence +55: 2(sqrt(205.375) - sqrt(150.375))
+    # / sqrt(2) = 2.92, p = 0.0035, 0.0105 after Benjamini-Hochberg over 3 groups:
+    # significant. Robbery +3 and Drugs +2 are noise: not drivers.
     data = []
     for month, (v, r, d) in (("2022-04", (150, 20, 30)), ("2023-04", (205, 23, 32))):
         data += rows(month, "Violence and sexual offences", "Violence", "victim-based", v)
@@ -169,3 +183,37 @@ def test_drivers_name_only_groups_that_moved_for_real():
     f = key_figures(area, crimes, parse_period("2023/24 Q1"), flags)
     assert f["total_crime"]["significance"] == "significant rise"
     assert f["drivers"] == "driven mainly by an increase in violence"
+    violence = next(g for g in f["by_group"] if g["group"] == "Violence")
+    assert violence["p_adjusted"] == pytest.approx(3 * violence["p_value"], rel=1e-3)
+    # +55 on 150 is 36.7% and 55 crimes: material, so the summary names it.
+    assert f["summary"] == ["Violence rose 36.7% (150 to 205), unlikely to be chance."]
+
+
+def test_shared_figures_under_the_policy_keep_published_partnership_counts():
+    from csplib.indicators.suppression import DisclosurePolicy
+
+    figures = {
+        "area_kind": "csp",
+        "total_crime": {"current": 3875, "previous": 3700},
+        "victim_based": {"current": 3875, "previous": 3700},
+        "non_victim_based": {"current": 0, "previous": 0},
+        "by_group": [
+            {"group": "Homicide", "current": 4, "previous": 3, "change": 1},
+            {"group": "Violence with injury", "current": 1671, "previous": 1500, "change": 171},
+            {"group": "Violence without injury", "current": 2200, "previous": 2197, "change": 3},
+        ],
+    }
+    # Without a policy: the old rule hides 4 and, to protect it, 1,671.
+    old = shared_figures(figures)
+    assert [g["current"] for g in old["by_group"]] == ["<5", "[c]", 2200]
+    # The policy: a partnership's offence-group counts are published by the Home Office,
+    # so nothing is hidden, and the note says why.
+    shared = shared_figures(figures, policy=DisclosurePolicy())
+    assert [g["current"] for g in shared["by_group"]] == [4, 1671, 2200]
+    assert "already publish" in shared["suppression"]["rule"]
+    # Configured to treat offence groups as sensitive: suppressed, the major groups kept
+    # out of secondary suppression where possible (here none is possible: last resort).
+    strict = shared_figures(
+        figures, policy=DisclosurePolicy(sensitive=frozenset({"offence_group"}))
+    )
+    assert strict["by_group"][0]["current"] == "<5"

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import doctest
 
+import pandas as pd
 import pytest
 
 import csplib.indicators.narrative as narrative_module
 from csplib.errors import ParameterError
 from csplib.indicators.change import contribution_to_change
 from csplib.indicators.narrative import (
+    MAX_WORDS,
     change_phrase,
     drivers_sentence,
     format_per_day,
     headline_change,
+    methods_note,
+    summary_changes,
+    word_count,
 )
 from csplib.indicators.significance import poisson_change_test
 from csplib.periods import Period
@@ -28,16 +33,17 @@ def test_doctests() -> None:
 
 
 def test_maidstone_rise() -> None:
-    # 2,172 -> 2,357: +185; 185 / 2172 = 8.517% -> "8.5%"; 185 / 91 = 2.03 -> "2 a day";
+    # 2,172 -> 2,357: +185; 185 / 2172 = 8.517% -> "8.5%"; 185 / 91 = 2.03 -> "2.0 a day"
+    # (under 10 a day: one decimal, so the seed's "about 2 a day" reads "2.0 a day");
     # Z = 2(sqrt(2357) - sqrt(2172)) = 3.89, p = 0.006: a significant rise.
     test = poisson_change_test(2357, 2172, 91, 91)
     assert headline_change("Total recorded crime", 2357, 2172, Q1_2014, test=test) == (
-        "Total recorded crime rose by 8.5% (185 more crimes, 2 a day) "
+        "Total recorded crime rose by 8.5% (185 more crimes, 2.0 a day) "
         "compared with the same quarter last year."
     )
     # the test defaults to the same one, with the quarters' lengths as exposures
     assert headline_change("Total recorded crime", 2357, 2172, Q1_2014) == (
-        "Total recorded crime rose by 8.5% (185 more crimes, 2 a day) "
+        "Total recorded crime rose by 8.5% (185 more crimes, 2.0 a day) "
         "compared with the same quarter last year."
     )
 
@@ -59,31 +65,47 @@ def test_maidstone_rise_with_drivers() -> None:
             "Criminal damage and arson": 842,
         },
     )
-    drivers = drivers_sentence(contributions)
+    # Burglary fell (300 -> 285) while the total rose: the rises (120 + 50 + 30 = 200) and
+    # the falls (15) are stated apart, never as shares of the net 185. Say only violence
+    # and robbery changed significantly: only they are named.
+    contributions["significant"] = contributions["group"].isin(
+        ["Violence against the person and sexual offences", "Robbery"]
+    )
+    drivers = drivers_sentence(contributions, significant="significant")
     assert drivers == (
-        "driven mainly by increases in violence against the person and sexual offences, "
-        "shoplifting and robbery"
+        "rises of 200, mainly violence against the person and sexual offences and robbery, "
+        "were partly offset by falls of 15 in other groups"
     )
     assert headline_change("Total recorded crime", 2357, 2172, Q1_2014, drivers=drivers) == (
-        "Total recorded crime rose by 8.5% (185 more crimes, 2 a day) compared with the same "
-        "quarter last year, driven mainly by increases in violence against the person and "
-        "sexual offences, shoplifting and robbery."
+        "Total recorded crime rose by 8.5% (185 more crimes, 2.0 a day) compared with the same "
+        "quarter last year. Rises of 200, mainly violence against the person and sexual "
+        "offences and robbery, were partly offset by falls of 15 in other groups."
     )
+    # With every group rising, the clause becomes its own sentence about the rise.
+    rising = contributions[contributions["change"] >= 0]
+    assert headline_change(
+        "Total recorded crime", 2357, 2172, Q1_2014,
+        drivers=drivers_sentence(rising, significant="significant"),
+    ) == (
+        "Total recorded crime rose by 8.5% (185 more crimes, 2.0 a day) compared with the same "
+        "quarter last year. The rise was driven mainly by increases in violence against the "
+        "person and sexual offences and robbery."
+    )  # fmt: skip
 
 
 def test_quarter_fall() -> None:
-    # 10,000 -> 9,600: -400; 400 / 10000 = 4.0%; 400 / 91 = 4.4 -> "4 a day"; Z = -4.04
+    # 10,000 -> 9,600: -400; 400 / 10000 = 4.0%; 400 / 91 = 4.396 -> "4.4 a day"; Z = -4.04
     assert headline_change("Total recorded crime", 9600, 10000, Q1_2019) == (
-        "Total recorded crime fell by 4.0% (400 fewer crimes, 4 a day) "
+        "Total recorded crime fell by 4.0% (400 fewer crimes, 4.4 a day) "
         "compared with the same quarter last year."
     )
 
 
 def test_year_fall_allows_for_the_leap_day() -> None:
     # 2019/20 has 366 days (29 Feb 2020), 2018/19 has 365.
-    # 9,125 -> 8,760: -365 = -4.0%; per day 8760/366 - 9125/365 = 23.93 - 25.00 = -1.07
+    # 9,125 -> 8,760: -365 = -4.0%; per day 8760/366 - 9125/365 = 23.934 - 25.000 = -1.066
     assert headline_change("Total recorded crime", 8760, 9125, Period.fyear(2019)) == (
-        "Total recorded crime fell by 4.0% (365 fewer crimes, 1 a day) "
+        "Total recorded crime fell by 4.0% (365 fewer crimes, 1.1 a day) "
         "compared with the previous year."
     )
 
@@ -93,7 +115,7 @@ def test_a_fall_the_test_calls_noise_is_not_a_fall() -> None:
     # two-sample p-value is about 0.18: no significant change.
     assert headline_change("Total recorded crime", 2088, 2175, Q1_2019) == (
         "Total recorded crime was 2,088 against 2,175 in the same quarter last year "
-        "(-4.0%): no significant change."
+        "(-87, -4.0%): no significant change."
     )
 
 
@@ -101,7 +123,7 @@ def test_no_significant_change() -> None:
     # 998 -> 1,012: +14, 14 / 998 = 1.40%; Z = 2(31.81 - 31.59) = 0.44
     assert headline_change("Total recorded crime", 1012, 998, Q1_2019) == (
         "Total recorded crime was 1,012 against 998 in the same quarter last year "
-        "(+1.4%): no significant change."
+        "(+14, +1.4%): no significant change."
     )
 
 
@@ -124,7 +146,7 @@ def test_zero_previous_significant() -> None:
 def test_zero_previous_not_significant() -> None:
     # 0 -> 3: exact p = 2 * 0.5**3 = 0.25
     assert headline_change("Robbery", 3, 0, Q1_2019) == (
-        "Robbery was 3 against 0 in the same quarter last year: no significant change."
+        "Robbery was 3 against 0 in the same quarter last year (+3): no significant change."
     )
 
 
@@ -137,7 +159,7 @@ def test_singular_one_more_crime() -> None:
     # A change of one crime is never significant (8 against 7: exact p = 1), so the headline
     # gives the figures and says so; 1 / 7 = 14.3%.
     assert headline_change("Robbery", 8, 7, Q1_2019) == (
-        "Robbery was 8 against 7 in the same quarter last year (+14.3%): no significant change."
+        "Robbery was 8 against 7 in the same quarter last year (+1, +14.3%): no significant change."
     )
 
 
@@ -148,33 +170,33 @@ def test_unchanged() -> None:
 
 
 def test_month_and_asb_units() -> None:
-    # Apr 2018 -> Apr 2019: 480 -> 600, +120 = +25.0%; 120 / 30 = 4 a day
+    # Apr 2018 -> Apr 2019: 480 -> 600, +120 = +25.0%; 120 / 30 = 4.0 a day
     assert headline_change(
         "Anti-social behaviour", 600, 480, Period.month("2019-04"), unit="incident"
     ) == (
-        "Anti-social behaviour rose by 25.0% (120 more incidents, 4 a day) "
+        "Anti-social behaviour rose by 25.0% (120 more incidents, 4.0 a day) "
         "compared with the same month last year."
     )
 
 
 def test_rolling_12_months() -> None:
     # Jul 2018-Jun 2019 against Jul 2017-Jun 2018 (365 days each): 9,000 -> 9,500,
-    # +500 = 5.56%; 500 / 365 = 1.37 -> "1 a day"
+    # +500 = 5.56%; 500 / 365 = 1.370 -> "1.4 a day"
     assert headline_change("Total recorded crime", 9500, 9000, Period.rolling12("2019-06")) == (
-        "Total recorded crime rose by 5.6% (500 more crimes, 1 a day) "
+        "Total recorded crime rose by 5.6% (500 more crimes, 1.4 a day) "
         "compared with the previous 12 months."
     )
 
 
 def test_previous_quarter_and_other_comparisons() -> None:
     q2 = Period.fquarter(2019, 2)  # Jul-Sep: 92 days; Apr-Jun: 91 days
-    # 1,100 -> 1,300: +200 = 18.18%; per day 1300/92 - 1100/91 = 14.13 - 12.09 = 2.04
+    # 1,100 -> 1,300: +200 = 18.18%; per day 1300/92 - 1100/91 = 14.130 - 12.088 = 2.042
     assert headline_change("Robbery", 1300, 1100, q2, previous_period=q2.previous()) == (
-        "Robbery rose by 18.2% (200 more crimes, 2 a day) compared with the previous quarter."
+        "Robbery rose by 18.2% (200 more crimes, 2.0 a day) compared with the previous quarter."
     )
     assert headline_change(
         "Robbery", 1012, 998, Q1_2019, previous_period=Period.fquarter(2017, 1)
-    ) == ("Robbery was 1,012 against 998 in 2017/18 Q1 (+1.4%): no significant change.")
+    ) == ("Robbery was 1,012 against 998 in 2017/18 Q1 (+14, +1.4%): no significant change.")
 
 
 def test_a_test_of_other_figures_is_refused() -> None:
@@ -183,9 +205,14 @@ def test_a_test_of_other_figures_is_refused() -> None:
 
 
 def test_format_per_day() -> None:
-    assert format_per_day(185 / 91) == "2"  # 2.03
-    assert format_per_day(-87 / 91) == "1"  # 0.956
-    assert format_per_day(2.5) == "3"  # half up
+    # Under 10 a day: one decimal; from 10: whole numbers; halves away from zero.
+    assert format_per_day(185 / 91) == "2.0"  # 2.033
+    assert format_per_day(-87 / 91) == "1.0"  # 0.956
+    assert format_per_day(1.55) == "1.6"  # a half goes up (Python's round gives 1.6 by luck)
+    assert format_per_day(0.25) == "0.3"  # round(0.25, 1) would give 0.2 (half to even)
+    assert format_per_day(-0.25) == "0.3"  # away from zero, sign dropped
+    assert format_per_day(9.96) == "10"  # 10.0 at one decimal: a whole number
+    assert format_per_day(12.5) == "13"  # round(12.5) would give 12
     assert format_per_day(0.45) == "0.5"
     assert format_per_day(0.04) == "under 0.1"
     assert format_per_day(12_345.4) == "12,345"
@@ -196,19 +223,35 @@ def test_drivers_of_a_fall() -> None:
         {"Burglary": 200, "Vehicle crime": 150, "Robbery": 40, "Drugs": 60},
         {"Burglary": 260, "Vehicle crime": 170, "Robbery": 35, "Drugs": 60},
     )
-    assert drivers_sentence(t) == "driven mainly by decreases in burglary and vehicle crime"
-    assert drivers_sentence(t, top=1) == "driven mainly by a decrease in burglary"
+    # Falls of 60 + 20 = 80 against a rise of 5 (robbery): stated apart.
+    assert drivers_sentence(t) == (
+        "falls of 80, mainly burglary and vehicle crime, were partly offset by rises of 5, "
+        "mainly robbery"
+    )
+    assert drivers_sentence(t[t["change"] <= 0], top=1) == (
+        "driven mainly by a decrease in burglary"
+    )
 
 
-def test_drivers_names_only_groups_moving_with_the_total() -> None:
+def test_drivers_names_only_groups_whose_own_change_is_significant() -> None:
     t = contribution_to_change(
         {"Robbery": 30, "Shoplifting": 50}, {"Robbery": 20, "Shoplifting": 55}
     )
-    assert drivers_sentence(t) == "driven mainly by an increase in robbery"
+    t["significant"] = [True, False]  # robbery, shoplifting (biggest move with the total first)
+    assert drivers_sentence(t, significant="significant") == (
+        "rises of 10, mainly robbery, were partly offset by falls of 5 in other groups"
+    )
+    t["significant"] = False
+    assert drivers_sentence(t[t["change"] > 0], significant="significant") == (
+        "spread across groups, none changing significantly on its own"
+    )
 
 
 def test_drivers_with_no_overall_change_says_so() -> None:
     t = contribution_to_change({"A": 15, "B": 5}, {"A": 10, "B": 10})
+    # Rises of 5 exactly offset by falls of 5: "offset", not "partly offset".
+    assert drivers_sentence(t) == "rises of 5, mainly a, were offset by falls of 5, mainly b"
+    t = contribution_to_change({"A": 10, "B": 10}, {"A": 10, "B": 10})
     assert drivers_sentence(t) == "with no overall change to attribute to any group"
 
 
@@ -221,3 +264,63 @@ def test_drivers_keeps_acronyms_and_checks_arguments() -> None:
         drivers_sentence(t, top=0)
     with pytest.raises(ParameterError, match="change"):
         drivers_sentence(t.drop(columns="change"))
+
+
+def _family(rows: list[tuple[str, int, int, bool, float]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["group", "current", "previous", "significant", "p_adjusted"])
+
+
+def test_summary_names_every_significant_material_change_biggest_first() -> None:
+    g = _family([
+        ("Shoplifting", 300, 200, True, 0.0001),  # +100, +50%: material
+        ("Robbery", 37, 19, True, 0.01),  # +18, +94.7%: material (the Northvale case)
+        ("Burglary", 80, 100, True, 0.04),  # -20, -20%: material fall
+        ("Theft offences", 2100, 2000, True, 0.03),  # +100 but +5%: not material
+        ("Drugs", 6, 3, True, 0.04),  # +3: under 10 crimes, not material
+        ("Vehicle crime", 150, 100, False, 0.2),  # could be chance: never named
+    ])  # fmt: skip
+    assert summary_changes(g) == [
+        "Shoplifting rose 50.0% (200 to 300), very unlikely to be chance.",
+        "Burglary fell 20.0% (100 to 80), unlikely to be chance.",
+        "Robbery rose 94.7% (19 to 37), unlikely to be chance.",
+    ]
+
+
+def test_summary_county_and_peer_context() -> None:
+    g = _family([("Shoplifting", 300, 200, True, 0.0001)])
+    # County 2,000 -> 2,042 is +2.1% but could be chance (Z about 0.9): "little changed".
+    # County 2,000 -> 2,400 (+20.0%) is real: "rose 20.0%".
+    out = summary_changes(g, county={"Shoplifting": (2042, 2000)}, county_name="Synthshire")
+    assert out == [
+        "Shoplifting rose 50.0% (200 to 300), very unlikely to be chance; Synthshire as a "
+        "whole was little changed (+2.1%)."
+    ]
+    out = summary_changes(
+        g, county={"Shoplifting": (2400, 2000)}, county_name="Synthshire",
+        peers={"Shoplifting": "significantly above"},
+    )  # fmt: skip
+    assert out == [
+        "Shoplifting rose 50.0% (200 to 300), very unlikely to be chance; Synthshire as a "
+        "whole rose 20.0%; above average against its most similar group."
+    ]
+
+
+def test_summary_sentences_stay_within_30_words() -> None:
+    long = "Violence against the person with injury in the night-time economy of the town"
+    g = _family([(long, 300, 200, True, 0.0001)])
+    out = summary_changes(
+        g, county={long: (2400, 2000)}, county_name="Synthshire", peers={long: "within"}
+    )
+    assert len(out) == 1
+    for sentence in out[0].split(". "):
+        assert word_count(sentence) <= MAX_WORDS
+    with pytest.raises(ParameterError, match="significant"):
+        summary_changes(g.drop(columns="significant"))
+
+
+def test_methods_note_carries_p_values_and_method_names() -> None:
+    g = _family([("Robbery", 37, 19, True, 0.0227), ("Drugs", 50, 50, False, 1.0)])
+    g["p_value"], g["method"] = [0.0113, 1.0], ["exact-cond", "sqrt"]
+    note = methods_note(g)
+    assert "Benjamini-Hochberg" in note
+    assert note.endswith("Robbery: p = 0.011 (exact conditional test), 0.023 after adjustment.")

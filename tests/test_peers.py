@@ -21,6 +21,7 @@ from csplib.indicators.peers import (
     exact_poisson_limits,
     funnel_curve,
     peer_comparison,
+    poisson_prediction_limits,
     proportion_comparison,
     proportion_funnel_curve,
     wilson_interval,
@@ -137,55 +138,118 @@ def test_worked_group_rates_expected_and_ranks():
     assert out["area"].tolist() == GROUP["area"].tolist()
 
 
-def test_worked_group_funnel_limits_and_verdicts():
-    # Funnel limits are Byar limits of the EXPECTED count (all >= 10 here), e.g. Bexley:
-    # E = 180, lower95 = 180 (1 - 1/1620 - 1.96/(3 x 13.416))^3 = 180 x 0.9507^3 = 154.7,
-    # observed 150 < 154.7 -> significantly below; at 99.8% the lower limit is
-    # 180 (1 - 1/1620 - 3.09/40.25)^3 = 141.4, so 150 is within.
-    # Ashford: upper95 = 241 (1 - 1/2169 + 1.96/(3 x 15.52))^3 = 272.4 and
-    #          upper99.8 = 291.9, observed 300 is above both.
-    # Crawley: lower95 = 99.5 and lower99.8 = 89.0; observed 90 -> below, then within.
+def prediction_limit_by_hand(e: float, p: float) -> float:
+    """Spiegelhalter's interpolated Poisson quantile, stepping through the cdf by hand."""
+    r, below, cdf = 0, 0.0, math.exp(-e)
+    term = cdf
+    while cdf < p:
+        r += 1
+        term *= e / r
+        below, cdf = cdf, cdf + term
+    return max(r - (cdf - p) / (cdf - below), 0.0)
+
+
+def test_worked_group_verdicts_by_own_interval_and_prediction_funnel():
+    # Chance only (no overdispersion allowance). The label is PHE's: the area's own
+    # Byar interval against its expected count.
+    # Ashford: O = 300, lower95 = 300 (1 - 1/2700 - 1.96/(3 x 17.32))^3 = 267.0 and
+    #   lower99.8 = 300 (1 - 1/2700 - 3.09/51.96)^3 = 249.3, both above E = 240.
+    # Bexley: O = 150, upper95 = 151 (1 - 1/1359 + 1.96/(3 x 12.29))^3 = 176.0 < 180,
+    #   upper99.8 = 191.9 > 180 -> below at 95% only.
+    # Crawley: O = 90, upper95 = 110.6 < 120, upper99.8 = 123.4 > 120 -> below at 95% only.
     # Dover: observed = expected = 60 -> within.
-    out = peer_comparison(GROUP)
+    out = peer_comparison(GROUP, overdispersion=None)
     assert out["verdict_95"].tolist() == [ABOVE, BELOW, BELOW, WITHIN]
     assert out["verdict_998"].tolist() == [ABOVE, WITHIN, WITHIN, WITHIN]
+    assert byar_by_hand(300, Z95)[0] == pytest.approx(267.0, abs=0.05)
+    assert byar_by_hand(150, Z95)[1] == pytest.approx(176.0, abs=0.05)
+    assert byar_by_hand(90, Z998)[1] == pytest.approx(123.4, abs=0.05)
+    assert not out["overdispersed"].any()
+    assert out["limit_method"].tolist() == ["chance only"] * 4
+    assert out["limit_factor"].tolist() == [1.0] * 4
+    assert out.attrs["overdispersion"] is None
 
+    # The funnel lines are Poisson prediction limits of the EXPECTED count, interpolated.
     for row in out.itertuples():
-        for z, suffix in ((Z95, "95"), (Z998, "998")):
-            lo, hi = byar_by_hand(row.expected, z)
-            assert getattr(row, f"funnel_lower_{suffix}") == pytest.approx(
-                lo / row.population * 1000, rel=1e-9
+        for level, suffix in ((0.95, "95"), (0.998, "998")):
+            lo = prediction_limit_by_hand(row.expected, (1 - level) / 2)
+            hi = prediction_limit_by_hand(row.expected, (1 + level) / 2)
+            assert getattr(row, f"funnel_lower_{suffix}") * row.population / 1000 == (
+                pytest.approx(lo, rel=1e-9)
             )
-            assert getattr(row, f"funnel_upper_{suffix}") == pytest.approx(
-                hi / row.population * 1000, rel=1e-9
+            assert getattr(row, f"funnel_upper_{suffix}") * row.population / 1000 == (
+                pytest.approx(hi, rel=1e-9)
             )
-    bexley = out.iloc[1]
-    assert bexley["funnel_lower_95"] * 75 == pytest.approx(154.66, abs=0.01)
-    assert bexley["funnel_lower_998"] * 75 == pytest.approx(141.36, abs=0.01)
-    ashford, crawley = out.iloc[0], out.iloc[2]
-    assert ashford["funnel_upper_95"] * 100 == pytest.approx(272.36, abs=0.01)
-    assert ashford["funnel_upper_998"] * 100 == pytest.approx(291.85, abs=0.01)
-    assert crawley["funnel_lower_95"] * 50 == pytest.approx(99.49, abs=0.01)
-    assert crawley["funnel_lower_998"] * 50 == pytest.approx(88.96, abs=0.01)
     # The member's own interval is built around its observed count.
     lo, hi = byar_by_hand(300, Z95)
     assert out.iloc[0]["ci_lower_95"] == pytest.approx(lo / 100)
     assert out.iloc[0]["ci_upper_95"] == pytest.approx(hi / 100)
 
 
-def test_small_expected_counts_use_exact_limits():
-    # Group rate 10 / 10,000 = 1 per 1,000; the small area expects 2 events.
+def test_prediction_limits_interpolate_between_whole_counts():
+    # Poisson(2): P(X <= 4) = 0.9473, P(X <= 5) = 0.9834, so the 97.5% point is
+    # 5 - (0.9834 - 0.975) / (0.9834 - 0.9473) = 4.767; P(X = 0) = 0.1353 > 0.025, so
+    # the lower limit is cut at 0.
+    lo, hi = poisson_prediction_limits([2.0], 0.95)
+    assert hi[0] == pytest.approx(4.767, abs=0.001)
+    assert lo[0] == 0.0
+    # Continuous in the expected count (no jumps at whole-count steps).
+    grid = np.linspace(5, 50, 2000)
+    lo, hi = poisson_prediction_limits(grid, 0.95)
+    assert np.max(np.abs(np.diff(hi))) < 0.05 and np.max(np.abs(np.diff(lo))) < 0.05
+    assert (np.diff(hi) >= -1e-12).all() and (np.diff(lo) >= -1e-12).all()
+
+
+def test_small_counts_are_labelled_by_their_exact_interval():
+    # Group rate 10 / 10,000 = 1 per 1,000; the small area expects 2 events and has 5.
+    # Exact 95% lower limit of 5 = chi2(0.025, 10) / 2 = 1.62 < 2: within.
     group = pd.DataFrame({"area": ["Big", "Small"], "count": [5, 5], "population": [8_000, 2_000]})
     out = peer_comparison(group)
     small = out.iloc[1]
     assert small["expected"] == pytest.approx(2.0)
-    # Exact limits for an expected 2: P(X >= 2 | lower) = 2.5%, P(X <= 2 | upper) = 2.5%.
-    lower = small["funnel_lower_95"] * 2
-    upper = small["funnel_upper_95"] * 2
-    assert 1 - poisson.cdf(1, lower) == pytest.approx(0.025, abs=1e-9)
-    assert poisson.cdf(2, upper) == pytest.approx(0.025, abs=1e-9)
-    # 5 observed against an upper limit of 7.22: within.
+    lower_of_5 = small["ci_lower_95"] * 2
+    assert 1 - poisson.cdf(4, lower_of_5) == pytest.approx(0.025, abs=1e-9)
     assert small["verdict_95"] == WITHIN
+    # Two areas cannot show overdispersion.
+    assert out.attrs["overdispersion"].assessed is False
+
+
+def test_overdispersed_group_widens_the_limits_and_flags_only_the_outlier():
+    # Twelve areas of 100,000 people expecting 2,000 crimes each, with real spread
+    # (+/- 10%) and one area 40% above.
+    counts = [1850, 1850, 1900, 1950, 2000, 2000, 2050, 2100, 2150, 2200, 2000, 2800]
+    group = pd.DataFrame(
+        {"area": [f"A{i}" for i in range(12)], "count": counts, "population": [100_000] * 12}
+    )
+    # By hand: pooled E = 24,800 / 12 = 2066.67 each; z = (O - E) / sqrt(E).
+    e = sum(counts) / 12
+    z = sorted((c - e) / math.sqrt(e) for c in counts)
+    # Winsorise 10% each tail: floor(1.2) = 1 value each end set to its neighbour.
+    zw = [z[1], *z[1:11], z[10]]
+    phi = sum(v * v for v in zw) / 12
+    # Additive: tau^2 = (12 phi - 11) / (sum w - sum w^2 / sum w), w = E.
+    tau2 = (12 * phi - 11) / (12 * e - 12 * e * e / (12 * e))
+    factor = math.sqrt(1 + tau2 * e)
+    out = peer_comparison(group)
+    od = out.attrs["overdispersion"]
+    assert od.phi == pytest.approx(phi, rel=1e-12)
+    assert od.overdispersed and od.method == "additive"
+    assert od.tau2 == pytest.approx(tau2, rel=1e-12)
+    assert out["limit_factor"].tolist() == pytest.approx([factor] * 12)
+    assert out["overdispersed"].all() and (out["limit_method"] == "additive").all()
+    upper95 = e + Z95 * factor * math.sqrt(e)
+    assert out["funnel_upper_95"].iloc[0] * 100 == pytest.approx(upper95, rel=1e-12)
+    # Only the area 40% above is flagged; with chance-only limits half the group is.
+    flagged = out[out["verdict_95"] != WITHIN]["area"].tolist()
+    assert flagged == ["A11"]
+    chance_only = peer_comparison(group, overdispersion=None)
+    assert (chance_only["verdict_95"] != WITHIN).sum() == 6
+    assert "widened by a factor of" in od.sentence(out["limit_factor"])
+
+    mult = peer_comparison(group, overdispersion="multiplicative")
+    assert mult["limit_factor"].tolist() == pytest.approx([math.sqrt(phi)] * 12)
+    with pytest.raises(ParameterError, match="overdispersion"):
+        peer_comparison(group, overdispersion="both")
 
 
 def test_other_columns_are_kept_and_ties_share_a_rank():
@@ -202,7 +266,7 @@ def test_rate_per_other_base():
 
 
 def test_funnel_curve_matches_member_limits_and_narrows():
-    out = peer_comparison(GROUP)
+    out = peer_comparison(GROUP, overdispersion=None)
     curve = funnel_curve(2.4, [25_000, 100_000, 400_000])
     assert curve["expected"].tolist() == pytest.approx([60, 240, 960])
     dover, ashford = out.iloc[3], out.iloc[0]
@@ -230,8 +294,9 @@ def test_input_problems_are_reported():
 
 def test_worked_proportion_group():
     # Repeat victims: 30/100, 10/100, 20/100, 40/200 -> pooled 100/500 = 0.2.
-    # Funnel at n = 100 (Wilson of 20 out of 100): 95% 0.1334 to 0.2888,
-    # 99.8% 0.1052 to 0.3471. 0.30 is above at 95% only; 0.10 is below at both.
+    # PHE's funnel (inverted Wilson) at n = 100: 0.2 +/- z sqrt(0.2 x 0.8 / 100)
+    # = 0.2 +/- 0.04 z: 95% 0.1216 to 0.2784, 99.8% 0.0764 to 0.3236.
+    # 0.30 is above at 95% only; 0.10 is below at 95% only.
     members = pd.DataFrame(
         {
             "area": ["A", "B", "C", "D"],
@@ -239,27 +304,33 @@ def test_worked_proportion_group():
             "denominator": [100, 100, 100, 200],
         }
     )
-    out = proportion_comparison(members)
+    out = proportion_comparison(members, overdispersion=None)
     assert out["group_proportion"].tolist() == pytest.approx([0.2] * 4)
     assert out["proportion"].tolist() == pytest.approx([0.3, 0.1, 0.2, 0.2])
     assert out["expected"].tolist() == pytest.approx([20, 20, 20, 40])
     assert out["rank"].tolist() == [1, 4, 2, 2]
-    lo95, hi95 = wilson_by_hand(20, 100, Z95)
-    lo998, hi998 = wilson_by_hand(20, 100, Z998)
-    assert (round(lo95, 4), round(hi95, 4)) == (0.1334, 0.2888)
-    assert (round(lo998, 4), round(hi998, 4)) == (0.1052, 0.3471)
     a = out.iloc[0]
-    assert a["funnel_lower_95"] == pytest.approx(lo95)
-    assert a["funnel_upper_998"] == pytest.approx(hi998)
+    assert a["funnel_lower_95"] == pytest.approx(0.2 - 0.04 * Z95)
+    assert round(a["funnel_lower_95"], 4) == 0.1216
+    assert round(a["funnel_upper_998"], 4) == 0.3236
     assert out["verdict_95"].tolist() == [ABOVE, BELOW, WITHIN, WITHIN]
-    assert out["verdict_998"].tolist() == [WITHIN, BELOW, WITHIN, WITHIN]
+    assert out["verdict_998"].tolist() == [WITHIN, WITHIN, WITHIN, WITHIN]
+    # The line at n is where the Wilson interval of the observed proportion reaches 0.2.
+    line = a["funnel_upper_95"]
+    assert wilson_by_hand(line * 100, 100, Z95)[0] == pytest.approx(0.2, abs=1e-12)
     own_lo, own_hi = wilson_by_hand(30, 100, Z95)
     assert a["ci_lower_95"] == pytest.approx(own_lo)
     assert a["ci_upper_95"] == pytest.approx(own_hi)
 
     curve = proportion_funnel_curve(0.2, [100, 200])
-    assert curve.loc[0, "lower_95"] == pytest.approx(lo95)
-    assert curve.loc[1, "upper_95"] == pytest.approx(wilson_by_hand(40, 200, Z95)[1])
+    assert curve.loc[0, "lower_95"] == pytest.approx(0.2 - 0.04 * Z95)
+    assert curve.loc[1, "upper_95"] == pytest.approx(0.2 + Z95 * math.sqrt(0.16 / 200))
+
+    # With the default allowance: z = 2.5, -2.5, 0, 0 -> phi = 12.5 / 4 = 3.125 and
+    # 4 x 3.125 = 12.5 > 7.81 (chi-squared, 3 df, 95%): overdispersed, nobody flagged.
+    default = proportion_comparison(members)
+    assert default.attrs["overdispersion"].phi == pytest.approx(3.125)
+    assert (default["verdict_95"] == WITHIN).all()
 
 
 def test_proportion_numerator_above_denominator_is_refused():
@@ -294,6 +365,16 @@ def test_county_table():
     assert pct[:3] == pytest.approx([10 / 140 * 100, 0.0, -10.0])
     assert math.isnan(pct[3])
     assert pct[4] == pytest.approx(5 / 300 * 100)
+    # Position against the county rate (peer_comparison with the default allowance):
+    # z = (O - E) / sqrt(E) = 2.53 (A), -0.13 (C), -0.77 (B), -3.93 (D); phi = 5.6, and
+    # 4 x 5.6 = 22.4 > 7.81: overdispersed. tau^2 = (22.4 - 3) / (305 - 94.2) = 0.092, so
+    # D's limits widen by sqrt(1 + 0.092 x 24.4) = 1.8 and -3.93 / 1.8 = -2.2 is still
+    # below at 95% (not at 99.8%); A's by 3.5: 2.53 / 3.5 = 0.72, within.
+    assert out["verdict_95"].tolist()[:4] == [WITHIN, WITHIN, WITHIN, BELOW]
+    assert out["verdict_998"].tolist()[:4] == [WITHIN] * 4
+    assert out["limit_factor"].iloc[3] == pytest.approx(1.8, abs=0.05)
+    assert pd.isna(out["verdict_95"].iloc[4]) and pd.isna(out["limit_factor"].iloc[4])
+    assert out.attrs["overdispersion"].overdispersed
 
 
 def test_county_table_without_previous_counts():

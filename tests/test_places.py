@@ -88,23 +88,48 @@ def test_lsoa_counts_ties_broken_by_code():
     assert lsoa_counts(crimes)["lsoa_code"].tolist() == ["A", "B"]
 
 
-def test_lsoa_change_with_poisson_signal():
+def test_lsoa_change_tested_with_benjamini_hochberg():
     current = crimes_frame([("A", False)] * 16 + [("B", False)] * 4 + [("D", False)])
     previous = crimes_frame([("A", False)] * 4 + [("B", False)] * 4 + [("C", False)] * 9)
     out = lsoa_change(current, previous).set_index("lsoa_code")
     assert out.loc["A", "change"] == 12
     assert out.loc["A", "change_pct"] == pytest.approx(300.0)
     assert out.loc["A", "z_poisson"] == pytest.approx(2 * (4 - 2))
-    assert out.loc["A", "signal"] == "strong"
     assert out.loc["B", "change"] == 0
-    assert out.loc["B", "signal"] == "none"
     assert out.loc["C", "current"] == 0
     assert out.loc["C", "change_pct"] == pytest.approx(-100.0)
     assert out.loc["C", "z_poisson"] == pytest.approx(2 * (0 - 3))
     assert math.isnan(out.loc["D", "change_pct"])  # new LSOA: no previous crime
     assert out.loc["D", "z_poisson"] == pytest.approx(2.0)
-    assert out.loc["D", "signal"] == "none"  # |z| = 2 is not beyond 2
     assert list(out.index) == ["A", "D", "B", "C"]  # largest rise first
+    # Exact conditional test (fewer than 100 crimes): given a + b, a is Binomial(a + b, 1/2).
+    # A: 16 of 20, two-sided p = 2 x (4845 + 1140 + 190 + 20 + 1) / 2^20 = 0.011818.
+    # C: 0 of 9, p = 2 / 2^9 = 0.003906. B (4 of 8) and D (1 of 1): p = 1.
+    assert out.loc["A", "p_value"] == pytest.approx(2 * 6196 / 2**20)
+    assert out.loc["C", "p_value"] == pytest.approx(2 / 2**9)
+    # Benjamini-Hochberg over the 4 LSOAs: C 0.003906 x 4/1 = 0.015625,
+    # A 0.011818 x 4/2 = 0.023636; both below 5%.
+    assert out.loc["C", "p_adjusted"] == pytest.approx(4 * 2 / 2**9)
+    assert out.loc["A", "p_adjusted"] == pytest.approx(2 * 2 * 6196 / 2**20)
+    assert out.loc["A", "significance"] == "significant rise"
+    assert out.loc["C", "significance"] == "significant fall"
+    assert out.loc["B", "significance"] == "no significant change"
+    assert out.loc["D", "significance"] == "no significant change"
+    assert out.attrs["correction"] == "fdr_bh" and out.attrs["n_tested"] == 4
+
+
+def test_a_strong_z_in_one_lsoa_of_many_is_not_a_significant_change():
+    # X: 3 -> 12, Z = 2(sqrt 12 - sqrt 3) = 3.46 ("strong" by the rule of thumb). Alone,
+    # the exact test gives p = 2 x (455 + 105 + 15 + 1) / 2^15 = 0.03516 < 5%; among 20
+    # LSOAs (19 unchanged, p = 1) Benjamini-Hochberg gives 0.03516 x 20 = 0.70.
+    others = [(f"L{i:02d}", False) for i in range(19)]
+    current = crimes_frame([("X", False)] * 12 + others)
+    previous = crimes_frame([("X", False)] * 3 + others)
+    out = lsoa_change(current, previous).set_index("lsoa_code")
+    assert out.loc["X", "z_poisson"] == pytest.approx(2 * (math.sqrt(12) - math.sqrt(3)))
+    assert out.loc["X", "p_value"] == pytest.approx(2 * 576 / 2**15)
+    assert out.loc["X", "p_adjusted"] == pytest.approx(20 * 2 * 576 / 2**15)
+    assert (out["significance"] == "no significant change").all()
 
 
 def test_repeat_locations_are_snap_points_counted_by_hand():

@@ -32,7 +32,9 @@ def test_offence_peer_table_worked_example():
             "count": [300, 100, 100, 1000, 1000, 1000],
         }
     )
-    table = offence_peer_table(counts, pops, "A").set_index("offence_group")
+    # Plain Poisson limits (no widening for overdispersion) so the verdict can be
+    # checked by hand: A's 300 robberies lie far outside the Poisson range of 166.7.
+    table = offence_peer_table(counts, pops, "A", overdispersion=None).set_index("offence_group")
     # Robbery: A 300 per 100,000 = 3.0 per 1,000; group (500 / 300,000) = 1.667.
     assert table.loc["Robbery", "rate"] == pytest.approx(3.0)
     assert table.loc["Robbery", "group_rate"] == pytest.approx(500 / 300_000 * 1000)
@@ -40,6 +42,11 @@ def test_offence_peer_table_worked_example():
     sig = significant_groups(table.reset_index())
     assert sig["offence_group"].tolist() == ["Robbery"]
     assert sig["verdict"].iloc[0] == "significantly above"
+    # With the default (limits widened when areas differ more than chance) the rates
+    # are the same; only the limits may widen.
+    default = offence_peer_table(counts, pops, "A").set_index("offence_group")
+    assert default.loc["Robbery", "rate"] == pytest.approx(3.0)
+    assert default.loc["Robbery", "funnel_upper_95"] >= table.loc["Robbery", "funnel_upper_95"]
 
 
 # --- places by name ------------------------------------------------------------------

@@ -204,3 +204,67 @@ def test_the_synthchester_register_uses_names_in_the_sample_partner_table(sample
     for ind in plan.indicators:
         if ind.source == "partner":
             assert ind.partner_indicator in set(rows["indicator"]), ind.id
+
+
+# --- one verdict per indicator -----------------------------------------------------------
+
+
+def test_one_verdict_needles():
+    from csplib.indicators.plan_values import indicator_verdict
+
+    # Discarded needles, reduce 2,400 -> 1,200; latest 1,100: exact conditional test of
+    # 1,100 against 2,400 (equal periods) is binomial(3,500, 1/2): p far below 0.001.
+    p = binomtest(1100, 3500, 0.5).pvalue
+    v = indicator_verdict(status="achieved", direction="reduce", baseline_value=2400,
+                          latest_value=1100, p_value=p)  # fmt: skip
+    assert v == {"significance": "significant fall", "rag": "green",
+                 "verdict": "Target met: a real fall from the baseline"}  # fmt: skip
+
+
+def test_a_status_and_its_rag_never_disagree():
+    from csplib.indicators.plan_values import indicator_verdict
+
+    cases = [  # status, direction, baseline, latest, p -> significance, rag, verdict
+        ("achieved", "reduce", 24, 20, 0.5,
+         "no significant change", "amber", "At target, but the fall from the baseline could be chance"),
+        ("on track", "reduce", 24, 22, 0.01,
+         "significant fall", "green", "On track: a real fall from the baseline"),
+        ("off track", "reduce", 24, 23, 0.01,
+         "significant fall", "amber", "A real fall, but behind the path to the target"),
+        ("off track", "reduce", 24, 30, 0.01,
+         "significant rise", "red", "A real rise, against the target"),
+        ("off track", "maintain", 50, 53, 0.3,
+         "no significant change", "green", "Level held: no real change from the baseline"),
+        ("off track", "increase", 50, 49, 0.6,
+         "no significant change", "amber", "Off track, and the fall from the baseline could be chance"),
+        ("on track", "reduce", 24, 20, None,
+         "not tested", "amber", "On track, but the change cannot be tested (no counts given)"),
+    ]  # fmt: skip
+    for status, direction, base, latest, p, sig, rag, text in cases:
+        v = indicator_verdict(status=status, direction=direction, baseline_value=base,
+                              latest_value=latest, p_value=p)  # fmt: skip
+        assert (v["significance"], v["rag"], v["verdict"]) == (sig, rag, text)
+
+
+def test_add_verdicts_and_the_partner_table_agree():
+    from types import SimpleNamespace
+
+    from csplib.indicators.plan_values import add_verdicts, align_partner_summary
+
+    progress = pd.DataFrame({
+        "indicator_id": ["needles"], "status": ["achieved"], "direction": ["reduce"],
+        "baseline_value": [2400.0], "baseline_period": ["2021/22"], "latest_value": [1100.0],
+        "p_value": [1e-40], "rag": ["green"],
+    })  # fmt: skip
+    judged = add_verdicts(progress)
+    assert judged.loc[0, "significance"] == "significant fall" and judged.loc[0, "rag"] == "green"
+    # The partner table tested 1,100 against the year before (1,150): no significant
+    # change. For a plan indicator the report states one verdict: the plan's.
+    summary = pd.DataFrame({
+        "indicator": ["Needles picked up", "Street drinking reports"],
+        "significance": ["no significant change", "significant rise"],
+    })  # fmt: skip
+    plan = [SimpleNamespace(id="needles", partner_indicator="Needles picked up")]
+    out = align_partner_summary(summary, judged, plan)
+    assert out["significance"].tolist() == ["significant fall", "significant rise"]
+    assert out["compared_with"].tolist() == ["plan baseline (2021/22)", "the year before"]

@@ -103,8 +103,11 @@ def test_tidy_csv_and_bad_rows(tmp_path: Path) -> None:
         6: "year is not a year like 2019",
         7: "level is not one of lsoa, msoa, ward, lad, csp, pfa, county, region, country, other",
         8: "area code is empty",
-        9: "area code and year repeat an earlier row (line 2)",
+        9: "area code and year repeat an earlier row",
     }
+    # The earlier row's line has its own column, so every duplicate shares one reason.
+    related = result.rejects.set_index("source_line")["related_line"]
+    assert related[9] == 2 and related.drop(9).isna().all()
 
 
 def test_tidy_csv_year_and_level_from_arguments(tmp_path: Path) -> None:

@@ -63,8 +63,10 @@ def test_priority_score_worked_example_by_hand():
     # D 20 vs 18 (exact test, a + b < 100): no significant change -> 1.
     assert scores.loc["A", "z"] == pytest.approx(2 * (math.sqrt(300) - math.sqrt(200)))
     assert scores.loc["A", "z"] == pytest.approx(6.357, abs=1e-3)
-    assert scores.loc["C", "p_value"] == pytest.approx(_sqrt_test_p(50, 80))
-    assert scores.loc["C", "p_value"] == pytest.approx(0.0083, abs=1e-4)
+    # The four trends are one family (Benjamini-Hochberg): C has the 2nd smallest of 4
+    # p-values (A's is far smaller), so its adjusted p is 0.0083 x 4 / 2 = 0.0165 < 0.05.
+    assert scores.loc["C", "p_value"] == pytest.approx(_sqrt_test_p(50, 80) * 4 / 2)
+    assert scores.loc["C", "p_value"] == pytest.approx(0.0165, abs=1e-4)
     assert scores["trend"].to_dict() == {
         "A": "significant rise",
         "B": "no significant change",
@@ -260,19 +262,23 @@ def test_significant_rises_adjusts_for_many_tests_by_hand():
 
 
 def test_county_position_against_the_pooled_rate():
+    # Ten areas of 10,000 people. X: A has 200 crimes, the other nine 18-22 (chance-sized
+    # spread), so A stands out even after the limits allow for areas differing. Y: all 10.
+    others = [18, 19, 20, 21, 22, 18, 19, 21, 22]
+    areas = ["A"] + [f"B{i}" for i in range(9)]
     counts = pd.DataFrame(
         {
-            "area": ["A", "B", "C", "A", "B", "C"],
-            "candidate": ["X", "X", "X", "Y", "Y", "Y"],
-            "count": [200, 20, 20, 10, 10, 10],
+            "area": areas + areas,
+            "candidate": ["X"] * 10 + ["Y"] * 10,
+            "count": [200, *others] + [10] * 10,
         }
     )
-    pop = {"A": 10_000, "B": 10_000, "C": 10_000}
+    pop = dict.fromkeys(areas, 10_000)
     out = county_position(counts, pop, "A").set_index("candidate")
-    # X: A's rate 20 per 1,000 against the county's 240 / 30,000 = 8 per 1,000.
+    # X: A's rate 20 per 1,000 against the county's (200 + 180) / 100,000 = 3.8 per 1,000.
     assert out.loc["X", "rate"] == pytest.approx(20.0)
-    assert out.loc["X", "county_rate"] == pytest.approx(8.0)
-    assert out.loc["X", "rank"] == 1 and out.loc["X", "of"] == 3
+    assert out.loc["X", "county_rate"] == pytest.approx(3.8)
+    assert out.loc["X", "rank"] == 1 and out.loc["X", "of"] == 10
     assert out.loc["X", "verdict_998"] == ABOVE
     # Y: all equal -> within.
     assert out.loc["Y", "verdict_95"] == WITHIN
@@ -306,3 +312,30 @@ def test_recorded_crime_change_by_subgroup_group_and_total():
     assert total[["offence_group", "current", "previous"]].values.tolist() == [["Total", 84, 76]]
     assert sub.attrs["quarters"] == {"2023/24": [1, 2, 3, 4], "2022/23": [1, 2, 3, 4]}
     assert recorded_crime_change(table, "Nowhere", "2023/24", "2022/23").empty
+
+
+def test_recommendations_follow_the_evidence_with_reasons_for_and_against():
+    # Shoplifting is the biggest (600 of 1,000, volume 3) but fell for real (800 -> 600:
+    # square-root test Z about -5, p < 0.001) and is below the county's rate and its
+    # peers': not recommended on volume alone. ASB can be a candidate.
+    cand = pd.DataFrame({
+        "candidate": ["Shoplifting", "Burglary", "Robbery", "Anti-social behaviour", "Drugs"],
+        "count": [600, 250, 100, 500, 50], "current": [600, 250, 100, 500, 50],
+        "previous": [800, 200, 60, 400, 50],
+        "verdict_95": [BELOW, ABOVE, WITHIN, ABOVE, WITHIN],
+        "verdict_998": [BELOW, WITHIN, WITHIN, ABOVE, WITHIN],
+        "peer_verdict": [BELOW, ABOVE, None, None, None],
+    })  # fmt: skip
+    scores = score_priorities(cand, total=1000).set_index("candidate")
+    shop = scores.loc["Shoplifting"]
+    assert shop["volume_points"] == 3 and shop["trend"] == "significant fall"
+    assert bool(shop["held_back"]) and not bool(shop["recommended"])
+    assert "not recommended on volume alone" in shop["reasons_against"]
+    assert "a large share of crime (60.0%)" in shop["reasons_for"]
+    assert "a rate below its most similar group's" in shop["reasons_against"]
+    # ASB 500 against 1,000 crimes: 500 / 1,500 = 33.3% of crime and ASB together.
+    assert scores.loc["Anti-social behaviour", "share_pct"] == pytest.approx(500 / 1500 * 100)
+    assert bool(scores.loc["Anti-social behaviour", "recommended"])
+    assert "a real rise on the year before" in scores.loc["Burglary", "reasons_for"]
+    recommended = list(scores.index[scores["recommended"]])
+    assert len(recommended) == 3 and "Shoplifting" not in recommended

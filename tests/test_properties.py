@@ -147,17 +147,24 @@ COUNTS = st.integers(min_value=0, max_value=10_000)
 @SETTINGS
 @given(st.dictionaries(st.text(min_size=1, max_size=8), st.tuples(COUNTS, COUNTS), min_size=1,
                        max_size=14))  # fmt: skip
-def test_contributions_always_sum_to_the_total_change(groups):
+def test_contributions_add_up_and_shares_split_rises_from_falls(groups):
     current = {g: c for g, (c, _) in groups.items()}
     previous = {g: p for g, (_, p) in groups.items()}
     out = contribution_to_change(current, previous)
     total = sum(current.values()) - sum(previous.values())
     assert int(out["change"].sum()) == total
     assert set(out["group"]) == set(groups)
-    if total == 0:
-        assert out["pct_of_total_change"].isna().all()
-    else:
-        assert math.isclose(out["pct_of_total_change"].sum(), 100.0, abs_tol=1e-6)
+    shares = out["pct_of_total_change"]
+    # A share is of the gross rises (rising groups) or of the gross falls (falling
+    # groups), never of the net change, so no share leaves -100..100.
+    assert ((shares.dropna() >= -100) & (shares.dropna() <= 100)).all()
+    rising, falling = out["change"] > 0, out["change"] < 0
+    if rising.any():
+        assert math.isclose(shares[rising].sum(), 100.0, abs_tol=1e-6)
+    if falling.any():
+        assert math.isclose(shares[falling].sum(), -100.0, abs_tol=1e-6)
+    if not (rising.any() or falling.any()):
+        assert shares.isna().all()
 
 
 POPULATION = st.one_of(

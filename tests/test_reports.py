@@ -191,7 +191,8 @@ def test_city_of_london_briefing_from_real_data(realdata, tmp_path):
     figures = json.loads((result.out_dir / "figures.json").read_text())
     assert figures["total_crime"]["current"] == 2210
     assert figures["total_crime"]["previous"] == 1668
-    assert figures["total_crime"]["pct_change"] == round((2210 - 1668) / 1668 * 100, 2)
+    # 542 / 1,668 = 32.494%: stored as displayed, one decimal, half away from zero.
+    assert figures["total_crime"]["pct_change"] == 32.5
     assert figures["synthetic"] is False
     html = (result.out_dir / "report.html").read_text()
     assert "2,210" in html and "1,668" in html and "SYNTHETIC" not in html

@@ -14,6 +14,7 @@ from csplib.errors import ParameterError
 from csplib.indicators.significance import (
     SMALL_COUNT_THRESHOLD,
     add_significance,
+    adjust_p_values,
     poisson_change_test,
 )
 
@@ -179,3 +180,25 @@ def test_add_significance_to_a_table() -> None:
         previous_exposure="days_before",
     )
     assert with_days["z"].iloc[1] == pytest.approx(2 * (math.sqrt(12) - math.sqrt(4 * 91 / 90)))
+
+
+def test_add_significance_with_benjamini_hochberg() -> None:
+    # Three rows, exact conditional tests (a + b < 100):
+    # 16 vs 4: p = 2 x 6196 / 2^20 = 0.011818; 12 vs 4: p = 0.0768 (the doctest above);
+    # 5 vs 5: p = 1. BH: 0.011818 x 3/1 = 0.035453 (< 5%: still a rise);
+    # 0.0768 x 3/2 = 0.1152; 1.
+    frame = pd.DataFrame({"current": [16, 12, 5], "previous": [4, 4, 5]})
+    out = add_significance(frame, correction="fdr_bh")
+    p_a = 2 * 6196 / 2**20
+    assert out["p_value"].iloc[0] == pytest.approx(p_a)
+    assert out["p_adjusted"].tolist() == pytest.approx(
+        [3 * p_a, out["p_value"].iloc[1] * 3 / 2, 1.0]
+    )
+    assert out["significance"].tolist() == [
+        "significant rise",
+        "no significant change",
+        "no significant change",
+    ]
+    assert "p_adjusted" not in add_significance(frame).columns
+    with pytest.raises(ParameterError, match="correction"):
+        adjust_p_values([0.1], "sidak-ish")

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from csplib.errors import ParameterError
-from csplib.indicators.spc import assurance, spc_signals, xmr
+from csplib.indicators.spc import assurance, chart_summary, spc_signals, xmr
 
 RULE_COLUMNS = ["outside_limits", "run_of_7", "trend_of_6", "two_of_three"]
 
@@ -226,3 +226,123 @@ def test_bad_series_are_refused_with_the_month():
         require_consecutive=False,
     )
     assert chart["mean"].iloc[0] == pytest.approx(2.0)
+
+
+# --- baseline, trial limits, trending series, dates -------------------------------------
+
+
+def test_baseline_as_a_pair_of_months_and_the_summary_names_them():
+    # Months 2022-03 .. 2022-12 (ten of the alternating 10, 12) set the limits: mean 11,
+    # mean MR 2 -> limits 5.68 .. 16.32; ten points are trial limits.
+    chart = xmr(series([*BASELINE, 11, 17]), baseline=("2022-03", "2022-12"))
+    assert chart["mean"].iloc[0] == pytest.approx(11.0)
+    assert chart["upper_limit"].iloc[0] == pytest.approx(16.32)
+    assert chart["in_baseline"].tolist() == [False] * 2 + [True] * 10 + [False] * 2
+    assert chart["trial_limits"].all()
+    summary = chart_summary(chart)
+    assert (summary.baseline_start, summary.baseline_end) == ("2022-03", "2022-12")
+    assert summary.baseline_points == 10 and summary.trial_limits
+    assert "trial limits" in summary.notes()[0] and "10 months" in summary.notes()[0]
+    with pytest.raises(ParameterError, match="2021-01"):
+        xmr(series(BASELINE), baseline=("2021-01", "2022-06"))
+
+
+def test_twelve_baseline_points_are_not_trial_limits():
+    assert not chart_after_baseline([11])["trial_limits"].any()
+    assert xmr(series(BASELINE[:11]))["trial_limits"].all()
+    assert chart_summary(chart_after_baseline([11])).notes() == []
+
+
+def test_a_trending_series_says_so_and_names_no_improvement():
+    # Crime falling by 2 a month with small wobbles: every rule fires "low", which a
+    # single mean would call improvement. Kendall's tau of the 24 values against time is
+    # close to -1 (p far below 5%), so the baseline is trending.
+    values = [100 - 2 * i + (1 if i % 2 else -1) for i in range(24)]
+    chart = xmr(series(values))
+    assert chart["baseline_trending"].all()
+    assert chart.attrs["baseline_trend"] == "falling"
+    assert "special cause improvement" not in set(chart["variation"])
+    assert "special cause concern" not in set(chart["variation"])
+    signals = spc_signals(chart)
+    assert not signals.empty and set(signals["assessment"]) == {"neutral"}
+    summary = chart_summary(chart)
+    assert summary.baseline_trend == "falling"
+    assert any("not called an improvement" in note for note in summary.notes())
+    # A stable baseline is not trending.
+    assert not chart_after_baseline([11])["baseline_trending"].any()
+
+
+def test_signals_carry_dates_and_old_ones_can_be_left_out():
+    # 17 (2023-02) is outside the limits; a report on April 2023 onwards drops it.
+    chart = chart_after_baseline([11, 17, 11, 10])
+    signals = spc_signals(chart)
+    assert signals[["start", "end"]].values.tolist() == [["2023-02", "2023-02"]]
+    assert spc_signals(chart, since="2023-02").shape[0] == 1
+    assert spc_signals(chart, since="2023-04").empty
+    with pytest.raises(ParameterError, match="since"):
+        spc_signals(chart, since="April 2023")
+
+
+# --- NHSRplotthedots options ------------------------------------------------------------
+
+
+def test_nhsrplotthedots_two_of_three_same_side_example():
+    # NHSRplotthedots tests/testthat/test-ptd_spc_standard.R ("it only reports special
+    # cause for 2 of 3 points close to limits when they are on the same side of the
+    # mean"): 1, -1 repeated 8 times, then point 15 = 5.5 and point 16 = -5.5; both
+    # points must be common cause.
+    data = [1.0, -1.0] * 8
+    data[14], data[15] = 5.5, -5.5
+    chart = xmr(series(data), convention="nhsrplotthedots")
+    assert chart["variation"].tolist()[-2:] == ["common cause", "common cause"]
+    # By hand: mean 0; moving ranges 2 (x13), 6.5, 11 -> mean 43.5 / 15 = 2.9; the
+    # screen drops 11 > 3.267 x 2.9 = 9.47, leaving (26 + 6.5) / 14 = 2.32143.
+    assert chart["mean"].iloc[0] == pytest.approx(0.0)
+    assert chart["mean_moving_range"].iloc[0] == pytest.approx(32.5 / 14)
+    assert chart.attrs["screened_moving_ranges"] == 1
+    # Making Data Count keeps the 11: mean MR 2.9.
+    assert xmr(series(data))["mean_moving_range"].iloc[0] == pytest.approx(2.9)
+
+
+def test_nhsrplotthedots_published_limits_for_twenty_normal_values():
+    # NHSRplotthedots tests/testthat/_snaps/ptd_spc_standard.md and _snaps/ptd_spc.md:
+    # the 20 values (printed to 3 significant figures) give mean 0.142, lpl -3.01,
+    # upl 3.29 with screen_outliers = TRUE, all 20 points common cause. The printed values
+    # are rounded, hence the tolerance.
+    y = [-0.560, -0.230, 1.56, 0.0705, 0.129, 1.72, 0.461, -1.27, -0.687, -0.446,
+         1.22, 0.360, 0.401, 0.111, -0.556, 1.79, 0.498, -1.97, 0.701, -0.473]  # fmt: skip
+    chart = xmr(series(y), convention="nhsrplotthedots")
+    assert chart["mean"].iloc[0] == pytest.approx(0.142, abs=0.001)
+    assert chart["lower_limit"].iloc[0] == pytest.approx(-3.01, abs=0.01)
+    assert chart["upper_limit"].iloc[0] == pytest.approx(3.29, abs=0.01)
+    assert set(chart["variation"]) == {"common cause"}
+
+
+def test_nhsrplotthedots_seven_point_trend():
+    # NHSRplotthedots tests/testthat/test-ptd_calculate_point_type.R: 1:6 is no trend,
+    # 1:7 is; c(1:3, 3:6) (a repeated value) is none. Here after the stable baseline.
+    six = chart_after_baseline([6, 7, 8, 9, 10, 11], convention="nhsrplotthedots")
+    seven = chart_after_baseline([6, 7, 8, 9, 10, 11, 12], convention="nhsrplotthedots")
+    tie = chart_after_baseline([6, 7, 8, 8, 9, 10, 11], convention="nhsrplotthedots")
+    assert not six["trend_of_6"].any()
+    assert seven["trend_of_6"].tolist()[-7:] == [True] * 7
+    assert not tie["trend_of_6"].any()
+    assert spc_signals(seven).query("rule == 'trend_of_6'")["points"].tolist() == [7]
+    # Making Data Count's 6-point rule fires on the six.
+    assert chart_after_baseline([6, 7, 8, 9, 10, 11])["trend_of_6"].any()
+    # The option can be set on its own.
+    assert not chart_after_baseline([6, 7, 8, 9, 10, 11], trend_length=7)["trend_of_6"].any()
+
+
+def test_two_of_three_beyond_the_limit_counts_only_in_making_data_count():
+    # 15 is between the two-sigma line (14.547) and the limit (16.32); 17 is beyond the
+    # limit. Making Data Count counts both (2 of 3 beyond two sigma); NHSRplotthedots
+    # counts only the 15, so its 2-of-3 rule does not fire (17 still fires
+    # outside_limits).
+    mdc = chart_after_baseline([11, 15, 17, 11])
+    ptd = chart_after_baseline([11, 15, 17, 11], convention="nhsrplotthedots")
+    assert mdc["two_of_three"].tolist()[-3:-1] == [True, True]
+    assert not ptd["two_of_three"].any()
+    assert ptd.loc["2023-03", "outside_limits"]
+    with pytest.raises(ParameterError, match="convention"):
+        xmr(series(BASELINE), convention="western-electric")

@@ -10,7 +10,15 @@ from hypothesis import strategies as st
 from scipy.optimize import linprog
 
 from csplib.errors import ParameterError
-from csplib.indicators.suppression import suppress_series, suppress_table
+from csplib.indicators.suppression import (
+    DisclosurePolicy,
+    combine_small,
+    disclosure_note,
+    protect_series,
+    respondents_text,
+    suppress_series,
+    suppress_table,
+)
 
 # --- an independent reader ----------------------------------------------------------------
 
@@ -260,3 +268,66 @@ def test_no_hidden_count_in_a_series_can_be_recovered(counts):
         high = linprog(-c, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
         assert low.status == 0
         assert high.status == 3 or (-high.fun) - low.fun > 0.5
+
+
+# --- the disclosure policy ----------------------------------------------------------------
+
+
+def test_secondary_suppression_never_hides_a_major_group() -> None:
+    # The case: homicide 4 (small) protected by hiding violence with injury 1,671
+    # (a real rise from 1,500), the smallest complementary cell.
+    s = pd.Series({"Homicide": 4, "Violence with injury": 1671, "Violence without injury": 2200})
+    assert suppress_series(s).display["Violence with injury"] == "[c]"  # what happened
+    r = protect_series(s)
+    # Both other groups are major (43% and 57% of 3,875), so homicide is combined with
+    # its smallest neighbour instead: 4 + 1,671 = 1,675, and nothing is hidden.
+    assert r.display.to_dict() == {
+        "Homicide and Violence with injury": "1675",
+        "Violence without injury": "2200",
+        "Total": "3875",
+    }
+    assert not r.mask.any()
+
+
+def test_protected_groups_are_passed_over_for_secondary_suppression() -> None:
+    s = pd.Series({"a": 3, "b": 10, "c": 12})
+    assert suppress_series(s).display.tolist() == ["<5", "[c]", "12", "25"]
+    r = suppress_series(s, protected=["b"])
+    assert r.display.tolist() == ["<5", "10", "[c]", "25"]
+    # Audit by hand: a + c = 25 - 10 = 15 with a in 1..4 and c >= 5: a could be 1 to 4.
+    assert r.mask.tolist() == [True, False, True, False]
+    # With every other entry protected, the smallest is still hidden (last resort).
+    assert suppress_series(s, protected=["b", "c"]).display.tolist() == ["<5", "[c]", "12", "25"]
+
+
+def test_protect_series_keeps_the_plain_rule_when_no_major_group_is_at_stake() -> None:
+    s = pd.Series({"a": 3, "b": 10, "c": 12, "d": 200})  # b is 4% of 225: not major
+    r = protect_series(s)
+    assert r.display.tolist() == ["<5", "[c]", "12", "200", "225"]
+
+
+def test_combine_small_adds_a_neighbour_only_when_needed() -> None:
+    s = pd.Series({"x": 1, "y": 2, "z": 30, "w": 300})
+    # 1 + 2 = 3 is still small: the smallest unprotected other entry (z, 30) joins.
+    assert combine_small(s).to_dict() == {"x and y and z": 33, "w": 300}
+    assert combine_small(s, protected=["z"]).to_dict() == {"x and y and w": 303, "z": 30}
+    assert combine_small(pd.Series({"x": 2, "y": 3, "z": 30})).to_dict() == {"x and y": 5, "z": 30}
+
+
+def test_policy_says_what_is_suppressed_and_where() -> None:
+    p = DisclosurePolicy()
+    # Published by ONS / the Home Office at partnership and force level: not suppressed.
+    assert not p.applies("csp", "offence_group") and not p.applies("force", "total")
+    # Small areas always; partner figures about people (not published) too.
+    assert p.applies("lsoa", "offence_group") and p.applies("snap_point", "total")
+    assert p.applies("csp", "marac_referrals")
+    assert DisclosurePolicy(sensitive=frozenset({"offence_group"})).applies("csp", "offence_group")
+    note = disclosure_note(DisclosurePolicy(threshold=10))
+    assert "Counts of 1 to 9" in note and "<10" in note and "fewer than 50 responses" in note
+
+
+def test_survey_responses_are_a_reliability_question_not_a_disclosure_cell() -> None:
+    assert respondents_text(12) == "fewer than 50 responses, not reported"
+    assert respondents_text(3) == "fewer than 50 responses, not reported"  # never "<5"
+    assert respondents_text(50) is None
+    assert respondents_text(30, DisclosurePolicy(min_responses=30)) is None

@@ -26,7 +26,7 @@ from shapely.geometry.base import BaseGeometry
 from tqdm import tqdm
 
 from csplib.errors import InputFormatError
-from csplib.fetch.cache import DownloadCache, atomic_write_text, revalidated
+from csplib.fetch.cache import DownloadCache, atomic_write_text, now_iso, revalidated
 from csplib.fetch.http import FetchError, HttpClient
 from csplib.fetch.months import (
     EXPLAIN,
@@ -236,12 +236,30 @@ def _in_hole(polygon: Polygon, crime: dict) -> bool:
     return any(Polygon(ring).contains(pt) for ring in polygon.interiors)
 
 
+def crime_list(body: bytes) -> list[dict]:
+    """The crimes in an API answer; ValueError (so the client asks again) for a body
+    that is not a JSON list, such as an HTML error page or JSON cut short.
+
+    >>> crime_list(b'[{"id": 1}]')
+    [{'id': 1}]
+    >>> crime_list(b'<html>Service unavailable</html>')
+    Traceback (most recent call last):
+    ...
+    json.decoder.JSONDecodeError: Expecting value: line 1 column 1 (char 0)
+    """
+    crimes = json.loads(body)
+    if not isinstance(crimes, list):
+        raise ValueError("the answer is not a list of crimes")
+    return crimes
+
+
 def _request(client: HttpClient, url: str, polygon: Polygon, month: str):
     params = {"poly": poly_param(polygon), "date": month}
     get_url = f"{url}?{urlencode(params, safe=',:')}"
+    kw = dict(no_retry=frozenset({503}), parse=crime_list)
     if len(get_url) <= MAX_GET_URL:
-        return client.request(get_url, no_retry=frozenset({503}))
-    return client.request(url, form=params, no_retry=frozenset({503}))
+        return client.request(get_url, **kw)
+    return client.request(url, form=params, **kw)
 
 
 def query_polygon(
@@ -259,12 +277,7 @@ def query_polygon(
     resp = _request(client, url, polygon, month)
     stats["requests"] += 1
     if resp.status == 200:
-        try:
-            crimes = json.loads(resp.body)
-        except (json.JSONDecodeError, UnicodeDecodeError) as err:
-            raise FetchError(f"{url} for {month} answered with unreadable JSON ({err})") from None
-        if not isinstance(crimes, list):
-            raise FetchError(f"{url} for {month} did not answer with a list of crimes")
+        crimes = resp.data  # a list: the client retried anything else
         if polygon.interiors:  # the API's poly has no holes: drop what lies in one
             crimes = [c for c in crimes if not _in_hole(polygon, c)]
         return [crimes]
@@ -394,14 +407,24 @@ def available_months(
 ) -> list[str]:
     """Months the API holds street crime for (``crimes-street-dates``), oldest first."""
     url = base_url.rstrip("/") + "/api/crimes-street-dates"
-    body = revalidated(client, cache, url, "api/crimes-street-dates.json.cached", refresh)
+
+    def parse(body: bytes) -> list[str]:
+        try:
+            dates = sorted({d["date"] for d in json.loads(body)})
+        except (TypeError, KeyError) as err:
+            raise ValueError(f"not a list of months ({err!r})") from None
+        if not dates:
+            raise ValueError("it lists no months")
+        return dates
+
+    body = revalidated(client, cache, url, "api/crimes-street-dates.json.cached", refresh, parse)
     try:
-        dates = sorted({d["date"] for d in json.loads(body)})
-    except (json.JSONDecodeError, UnicodeDecodeError, TypeError, KeyError) as err:
-        raise FetchError(f"{url} answered something other than a list of months ({err})") from None
-    if not dates:
-        raise FetchError(f"{url} lists no months")
-    return dates
+        return parse(body)
+    except ValueError as err:  # a damaged cached copy (a fresh answer was checked)
+        raise FetchError(
+            f"{url} answered something other than a list of months ({err})",
+            fix="run again with --refresh",
+        ) from None
 
 
 def fetch_from_api(
@@ -421,7 +444,9 @@ def fetch_from_api(
     Each month's answer is cached (raw JSON, keyed by URL, area fingerprint and month);
     the CSV is rebuilt from it on every run, so LSOA boundaries added later apply.
     Months the API does not list are "not yet published" (after its newest month) or
-    "not available" (older than it keeps); a month with no crimes at all gets no file.
+    "not available" (older than it keeps). A month with no crimes at all gets no file,
+    and its empty answer is only provisional: it is asked for again on every later
+    run, since a force that had not yet submitted the month looks just the same.
     """
     dest = Path(dest)
     url = base_url.rstrip("/") + "/api/crimes-street/all-crime"
@@ -435,8 +460,8 @@ def fetch_from_api(
             cached = json.loads(cache.absolute(entry).read_bytes()) if entry else None
         except (json.JSONDecodeError, UnicodeDecodeError):
             cached = None  # a damaged cache file costs a request, nothing more
-        if entry is None or not isinstance(cached, list):
-            todo.append(month)
+        if entry is None or not isinstance(cached, list) or not cached:
+            todo.append(month)  # never asked, unreadable, or empty (provisional)
             continue
         crimes_by_month[month] = cached
         statuses[month] = MonthStatus("street", month, FETCHED, source=entry.url, cached=True)
@@ -458,7 +483,8 @@ def fetch_from_api(
             raw = cache.path("api", folder, f"{month}.json.cached")
             atomic_write_text(raw, json.dumps(crimes))
             key = f"{url}?area={area.key}&date={month}"
-            cache.record(key, key, raw, month=month, info={"crimes": len(crimes)})
+            info = {"crimes": len(crimes), "provisional": not crimes}
+            cache.record(key, key, raw, month=month, info=info)
             crimes_by_month[month] = crimes
             statuses[month] = MonthStatus("street", month, FETCHED, source=key)
     for month, crimes in crimes_by_month.items():
@@ -466,8 +492,8 @@ def fetch_from_api(
         target = dest / month / f"{month}-{area.slug}-street.csv"
         if not crimes:
             target.unlink(missing_ok=True)
-            st.status, st.note, st.rows = NO_CRIMES, EXPLAIN[NO_CRIMES], 0
+            st.status, st.note = NO_CRIMES, f"{EXPLAIN[NO_CRIMES]} (asked {now_iso()[:10]})"
             continue
         atomic_write_text(target, street_csv(crime_rows(crimes, month, force_name, locator)))
-        st.file, st.rows = str(target), len(crimes)
+        st.file, st.rows, st.note = str(target), len(crimes), "from the API"
     return [statuses[m] for m in months]

@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from csplib.fetch.http import HttpClient
 
 CACHE_DIR = ".cache"
@@ -136,14 +138,21 @@ class DownloadCache:
 
 
 def revalidated(
-    client: HttpClient, cache: DownloadCache, url: str, name: str, refresh: bool
+    client: HttpClient,
+    cache: DownloadCache,
+    url: str,
+    name: str,
+    refresh: bool,
+    parse: Callable[[bytes], object] | None = None,
 ) -> bytes:
     """A small page (an index, a list of months) fetched with If-None-Match /
-    If-Modified-Since against the cached copy: a 304 answer costs no download."""
+    If-Modified-Since against the cached copy: a 304 answer costs no download.
+    ``parse`` checks a fresh body (raising ValueError for one to retry), so an error
+    page served with status 200 is neither used nor cached."""
     from csplib.fetch.http import FetchError
 
     headers = {} if refresh else cache.validators(url)
-    resp = client.request(url, headers=headers)
+    resp = client.request(url, headers=headers, parse=parse)
     entry = cache.get(url)
     if resp.status == 304 and entry is not None:
         return cache.absolute(entry).read_bytes()

@@ -1,27 +1,31 @@
-"""HTTP for downloads: retries with backoff, a token-bucket rate limiter, resumable files.
+"""HTTP for downloads, on httpx: retries with backoff, a rate limiter, resumable files.
 
-Standard library only (``urllib``). Time is injected (``sleep``, ``clock``) so tests
-exercise retries and the rate limit without waiting.
+One ``httpx.Client`` per :class:`HttpClient` keeps connections open between requests
+(the API route asks for one month after another), follows redirects (archives are
+served from a file host) and applies the timeout. Retries are ours, because they
+must cover what httpx leaves to the caller: 429 and 5xx answers, Retry-After, a 200
+whose body is not what was asked for, and a download that stops half-way. Time is
+injected (``sleep``, ``clock``) so tests exercise retries and the rate limit without
+waiting.
 """
 
 from __future__ import annotations
 
 import hashlib
-import http.client
 import os
 import re
 import sys
 import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlencode
 
+import httpx
 from tqdm import tqdm
 
 from csplib.errors import CspError
@@ -33,6 +37,7 @@ RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 
 Sleep = Callable[[float], None]
 Clock = Callable[[], float]
+T = TypeVar("T")
 
 
 class FetchError(CspError):
@@ -92,12 +97,16 @@ class RateLimiter:
 
 @dataclass
 class Response:
-    """A complete HTTP response (small bodies only: pages and API answers)."""
+    """A complete HTTP response (small bodies only: pages and API answers).
+
+    ``data`` is what the caller's ``parse`` made of a 200 body (None otherwise).
+    """
 
     status: int
     headers: Mapping[str, str]
     body: bytes
     url: str
+    data: Any = None
 
     def header(self, name: str) -> str | None:
         return self.headers.get(name.lower())
@@ -115,8 +124,14 @@ class Downloaded:
     bytes_received: int
 
 
-def _headers(msg) -> dict[str, str]:
-    return {k.lower(): v for k, v in (msg.items() if msg is not None else [])}
+class _Again(Exception):
+    """This attempt failed in a way worth another try (after a wait, unless ``now``)."""
+
+    def __init__(self, problem: str, retry_after: str | None = None, now: bool = False) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.retry_after = retry_after
+        self.now = now
 
 
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
@@ -143,13 +158,32 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
 
 
 def _content_range(value: str | None) -> tuple[int | None, int | None]:
-    """(first byte, total) from 'bytes 10-99/100' or 'bytes */100'."""
+    """(first byte, total) from 'bytes 10-99/100' or 'bytes */100'.
+
+    >>> _content_range("bytes 10-99/100"), _content_range("bytes */100")
+    ((10, 100), (None, 100))
+    """
     m = re.match(r"bytes\s+(?:(\d+)-\d+|\*)/(\d+|\*)", value or "")
     if not m:
         return None, None
     first = int(m[1]) if m[1] is not None else None
     total = int(m[2]) if m[2] != "*" else None
     return first, total
+
+
+def strong_validator(etag: str | None, last_modified: str | None) -> str | None:
+    """What to send as If-Range: a strong ETag, else Last-Modified, else None.
+
+    A weak ETag (``W/"..."``) may not be used in If-Range (RFC 9110 13.1.5).
+
+    >>> strong_validator('W/"a"', "Wed, 21 Oct 2015 07:28:00 GMT")
+    'Wed, 21 Oct 2015 07:28:00 GMT'
+    >>> strong_validator('"a"', None), strong_validator(None, None)
+    ('"a"', None)
+    """
+    if etag and not etag.startswith("W/"):
+        return etag
+    return last_modified or None
 
 
 def md5_of(path: Path) -> str:
@@ -160,14 +194,21 @@ def md5_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _problem(err: Exception) -> str:
+    return f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
+
+
 class HttpClient:
     """GET/POST with retries, and streamed downloads that resume.
 
-    * 429 and 5xx answers and network failures (refused, reset, timed out) are
-      retried with exponential backoff (``backoff * 2**attempt``, at most
-      ``max_backoff``), or after the server's Retry-After when it sends one.
-    * A body shorter than its Content-Length is a failure, never a result.
-    * ``limiter`` (a :class:`RateLimiter`) is asked before every request.
+    * 429 and 5xx answers and network failures (refused, reset, timed out, a body
+      shorter than its Content-Length) are retried with exponential backoff
+      (``backoff * 2**attempt``, at most ``max_backoff``), or after the server's
+      Retry-After when it sends one (at most ``max_retry_after``).
+    * A 200 whose body the caller's ``parse`` refuses (an HTML error page, JSON cut
+      short) is retried like an outage, never returned.
+    * ``limiter`` (a :class:`RateLimiter`) is asked before every request sent,
+      redirects included.
     """
 
     def __init__(
@@ -181,6 +222,7 @@ class HttpClient:
         sleep: Sleep = time.sleep,
         limiter: RateLimiter | None = None,
         progress: bool = False,
+        transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.timeout = timeout
         self.retries = retries
@@ -193,8 +235,29 @@ class HttpClient:
         self.requests = 0
         self.bytes_received = 0
         self.sleeps: list[float] = []
+        self.http = httpx.Client(
+            headers={"User-Agent": USER_AGENT},
+            timeout=httpx.Timeout(timeout),
+            follow_redirects=True,
+            transport=transport,
+            event_hooks={"request": [self._before_request]},
+        )
+
+    def close(self) -> None:
+        self.http.close()
+
+    def __enter__(self) -> HttpClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # -- internals ----------------------------------------------------------------
+    def _before_request(self, request: httpx.Request) -> None:
+        if self.limiter is not None:
+            self.limiter.acquire()
+        self.requests += 1
+
     def _delay(self, attempt: int, retry_after: str | None = None) -> float:
         wait = retry_after_seconds(retry_after)
         if wait is not None:
@@ -206,27 +269,23 @@ class HttpClient:
         if seconds > 0:
             self.sleep(seconds)
 
-    def _open(self, url: str, headers: dict[str, str], data: bytes | None):
-        if self.limiter is not None:
-            self.limiter.acquire()
-        self.requests += 1
-        req = urllib.request.Request(url, data=data, method="POST" if data is not None else "GET")
-        req.add_header("User-Agent", USER_AGENT)
-        if data is not None:
-            req.add_header("Content-Type", "application/x-www-form-urlencoded")
-        for k, v in headers.items():
-            req.add_header(k, v)
-        try:
-            return urllib.request.urlopen(req, timeout=self.timeout)
-        except ValueError as err:  # not a URL at all
-            raise FetchError(
-                f"'{url}' is not a usable URL ({err})", fix="check --base-url"
-            ) from None
-
-    def _give_up(self, url: str, attempts: int, problem: str) -> FetchError:
-        return FetchError(
-            f"could not download {url}: {problem} (gave up after {attempts} attempts)"
-        )
+    def _retrying(self, attempt: Callable[[], T], gave_up: Callable[[str, int], FetchError]) -> T:
+        """Run ``attempt`` until it returns, waiting between tries that raise _Again."""
+        problem = "no attempt made"
+        for n in range(self.retries + 1):
+            try:
+                return attempt()
+            except _Again as again:
+                problem = again.problem
+                if n < self.retries and not again.now:
+                    self._wait(self._delay(n, again.retry_after))
+            except (httpx.UnsupportedProtocol, httpx.InvalidURL) as err:
+                raise FetchError(f"not a usable URL ({err})", fix="check --base-url") from None
+            except httpx.RequestError as err:  # refused, reset, timed out, cut short
+                problem = _problem(err)
+                if n < self.retries:
+                    self._wait(self._delay(n))
+        raise gave_up(problem, self.retries + 1)
 
     # -- small requests ---------------------------------------------------------------
     def request(
@@ -236,53 +295,46 @@ class HttpClient:
         form: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
         no_retry: frozenset[int] = frozenset(),
+        parse: Callable[[bytes], Any] | None = None,
     ) -> Response:
         """GET ``url`` (or POST ``form`` form-encoded) and return the whole response.
 
         Statuses that are not worth retrying (2xx, 304, most 4xx) are returned for the
         caller to judge; so are those in ``no_retry`` unless the server asked for a
-        retry with Retry-After (then it is an outage, not an answer).
+        retry with Retry-After (then it is an outage, not an answer). ``parse`` is
+        applied to a 200 body; a ValueError from it retries the request.
         Raises FetchError when the retries run out.
         """
-        data = urllib.parse.urlencode(form, safe=",:").encode() if form is not None else None
-        problem = "no attempt made"
-        for attempt in range(self.retries + 1):
-            try:
-                with self._open(url, dict(headers or {}), data) as resp:
-                    body = resp.read()
-                    hdrs = _headers(resp.headers)
-                    status = resp.status
-            except urllib.error.HTTPError as err:
-                hdrs = _headers(err.headers)
+        hdrs = dict(headers or {})
+        content = None
+        if form is not None:
+            content = urlencode(form, safe=",:").encode()
+            hdrs["Content-Type"] = "application/x-www-form-urlencoded"
+        method = "GET" if form is None else "POST"
+
+        def attempt() -> Response:
+            resp = self.http.request(method, url, headers=hdrs, content=content)
+            self.bytes_received += resp.num_bytes_downloaded
+            retry_after = resp.headers.get("retry-after")
+            if resp.status_code in RETRY_STATUSES and (
+                resp.status_code not in no_retry or retry_after
+            ):
+                raise _Again(f"the server answered HTTP {resp.status_code}", retry_after)
+            out = Response(resp.status_code, dict(resp.headers), resp.content, url)
+            if parse is not None and resp.status_code == 200:
                 try:
-                    body = err.read()
-                except (OSError, http.client.HTTPException):
-                    body = b""
-                err.close()
-                retry_after = hdrs.get("retry-after")
-                if err.code in no_retry and not retry_after:
-                    return Response(err.code, hdrs, body, url)
-                if err.code not in RETRY_STATUSES:
-                    return Response(err.code, hdrs, body, url)
-                problem = f"the server answered HTTP {err.code}"
-                if attempt < self.retries:
-                    self._wait(self._delay(attempt, retry_after))
-                continue
-            except (urllib.error.URLError, OSError, http.client.HTTPException) as err:
-                # Refused, reset, timed out, or a body cut short (IncompleteRead).
-                problem = f"{type(err).__name__}: {getattr(err, 'reason', err)}"
-                if attempt < self.retries:
-                    self._wait(self._delay(attempt))
-                continue
-            self.bytes_received += len(body)
-            length = hdrs.get("content-length")
-            if length is not None and length.isdigit() and len(body) < int(length):
-                problem = f"the body stopped after {len(body):,} of {int(length):,} bytes"
-                if attempt < self.retries:
-                    self._wait(self._delay(attempt))
-                continue
-            return Response(status, hdrs, body, url)
-        raise self._give_up(url, self.retries + 1, problem)
+                    out.data = parse(resp.content)
+                except (ValueError, UnicodeDecodeError) as err:
+                    kind = resp.headers.get("content-type", "no content type")
+                    raise _Again(f"the answer ({kind}) was not usable: {err}") from None
+            return out
+
+        return self._retrying(
+            attempt,
+            lambda problem, n: FetchError(
+                f"could not download {url}: {problem} (gave up after {n} attempts)"
+            ),
+        )
 
     # -- files ------------------------------------------------------------------------
     def download(
@@ -297,112 +349,104 @@ class HttpClient:
     ) -> Downloaded:
         """Stream ``url`` to ``target`` through ``<target>.part``, resuming the part.
 
-        A part left by an earlier attempt or run is continued with ``Range`` (and
-        ``If-Range: validator`` so a changed file restarts from zero). Bytes received
-        are checked against Content-Length; a short body leaves the part in place for
-        the next attempt and is never moved to ``target``. ``md5``, when the publisher
-        gives one, is checked before the move. ``on_headers(etag, last_modified)`` is
-        called when a response starts, so the caller can remember the validator.
+        A part left by an earlier attempt is continued with ``Range`` and ``If-Range``
+        (``validator`` from an earlier run, else the ETag or Last-Modified this run's
+        first answer carried), so a file that changed on the server comes back whole
+        (200) and replaces the part instead of being spliced onto it. A part with no
+        validator to check it by is started again. A short body leaves the part for
+        the next attempt and never reaches ``target``; a web page served in place of
+        the file is retried. ``md5``, when the publisher gives one, is checked before
+        the move. ``on_headers(etag, last_modified)`` is called when a response
+        starts, so the caller can remember the validator for a later run.
         """
         part = target.with_name(target.name + ".part")
         part.parent.mkdir(parents=True, exist_ok=True)
-        problem = "no attempt made"
-        received_total = 0
-        etag = last_modified = None
-        for attempt in range(self.retries + 1):
+        state: dict[str, Any] = {"received": 0, "etag": None, "modified": None}
+        known = validator
+
+        def attempt() -> Downloaded:
+            nonlocal known
             offset = part.stat().st_size if part.exists() else 0
-            headers: dict[str, str] = {}
+            if offset and known is None:
+                part.unlink()  # nothing to tell the server which version the part holds
+                offset = 0
+            headers = {"Accept-Encoding": "identity"}  # byte offsets count raw bytes
             if offset:
                 headers["Range"] = f"bytes={offset}-"
-                if validator and not validator.startswith("W/"):
-                    headers["If-Range"] = validator
-            try:
-                resp = self._open(url, headers, None)
-            except urllib.error.HTTPError as err:
-                hdrs = _headers(err.headers)
-                err.close()
-                if err.code == 416 and offset:
+                headers["If-Range"] = known
+            with self.http.stream("GET", url, headers=headers) as resp:
+                hdrs = resp.headers
+                if resp.status_code == 416 and offset:
                     _, total = _content_range(hdrs.get("content-range"))
                     if total == offset:  # the part already holds the whole file
-                        return self._finish(url, part, target, md5, received_total, etag, None)
+                        return self._finish(url, part, target, md5, state)
                     part.unlink(missing_ok=True)  # the part does not fit: start again
-                    problem = "the server refused to resume the partial file"
-                    continue
-                if err.code not in RETRY_STATUSES:
+                    raise _Again("the server refused to resume the partial file", now=True)
+                if resp.status_code in RETRY_STATUSES:
+                    raise _Again(
+                        f"the server answered HTTP {resp.status_code}", hdrs.get("retry-after")
+                    )
+                if resp.status_code not in (200, 206):
                     raise FetchError(
-                        f"{url} answered HTTP {err.code}", status=err.code, file=url
-                    ) from None
-                problem = f"the server answered HTTP {err.code}"
-                if attempt < self.retries:
-                    self._wait(self._delay(attempt, hdrs.get("retry-after")))
-                continue
-            except (urllib.error.URLError, OSError, http.client.HTTPException) as err:
-                problem = f"{type(err).__name__}: {getattr(err, 'reason', err)}"
-                if attempt < self.retries:
-                    self._wait(self._delay(attempt))
-                continue
-            with resp:
-                hdrs = _headers(resp.headers)
-                etag, last_modified = hdrs.get("etag"), hdrs.get("last-modified")
+                        f"{url} answered HTTP {resp.status_code}",
+                        status=resp.status_code,
+                        file=url,
+                    )
+                if hdrs.get("content-type", "").startswith("text/html"):
+                    raise _Again("the server sent a web page instead of the file")
+                state["etag"], state["modified"] = hdrs.get("etag"), hdrs.get("last-modified")
+                known = strong_validator(state["etag"], state["modified"]) or known
                 if on_headers is not None:
-                    on_headers(etag, last_modified)
-                length = hdrs.get("content-length")
-                expected = int(length) if length and length.isdigit() else None
-                if resp.status == 206:
+                    on_headers(state["etag"], state["modified"])
+                if resp.status_code == 206:
                     first, total = _content_range(hdrs.get("content-range"))
                     if first != offset:
                         part.unlink(missing_ok=True)
-                        problem = "the server resumed at the wrong byte"
-                        continue
+                        raise _Again("the server resumed at the wrong byte", now=True)
                     mode = "ab"
-                else:  # 200: a full body (the server ignored Range, or the file changed)
-                    offset, total, mode = 0, expected, "wb"
-                received = 0
-                bar = tqdm(
-                    total=total, initial=offset, unit="B", unit_scale=True, unit_divisor=1024,
-                    desc=desc or target.name, file=sys.stderr, disable=not self.progress,
-                    leave=False,
-                )  # fmt: skip
-                try:
-                    with bar, open(part, mode) as fh:
-                        while chunk := resp.read(CHUNK):
-                            fh.write(chunk)
-                            received += len(chunk)
-                            bar.update(len(chunk))
-                except (OSError, http.client.HTTPException) as err:
-                    problem = f"the connection failed after {offset + received:,} bytes ({err})"
-                    self.bytes_received += received
-                    received_total += received
-                    if attempt < self.retries:
-                        self._wait(self._delay(attempt))
-                    continue
-                self.bytes_received += received
-                received_total += received
-            if expected is not None and received < expected:
-                # urllib returns a short body without complaint when the server closes
-                # early: this check is what keeps a cut-off file out of place.
-                problem = (
-                    f"the body stopped after {offset + received:,} of {offset + expected:,} bytes"
-                )
-                if attempt < self.retries:
-                    self._wait(self._delay(attempt))
-                continue
-            return self._finish(url, part, target, md5, received_total, etag, last_modified)
-        raise FetchError(
-            f"could not download {url}: {problem} (gave up after {self.retries + 1} attempts; "
-            f"the {part.stat().st_size if part.exists() else 0:,} bytes received so far are "
-            f"kept in {part} and the next run resumes from there)"
-        )
+                else:  # 200: a whole body (Range ignored, or the file changed)
+                    length = hdrs.get("content-length")
+                    offset, total, mode = 0, int(length) if length else None, "wb"
+                self._stream(resp, part, mode, offset, total, desc or target.name, state)
+            return self._finish(url, part, target, md5, state)
+
+        def gave_up(problem: str, n: int) -> FetchError:
+            kept = part.stat().st_size if part.exists() else 0
+            return FetchError(
+                f"could not download {url}: {problem} (gave up after {n} attempts; the "
+                f"{kept:,} bytes received so far are kept in {part} and the next run "
+                "resumes from there)"
+            )
+
+        return self._retrying(attempt, gave_up)
+
+    def _stream(
+        self,
+        resp: httpx.Response,
+        part: Path,
+        mode: str,
+        offset: int,
+        total: int | None,
+        desc: str,
+        state: dict[str, Any],
+    ) -> None:
+        """Write the body to ``part``; a body cut short raises (httpx checks the length)."""
+        bar = tqdm(
+            total=total, initial=offset, unit="B", unit_scale=True, unit_divisor=1024,
+            desc=desc, file=sys.stderr, disable=not self.progress, leave=False,
+        )  # fmt: skip
+        try:
+            with bar, open(part, mode) as fh:
+                for chunk in resp.iter_raw():  # as it arrives: a cut keeps all before it
+                    fh.write(chunk)
+                    bar.update(len(chunk))
+        finally:
+            got = resp.num_bytes_downloaded
+            self.bytes_received += got
+            state["received"] += got
 
     def _finish(
-        self,
-        url: str,
-        part: Path,
-        target: Path,
-        md5: str | None,
-        received: int,
-        etag: str | None,
-        last_modified: str | None,
+        self, url: str, part: Path, target: Path, md5: str | None, state: dict[str, Any]
     ) -> Downloaded:
         if md5 and md5_of(part) != md5.lower():
             part.unlink(missing_ok=True)
@@ -413,4 +457,4 @@ class HttpClient:
             )
         size = part.stat().st_size
         os.replace(part, target)  # atomic: target is either absent or complete
-        return Downloaded(url, target, size, etag, last_modified, received)
+        return Downloaded(url, target, size, state["etag"], state["modified"], state["received"])

@@ -30,7 +30,8 @@ EXPLAIN = {
     NOT_AVAILABLE: "no download holds this month (older than the data kept, or outside "
     "the archives listed)",
     NO_CRIMES: "the API returned no crimes for the area this month, which is what a force "
-    "that did not submit data looks like; no file is written",
+    "that did not submit data looks like; no file is written and the month is asked for "
+    "again on the next run",
 }
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")

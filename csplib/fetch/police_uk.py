@@ -132,8 +132,10 @@ def write_manifest(result: FetchResult) -> Path:
     rows = {(r["route"], r["force"], r["kind"], r["month"]): r for r in old.get("months", [])}
     checked = now_iso()
     for s in result.statuses:
+        # No null fields: "file" and "rows" appear only where a file was fetched.
+        fields = {k: v for k, v in asdict(s).items() if v is not None}
         row = {"route": result.route, "force": result.force, "force_name": result.force_name,
-               **asdict(s), "checked": checked}  # fmt: skip
+               **fields, "checked": checked}  # fmt: skip
         if s.file:
             row["file"] = Path(s.file).resolve().relative_to(result.dest.resolve()).as_posix()
         rows[(result.route, result.force, s.kind, s.month)] = row
@@ -144,10 +146,15 @@ def write_manifest(result: FetchResult) -> Path:
         "status_meanings": {
             "fetched": "the file is in this folder, complete",
             "not yet published": "after the newest month data.police.uk offers; fetch again",
-            "missing for this force": "the archive holds the month for other forces only",
+            "missing for this force": "the archives tried (the newest holding the month and "
+            "one older) hold it for other forces only",
             "not available": "no archive (or the API) holds this month",
-            "no crimes returned": "the API returned nothing for the area; no file written",
+            "no crimes returned": "the API returned nothing for the area; no file written, "
+            "and the month is asked for again on the next run",
         },
+        "fields": "file (relative to this folder) and rows (data lines in the file) are given "
+        "for fetched months only; source is where the month was read or looked for, note "
+        "says how or why",
         "months": [rows[k] for k in sorted(rows)],
     }
     atomic_write_text(path, json.dumps(payload, indent=2) + "\n")
@@ -201,7 +208,13 @@ def fetch_police_uk(
     if bad or not kinds:
         raise ParameterError(f"unknown kind(s) {bad}", fix=f"use {', '.join(KINDS)}")
     slug = resolve_force(force) if force else None
-    client = client or make_client(progress=progress)
+    if client is None:
+        with make_client(progress=progress) as own:
+            return fetch_police_uk(
+                force, first, last, dest=dest, kinds=kinds, boundary=boundary, area=area,
+                lsoa_boundaries=lsoa_boundaries, refresh=refresh, base_url=base_url,
+                client=own, today=today,
+            )  # fmt: skip
     cache = DownloadCache(dest)
     start_requests, start_bytes = client.requests, client.bytes_received
     notes: list[str] = []

@@ -4,6 +4,12 @@ each group's contribution to the total change.
 Percentages here are in percent (8.5 means 8.5%). A percentage change from zero is
 undefined: ``pct_change`` is None (NaN in frames) and ``pct_label`` says why.
 
+**One rounding rule.** A percentage is computed once, exactly, from the unrounded counts
+(as a fraction, so no binary floating-point error creeps in) and rounded once, to one
+decimal place, half away from zero (:func:`round_half_away`): 79 more on 2,000 is
+3.95%, shown "+4.0%" in the text, "+4.0%" in a table and stored as 4.0 in figures.json
+(:func:`pct_rounded`). Tables format the stored value, so they never round twice.
+
 The Maidstone Q1 2014 worked example: 2,172 crimes in April-June 2013, 2,357 in
 April-June 2014.
 
@@ -17,6 +23,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
@@ -34,6 +42,51 @@ CONTRIBUTION_COLUMNS = [
     "pct_change",
     "pct_of_total_change",
 ]
+#: Places of decimals a percentage is shown (and stored in figures.json) with.
+PCT_PLACES = 1
+
+
+def round_half_away(value: float | int | Fraction | Decimal, places: int = 0) -> Decimal:
+    """``value`` rounded to ``places`` decimals, halves away from zero, as a Decimal.
+
+    A float is taken at its shortest decimal form (``repr``), so 2.675 rounds to 2.68 as a
+    person would (Python's ``round`` gives 2.67, and rounds 0.5 to 0); a Fraction is
+    rounded exactly.
+
+    >>> str(round_half_away(2.5)), str(round_half_away(-2.5)), str(round_half_away(2.675, 2))
+    ('3', '-3', '2.68')
+    >>> str(round_half_away(Fraction(79, 2000) * 100, 1))  # 3.95% exactly
+    '4.0'
+    """
+    quantum = Decimal(1).scaleb(-places)
+    if isinstance(value, Fraction):
+        shifted = abs(value) * 10**places
+        # floor(|x| + 1/2) in whole numbers: exact, ties go up, i.e. away from zero.
+        whole = (2 * shifted.numerator + shifted.denominator) // (2 * shifted.denominator)
+        return (Decimal(-whole if value < 0 else whole).scaleb(-places)).quantize(quantum)
+    if isinstance(value, Decimal):
+        return value.quantize(quantum, rounding=ROUND_HALF_UP)
+    return Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+def pct_change_exact(current: int, previous: int) -> Fraction | None:
+    """The percentage change as an exact fraction; None when ``previous`` is 0."""
+    if previous == 0:
+        return None
+    return Fraction(int(current) - int(previous), int(previous)) * 100
+
+
+def pct_rounded(current: int, previous: int, places: int = PCT_PLACES) -> float | None:
+    """The percentage change as shown: from the unrounded counts, rounded once half away
+    from zero (None from 0). This is the value figures.json carries.
+
+    >>> pct_rounded(2079, 2000), pct_rounded(2357, 2172), pct_rounded(3, 0) is None
+    (4.0, 8.5, True)
+    """
+    exact = pct_change_exact(current, previous)
+    if exact is None:
+        return None
+    return float(round_half_away(exact, places))
 
 
 def _count(value: object, name: str) -> int:
@@ -59,15 +112,31 @@ def pct_change(current: float, previous: float) -> float | None:
 
 
 def pct_label(current: float, previous: float) -> str:
-    """The percentage change as shown in tables: '+8.5%', '-4.0%', '0.0%', or
-    'n/a (was 0)' / 'no change (0 both)' when there is no base to divide by."""
-    pct = pct_change(current, previous)
-    if pct is None:
+    """The percentage change as shown in text and tables: '+8.5%', '-4.0%', '0.0%', or
+    'n/a (was 0)' / 'no change (0 both)' when there is no base to divide by. Rounded
+    once, half away from zero, from the counts (:func:`pct_rounded`).
+
+    >>> pct_label(2079, 2000), pct_label(1921, 2000), pct_label(20001, 20000)
+    ('+4.0%', '-4.0%', '0.0%')
+    """
+    if previous == 0:
         return "no change (0 both)" if current == 0 else "n/a (was 0)"
-    text = f"{pct:.1f}"
-    if text in ("0.0", "-0.0"):
-        return "0.0%"
-    return ("+" if pct > 0 else "") + text + "%"
+    return format_pct(pct_rounded(int(current), int(previous)))
+
+
+def format_pct(value: float | None, places: int = PCT_PLACES) -> str:
+    """A percentage (already rounded, or not) as text with its sign: '+8.5%', '-4.0%',
+    '0.0%'; 'n/a' for None or NaN. Rounds half away from zero.
+
+    >>> format_pct(8.517), format_pct(-3.95), format_pct(-0.04), format_pct(None)
+    ('+8.5%', '-4.0%', '0.0%', 'n/a')
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    rounded = round_half_away(value, places)
+    if rounded == 0:
+        return f"{abs(rounded)}%"
+    return ("+" if rounded > 0 else "") + f"{rounded}%"
 
 
 @dataclass(frozen=True)
@@ -234,7 +303,7 @@ def rolling_12_months(
 def contribution_to_change(
     current: Mapping[str, int] | pd.Series, previous: Mapping[str, int] | pd.Series
 ) -> pd.DataFrame:
-    """Each group's change and its share of the total change.
+    """Each group's change and its share of the rises or of the falls.
 
     ``current`` and ``previous`` map group -> count (dicts or Series, e.g.
     ``count_by(...).set_index("offence_group")["count"]``); a group missing from one side
@@ -242,16 +311,22 @@ def contribution_to_change(
 
     Returns columns ``group, current, previous, change, pct_change, pct_of_total_change``,
     the groups that pushed hardest in the direction of the total change first. The
-    ``change`` column sums to the total change and ``pct_of_total_change`` (percent) sums to
-    100. A share can exceed 100 or be negative when groups moved in opposite directions
-    (a group that rose while the total fell has a negative share).
+    ``change`` column sums to the total change.
 
-    When the total change is 0 the shares are undefined and are NaN; ``change`` still shows
-    which groups rose and which fell, offsetting each other.
+    ``pct_of_total_change`` (percent) is a share of the *gross* movement in the group's
+    own direction, never of the net change: a rising group's share of all the rises
+    (0 to 100; the rises' shares sum to 100), a falling group's share of all the falls,
+    negative (-100 to 0; the falls' shares sum to -100), 0 for a group that did not
+    move. When every group moved the same way as the total, this is the group's share of
+    the total change, as before. Shares of a net change are not used because, when
+    groups move in opposite directions, they run past 100% (a rise of 10 against a total
+    of 2 would be "500% of the change"): see :func:`gross_movement` and
+    :func:`csplib.indicators.narrative.drivers_sentence` for how the two directions are
+    reported. NaN for every group when no group moved.
 
     >>> t = contribution_to_change({"Robbery": 30, "Burglary": 90}, {"Robbery": 20, "Burglary": 95})
     >>> t[["group", "change", "pct_of_total_change"]].to_dict("records")  # doctest: +NORMALIZE_WHITESPACE
-    [{'group': 'Robbery', 'change': 10, 'pct_of_total_change': 200.0},
+    [{'group': 'Robbery', 'change': 10, 'pct_of_total_change': 100.0},
      {'group': 'Burglary', 'change': -5, 'pct_of_total_change': -100.0}]
     """
     cur = pd.Series(current, dtype="object") if not isinstance(current, pd.Series) else current
@@ -268,13 +343,26 @@ def contribution_to_change(
     out["change"] = out["current"] - out["previous"]
     out["pct_change"] = (out["change"] / out["previous"].where(out["previous"] != 0)) * 100
     total = int(out["change"].sum())
-    if total == 0:
-        out["pct_of_total_change"] = np.nan
-    else:
-        out["pct_of_total_change"] = out["change"] / total * 100
+    rises, falls = gross_movement(out)
+    out["pct_of_total_change"] = [
+        np.nan if rises == falls == 0
+        else (c / rises * 100 if c > 0 else (c / falls * 100 if c < 0 else 0.0))
+        for c in out["change"]
+    ]  # fmt: skip
     sign = -1 if total < 0 else 1
     out["_order"] = out["change"] * sign
     out = out.sort_values(["_order", "group"], ascending=[False, True])
     out["pct_change"] = out["pct_change"].astype("float64")
     out["pct_of_total_change"] = out["pct_of_total_change"].astype("float64")
     return out[CONTRIBUTION_COLUMNS].reset_index(drop=True)
+
+
+def gross_movement(contributions: pd.DataFrame, *, change: str = "change") -> tuple[int, int]:
+    """(gross rises, gross falls as a positive number) over the groups of a
+    contribution table: the rises minus the falls is the total change.
+
+    >>> gross_movement(pd.DataFrame({"change": [400, 220, -300, -180, 0]}))
+    (620, 480)
+    """
+    values = [int(c) for c in contributions[change]]
+    return sum(c for c in values if c > 0), -sum(c for c in values if c < 0)

@@ -23,6 +23,7 @@ import pandas as pd
 from statsmodels.stats.multitest import multipletests
 
 from csplib.indicators.change import pct_change
+from csplib.indicators.multitest import METHOD, adjust_p_values
 from csplib.indicators.significance import poisson_change_test
 from csplib.sources.consultation import PRIORITY_CRIME_TYPES, RESPONDENT_TYPES
 
@@ -63,6 +64,21 @@ def consultation_ranking(responses: pd.DataFrame, area: str | None = None) -> pd
         "int64"
     )
     return out[RANKING_COLUMNS].reset_index(drop=True)
+
+
+def resident_ranking(responses: pd.DataFrame, area: str | None = None) -> pd.DataFrame:
+    """:func:`consultation_ranking` over residents' responses only: what the priority
+    score's consultation points follow (partners and businesses are shown beside it, but
+    the points go to what residents ranked).
+
+    >>> r = pd.DataFrame({"respondent_id": ["a", "b", "c"],
+    ...                   "respondent_type": ["resident", "partner", "partner"],
+    ...                   "area": "X", "priority": ["Drugs", "ASB", "ASB"],
+    ...                   "rank": pd.array([1, 1, 1], dtype="Int64")})
+    >>> resident_ranking(r)[["priority", "respondents", "rank"]].to_dict("records")
+    [{'priority': 'Drugs', 'respondents': 1, 'rank': 1}]
+    """
+    return consultation_ranking(responses[responses["respondent_type"] == "resident"], area)
 
 
 def data_ranking(crime_type_counts: pd.Series) -> pd.DataFrame:
@@ -233,7 +249,10 @@ def said_and_trend(
     if out.empty:
         return pd.DataFrame(columns=SAID_AND_TREND_COLUMNS)
     p = out["p_value"].to_numpy(dtype=float)
-    out["p_adjusted"] = multipletests(p, alpha, method=correction)[1] if correction else p
+    if correction == METHOD:  # the workbook's one policy (csplib.indicators.multitest)
+        out["p_adjusted"] = adjust_p_values(p, alpha)[0]
+    else:
+        out["p_adjusted"] = multipletests(p, alpha, method=correction)[1] if correction else p
     sig = out["p_adjusted"] < alpha
     out["trend"] = np.where(sig, np.where(out["up"], "significant rise", "significant fall"),
                             "no significant change")  # fmt: skip

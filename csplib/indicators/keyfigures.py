@@ -4,6 +4,22 @@ The notebooks show these figures and the report's ``figures.json`` sidecar is ex
 this structure, so what partners read and what a script reads never differ. Pure:
 frames in, a dict out.
 
+Rounding: every percentage and per-day figure is stored **rounded as it is displayed**
+(one rule, :mod:`csplib.indicators.change`): computed once from the unrounded counts
+and rounded once, half away from zero: ``pct_change`` to one decimal,
+``pct_of_total_change`` (the share of the gross rises or falls) to a whole percent,
+``per_day_current`` to one decimal, ``per_day_change`` to one decimal under 10 a day and
+a whole number from 10 (:func:`csplib.indicators.narrative.per_day_rounded`). A table
+that formats these values at the same precision shows exactly what the text says.
+Test statistics (``z``, ``p_value``, ``p_adjusted``) keep more places: they are not
+shown in text.
+
+Significance of the offence groups follows the one multiple-testing policy
+(:mod:`csplib.indicators.multitest`: Benjamini-Hochberg at 5% over the groups);
+``summary`` lists every significant and material group change in plain English
+(:func:`csplib.indicators.narrative.summary_changes`) and ``methods_note`` carries the
+p-values and methods.
+
 Structure (every count is an int, every rate or percentage a float or None)::
 
     area, area_kind, area_code, period, period_kind, previous_period,
@@ -14,8 +30,8 @@ Structure (every count is an int, every rate or percentage a float or None)::
          z, strength, p_value, method, significance},
     rate_per_1000: {current, previous, population, population_year} or None,
     by_group: [{group, current, previous, change, pct_change, pct_of_total_change,
-                z, p_value, significance}],
-    headline, drivers,
+                z, p_value, p_adjusted, significant, significance}],
+    headline, drivers, summary (list of sentences), methods_note,
     peer_position: {group, members, rate, group_rate, rank, of, verdict_95,
                     verdict_998} or None
 """
@@ -23,20 +39,26 @@ Structure (every count is an int, every rate or percentage a float or None)::
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import pandas as pd
 
 from csplib.areas import Area
-from csplib.indicators.change import contribution_to_change, pct_change
+from csplib.indicators.change import contribution_to_change, pct_rounded, round_half_away
 from csplib.indicators.counts import asb_mask, count_by, in_period
-from csplib.indicators.narrative import drivers_sentence, headline_change
+from csplib.indicators.multitest import family_change_tests
+from csplib.indicators.narrative import (
+    drivers_sentence,
+    headline_change,
+    methods_note,
+    per_day_rounded,
+    summary_changes,
+)
 from csplib.indicators.significance import poisson_change_test
+from csplib.indicators.suppression import DisclosurePolicy, disclosure_note
 from csplib.periods import Period
 
 NOT_COMPARABLE = "not compared: data gap"
-#: A group with no significant change of its own still drives a rise or fall when it
-#: carries at least this share of the total change.
-DRIVER_SHARE_PCT = 10.0
 
 
 def _num(x: float | None, digits: int = 4) -> float | None:
@@ -52,9 +74,9 @@ def change_figures(current: int, previous: int, period: Period, previous_period:
         "current": int(current),
         "previous": int(previous),
         "change": int(current - previous),
-        "pct_change": _num(pct_change(current, previous), 2),
-        "per_day_current": _num(current / period.days, 2),
-        "per_day_change": _num(current / period.days - previous / previous_period.days, 2),
+        "pct_change": pct_rounded(current, previous),
+        "per_day_current": float(round_half_away(current / period.days, 1)),
+        "per_day_change": per_day_rounded(current / period.days - previous / previous_period.days),
         "z": _num(test.z, 3),
         "strength": test.strength,
         "p_value": _num(test.p_value, 5),
@@ -74,6 +96,9 @@ def key_figures(
     peers: pd.DataFrame | None = None,
     peer_group: str | None = None,
     group_column: str = "offence_group",
+    county_groups: Mapping[str, tuple[int, int]] | None = None,
+    county_name: str | None = None,
+    peer_groups: Mapping[str, str] | None = None,
 ) -> dict:
     """Gather the key figures for ``area`` in ``period`` against the same period last year.
 
@@ -81,6 +106,9 @@ def key_figures(
     periods. ``coverage_flags``: :func:`csplib.periods.check_coverage` for the months of
     both periods (empty when complete). ``population``: (people, mid-year) for the rate.
     ``peers``: :func:`csplib.indicators.peers.peer_comparison` output for the period.
+    ``county_groups``: group -> (current, previous) counts for the whole county
+    (``county_name``) and ``peer_groups``: group -> peer verdict, both optional, give the
+    summary sentences their county and peer context.
     """
     prev = period.same_period_last_year()
     cur_rows, prev_rows = in_period(crimes, period), in_period(crimes, prev)
@@ -96,34 +124,32 @@ def key_figures(
     cur_g = count_by(crimes, group_column, period=period).set_index(group_column)["count"]
     prev_g = count_by(crimes, group_column, period=prev).set_index(group_column)["count"]
     contrib = contribution_to_change(cur_g, prev_g)
+    tested = family_change_tests(contrib, current_exposure=period.days, previous_exposure=prev.days)
     by_group = []
-    for r in contrib.itertuples(index=False):
-        test = poisson_change_test(int(r.current), int(r.previous), period.days, prev.days)
+    for r in tested.itertuples(index=False):
         by_group.append(
             {
                 "group": str(r.group),
                 "current": int(r.current),
                 "previous": int(r.previous),
                 "change": int(r.change),
-                "pct_change": _num(r.pct_change, 2),
-                "pct_of_total_change": _num(r.pct_of_total_change, 2),
-                "z": _num(test.z, 3),
-                "p_value": _num(test.p_value, 5),
-                "significance": test.label,
+                "pct_change": pct_rounded(int(r.current), int(r.previous)),
+                "pct_of_total_change": None
+                if math.isnan(r.pct_of_total_change)
+                else float(round_half_away(r.pct_of_total_change, 0)),
+                "z": _num(r.z, 3),
+                "p_value": _num(r.p_value, 5),
+                "p_adjusted": _num(r.p_adjusted, 5),
+                "significant": bool(r.significant),
+                "significance": str(r.significance),
             }
         )
     headline_test = poisson_change_test(total["current"], total["previous"], period.days, prev.days)
-    # Only groups that moved for real name the drivers: a group's own change must be
-    # significant, or carry at least DRIVER_SHARE_PCT of the total change.
-    real = {
-        g["group"]
-        for g in by_group
-        if g["significance"] != "no significant change"
-        or abs(g["pct_of_total_change"] or 0) >= DRIVER_SHARE_PCT
-    }
-    same_way = contrib["change"] * total["change"] > 0
-    movers = contrib[contrib["group"].astype(str).isin(real) & same_way]
-    drivers = drivers_sentence(movers) if headline_test.significant and not movers.empty else ""
+    # Only groups whose own change is significant (under the one multiple-testing policy)
+    # are named as drivers; the gross rises and falls count every group.
+    drivers = (
+        drivers_sentence(tested, significant="significant") if headline_test.significant else ""
+    )
     headline = headline_change(
         "Total recorded crime",
         total["current"],
@@ -132,6 +158,11 @@ def key_figures(
         headline_test,
         drivers=drivers or None,
     )
+    summary = summary_changes(
+        tested, county=county_groups, county_name=county_name,
+        county_exposures=(period.days, prev.days), peers=peer_groups,
+    )  # fmt: skip
+    methods = methods_note(tested) if not tested.empty else ""
     if not coverage_flags.empty:
         # A missing or incomplete month is not zero crime: with a gap in either period
         # (reported only when the user allowed it) no change is stated or tested.
@@ -144,10 +175,11 @@ def key_figures(
             "not be a real change."
         )
         drivers = ""
+        summary, methods = [], ""
         prev_gap = bool(set(coverage_flags["month"]) & set(prev.months))
         for entry in (total, asb, *classes.values(), *by_group):
-            for key in ("z", "strength", "p_value", "method", "change", "pct_change",
-                        "per_day_change", "pct_of_total_change"):  # fmt: skip
+            for key in ("z", "strength", "p_value", "p_adjusted", "significant", "method",
+                        "change", "pct_change", "per_day_change", "pct_of_total_change"):  # fmt: skip
                 if key in entry:
                     entry[key] = None
             if prev_gap:
@@ -203,13 +235,16 @@ def key_figures(
         "by_group": by_group,
         "headline": headline,
         "drivers": drivers,
+        "summary": summary,
+        "methods_note": methods,
         "peer_position": peer,
     }
 
 
 #: Figures derived from a count: hidden with it, since each would give it back.
 DERIVED = ("change", "pct_change", "pct_of_total_change", "per_day_current", "per_day_change",
-           "z", "strength", "p_value", "method", "significance")  # fmt: skip
+           "z", "strength", "p_value", "p_adjusted", "significant", "method",
+           "significance")  # fmt: skip
 
 
 def _hide(entry: dict, key: str, shown: str) -> None:
@@ -219,7 +254,9 @@ def _hide(entry: dict, key: str, shown: str) -> None:
             entry[d] = None
 
 
-def shared_figures(figures: dict, threshold: int = 5) -> dict:
+def shared_figures(
+    figures: dict, threshold: int = 5, policy: DisclosurePolicy | None = None
+) -> dict:
     """The key figures as they may be shared: the same small-number rule as the HTML.
 
     Offence groups are suppressed as one list against total recorded crime, and
@@ -229,19 +266,33 @@ def shared_figures(figures: dict, threshold: int = 5) -> dict:
     derived from a hidden count (change, percentages, per day, test results) becomes
     null. Whole-area totals (total crime, ASB, the rate, the peer position) are
     published as they are. Pure: returns a new dict.
+
+    With a ``policy`` (:class:`csplib.indicators.suppression.DisclosurePolicy`, whose
+    threshold then applies), offence-group and class counts are suppressed only where
+    the policy applies to them at the figures' geography (``area_kind``): ONS and the
+    Home Office publish a partnership's and a force's offence-group counts, so by default
+    they are shown as they are; and secondary suppression keeps off the policy's major
+    groups where it can. Without a policy, the small-number rule above applies to every
+    list (the behaviour of the report tables that do not yet take a policy).
     """
     import copy
 
     from csplib.indicators.suppression import suppress_series
 
     out = copy.deepcopy(figures)
+    if policy is not None:
+        threshold = policy.threshold
+        geography = str(figures.get("area_kind") or "csp")
+        if not policy.applies(geography, "offence_group"):
+            out["suppression"] = {"threshold": threshold, "rule": disclosure_note(policy)}
+            return out
     for key in ("current", "previous"):
         groups = out["by_group"]
         lone = False
         if groups:
-            s = suppress_series(
-                pd.Series({g["group"]: figures_count(g, key) for g in groups}), threshold=threshold
-            )
+            counts = pd.Series({g["group"]: figures_count(g, key) for g in groups})
+            major = policy.major(counts) if policy is not None else ()
+            s = suppress_series(counts, threshold=threshold, protected=major)
             for g in groups:
                 if s.mask[g["group"]]:
                     _hide(g, key, str(s.display[g["group"]]))

@@ -9,6 +9,8 @@ the area's row.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from csplib.errors import ParameterError
@@ -16,7 +18,12 @@ from csplib.indicators.peers import ABOVE, BELOW, peer_comparison
 
 
 def offence_peer_table(
-    counts: pd.DataFrame, populations: pd.DataFrame, area: str, *, per: float = 1000.0
+    counts: pd.DataFrame,
+    populations: pd.DataFrame,
+    area: str,
+    *,
+    per: float = 1000.0,
+    **options: Any,
 ) -> pd.DataFrame:
     """The area's position in each offence group against the group of areas given.
 
@@ -41,7 +48,7 @@ def offence_peer_table(
     rows = []
     for group, part in full.groupby("offence_group", sort=True):
         table = peer_comparison(
-            part[["area", "count", "population"]].reset_index(drop=True), per=per
+            part[["area", "count", "population"]].reset_index(drop=True), per=per, **options
         )
         own = table[table["area"] == area].iloc[0].to_dict()
         own["offence_group"] = group

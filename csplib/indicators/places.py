@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from csplib.errors import CspError
+from csplib.indicators.significance import add_significance
 
 #: Mean Earth radius (IUGG), metres, for the local equirectangular projection.
 EARTH_RADIUS_M = 6_371_008.8
@@ -187,7 +188,12 @@ def _population(population: pd.DataFrame) -> pd.DataFrame:
 
 
 def lsoa_change(
-    current: pd.DataFrame, previous: pd.DataFrame, *, include_asb: bool = False
+    current: pd.DataFrame,
+    previous: pd.DataFrame,
+    *,
+    include_asb: bool = False,
+    alpha: float = 0.05,
+    correction: str = "fdr_bh",
 ) -> pd.DataFrame:
     """Change in crime per LSOA between two periods of equal length.
 
@@ -195,18 +201,28 @@ def lsoa_change(
     months and the 12 before; comparing periods of different length is meaningless).
     Every LSOA seen in either period appears, with 0 where it had no crime.
 
+    Each LSOA's change is tested with the workbook's change test
+    (:func:`csplib.indicators.significance.poisson_change_test`: exact conditional test
+    below 100 crimes in the two periods together, square-root test above), and because
+    hundreds of LSOAs are tested at once the p-values are adjusted for multiplicity
+    (``correction``, Benjamini-Hochberg by default) before a change is called
+    significant at ``alpha``. Z = 2(sqrt(a) - sqrt(b)) alone is not a test here: its
+    spread under no change is about sqrt(2), so |Z| > 2 happens by chance in about one
+    LSOA in six.
+
     Columns: ``lsoa_code``, ``lsoa_name``, ``current``, ``previous``, ``change``
     (current - previous), ``change_pct`` (NaN when previous is 0), ``z_poisson``
-    = 2(sqrt(current) - sqrt(previous)) and ``signal``: ``'strong'`` when
-    |z| > 3, ``'weak'`` when |z| > 2, else ``'none'`` (the field's rule of thumb for
-    counts: a change without a signal is noise and must not be called a rise or fall).
-    Sorted by change, largest rise first. ``attrs`` carries ``n_no_lsoa_current`` and
-    ``n_no_lsoa_previous``.
+    = 2(sqrt(current) - sqrt(previous)) (descriptive), ``p_value`` (the LSOA's own
+    test), ``p_adjusted`` and ``significance`` ('significant rise', 'significant fall'
+    or 'no significant change', from ``p_adjusted < alpha``). Sorted by change, largest
+    rise first. ``attrs`` carries ``n_no_lsoa_current``, ``n_no_lsoa_previous``,
+    ``correction``, ``alpha`` and ``n_tested``.
 
     >>> cur = pd.DataFrame({"lsoa_code": ["A"] * 16})
     >>> prev = pd.DataFrame({"lsoa_code": ["A"] * 4 + ["B"]})
-    >>> lsoa_change(cur, prev)[["lsoa_code", "change", "z_poisson", "signal"]].values.tolist()
-    [['A', 12, 4.0, 'strong'], ['B', -1, -2.0, 'none']]
+    >>> out = lsoa_change(cur, prev)
+    >>> out[["lsoa_code", "change", "z_poisson", "significance"]].values.tolist()
+    [['A', 12, 4.0, 'significant rise'], ['B', -1, -2.0, 'no significant change']]
     """
     cur = lsoa_counts(current, include_asb=include_asb)
     prev = lsoa_counts(previous, include_asb=include_asb)
@@ -218,8 +234,10 @@ def lsoa_change(
     prev_float = out["previous"].astype(float).replace(0.0, np.nan)
     out["change_pct"] = 100.0 * out["change"] / prev_float
     out["z_poisson"] = 2.0 * (np.sqrt(out["current"]) - np.sqrt(out["previous"]))
-    absz = out["z_poisson"].abs()
-    out["signal"] = np.where(absz > 3, "strong", np.where(absz > 2, "weak", "none"))
+    tested = add_significance(out, alpha=alpha, correction=correction)
+    out["p_value"] = tested["p_value"]
+    out["p_adjusted"] = tested["p_adjusted"]
+    out["significance"] = tested["significance"]
     out = out[
         [
             "lsoa_code",
@@ -229,12 +247,18 @@ def lsoa_change(
             "change",
             "change_pct",
             "z_poisson",
-            "signal",
+            "p_value",
+            "p_adjusted",
+            "significance",
         ]
     ]
     out = out.sort_values(["change", "lsoa_code"], ascending=[False, True], ignore_index=True)
     out.attrs.update(
-        n_no_lsoa_current=cur.attrs["n_no_lsoa"], n_no_lsoa_previous=prev.attrs["n_no_lsoa"]
+        n_no_lsoa_current=cur.attrs["n_no_lsoa"],
+        n_no_lsoa_previous=prev.attrs["n_no_lsoa"],
+        correction=correction,
+        alpha=alpha,
+        n_tested=len(out),
     )
     return out
 

@@ -42,7 +42,10 @@ from csplib.plan import (
 
 __all__ = [
     "LatestValue",
+    "add_verdicts",
+    "align_partner_summary",
     "county_value",
+    "indicator_verdict",
     "latest_period_like",
     "latest_values",
     "partner_summary",
@@ -515,4 +518,144 @@ def plan_progress(
                     "numerator and denominator do not match the value: value used alone"
                 )
             rows.append(base | p.judgement())
-    return pd.DataFrame(rows, columns=PROGRESS_COLUMNS)
+    return add_verdicts(pd.DataFrame(rows, columns=PROGRESS_COLUMNS), alpha=alpha)
+
+
+# --------------------------------------------------------------------------------------
+# one verdict per indicator
+# --------------------------------------------------------------------------------------
+
+#: What :func:`indicator_verdict` returns as ``significance``.
+VERDICT_SIGNIFICANCE = ("significant rise", "significant fall", "no significant change",
+                        "not tested", "no data")  # fmt: skip
+
+
+def indicator_verdict(
+    *,
+    status: str,
+    direction: str,
+    baseline_value: float | None,
+    latest_value: float | None,
+    p_value: float | None,
+    alpha: float = 0.05,
+) -> dict[str, str]:
+    """The one verdict on a plan indicator: its change from the baseline
+    (``significance``), its ``rag`` and a plain-English ``verdict``, all from the same
+    test, so a table can never say "significant fall / Green" while another says "no
+    significant change", nor show a status its RAG contradicts.
+
+    ``status`` is the progress against the target (:func:`csplib.plan.indicator_progress`:
+    'achieved', 'on track', 'off track', 'no data', 'retired'); ``p_value`` the test of the
+    change from the baseline (None when no test was possible). The rule (the same as
+    :func:`csplib.plan.indicator_progress`'s RAG):
+
+    * no data / retired: that, as RAG and verdict;
+    * a real change against the target's direction (or any real change of a level to
+      maintain): Red;
+    * a real change in the target's direction: Green when the target is met or on track,
+      else Amber ("improving, but behind the path to the target");
+    * a change that could be chance: Amber, except a level to maintain (Green: held);
+    * no test possible: Amber ("cannot be tested").
+
+    >>> v = indicator_verdict(status="achieved", direction="reduce", baseline_value=2400,
+    ...                       latest_value=1100, p_value=1e-9)
+    >>> v["significance"], v["rag"], v["verdict"]
+    ('significant fall', 'green', 'Target met: a real fall from the baseline')
+    >>> indicator_verdict(status="achieved", direction="reduce", baseline_value=24,
+    ...                   latest_value=20, p_value=0.5)["verdict"]
+    'At target, but the fall from the baseline could be chance'
+    """
+    if status in ("no data", "retired"):
+        return {"significance": "no data", "rag": status, "verdict": status.capitalize()}
+    change = None
+    known = [v for v in (baseline_value, latest_value) if v is not None and not pd.isna(v)]
+    if len(known) == 2:
+        change = float(latest_value) - float(baseline_value)  # type: ignore[arg-type]
+    word = "rise" if (change or 0) > 0 else "fall"
+    if p_value is None or pd.isna(p_value) or change is None:
+        return {
+            "significance": "not tested",
+            "rag": "amber",
+            "verdict": f"{status.capitalize()}, but the change cannot be tested (no counts given)",
+        }
+    if float(p_value) >= alpha or change == 0:
+        if direction == "maintain":
+            return {"significance": "no significant change", "rag": "green",
+                    "verdict": "Level held: no real change from the baseline"}  # fmt: skip
+        lead = {"achieved": "At target", "on track": "On track"}.get(status, "Off track")
+        conj = "but" if status in ("achieved", "on track") else "and"
+        return {
+            "significance": "no significant change",
+            "rag": "amber",
+            "verdict": f"{lead}, {conj} the {word} from the baseline could be chance",
+        }
+    significance = f"significant {word}"
+    improving = (change < 0) if direction == "reduce" else (change > 0)
+    if direction == "maintain":
+        return {"significance": significance, "rag": "red",
+                "verdict": f"A real {word} from a level to maintain"}  # fmt: skip
+    if not improving:
+        return {"significance": significance, "rag": "red",
+                "verdict": f"A real {word}, against the target"}  # fmt: skip
+    if status == "achieved":
+        return {"significance": significance, "rag": "green",
+                "verdict": f"Target met: a real {word} from the baseline"}  # fmt: skip
+    if status == "on track":
+        return {"significance": significance, "rag": "green",
+                "verdict": f"On track: a real {word} from the baseline"}  # fmt: skip
+    return {"significance": significance, "rag": "amber",
+            "verdict": f"A real {word}, but behind the path to the target"}  # fmt: skip
+
+
+def add_verdicts(progress: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
+    """A copy of a progress table (:func:`plan_progress`, or
+    :func:`csplib.plan.progress_in_force`) with ``significance`` and ``verdict`` columns
+    and its ``rag`` set by :func:`indicator_verdict`, so every table of the report that
+    shows the indicator shows the same verdict."""
+    out = progress.copy()
+    verdicts = [
+        indicator_verdict(
+            status=str(r["status"]),
+            direction=str(r["direction"]),
+            baseline_value=r.get("baseline_value"),
+            latest_value=r.get("latest_value"),
+            p_value=r.get("p_value"),
+            alpha=alpha,
+        )
+        for r in out.to_dict("records")
+    ]
+    out["significance"] = pd.Series(
+        [v["significance"] for v in verdicts], index=out.index, dtype="object"
+    )
+    out["verdict"] = pd.Series([v["verdict"] for v in verdicts], index=out.index, dtype="object")
+    out["rag"] = pd.Series([v["rag"] for v in verdicts], index=out.index, dtype="object")
+    return out
+
+
+def align_partner_summary(
+    summary: pd.DataFrame, progress: pd.DataFrame, indicators: Iterable[Indicator]
+) -> pd.DataFrame:
+    """The partner table (:func:`partner_summary`) with each plan indicator's row
+    carrying the plan's verdict (:func:`add_verdicts`) instead of a second test against
+    the year before, which could disagree with it; ``compared_with`` says what each row's
+    ``significance`` compares (the plan baseline, or the year before for indicators not
+    in the plan)."""
+    verdicts = progress.set_index("indicator_id") if "significance" in progress else None
+    if verdicts is None:
+        verdicts = add_verdicts(progress).set_index("indicator_id")
+    by_name = {}
+    for ind in indicators:
+        if ind.partner_indicator and ind.id in verdicts.index:
+            row = verdicts.loc[ind.id]
+            by_name[str(ind.partner_indicator).strip().casefold()] = (
+                str(row["significance"]),
+                f"plan baseline ({row['baseline_period']})",
+            )
+    out = summary.copy()
+    keys = out["indicator"].astype("str").str.strip().str.casefold()
+    out["compared_with"] = [by_name[k][1] if k in by_name else "the year before" for k in keys]
+    out["significance"] = [
+        by_name[k][0] if k in by_name else sig
+        for k, sig in zip(keys, out["significance"], strict=True)
+    ]
+    return out

@@ -49,9 +49,15 @@ steady high volume still needs the partnership; only a change the test cannot te
 from noise is "no significant change". The consultation is one component worth at most
 3 points, the weight of each measure of the data: what people say moves a priority up,
 but the data carries most of the score (9 of 12 points without harm weights). A
-consultation priority with no police measure ("Road safety") scores nothing here, and
-anti-social behaviour is not crime and not a candidate: the report sets their
-consultation ranks beside the data instead.
+consultation priority with no police measure ("Road safety") scores nothing here: the
+report sets its consultation rank beside the data instead. Anti-social behaviour is not
+crime but may be a candidate (its share is of crime and ASB together). Consultation
+points should come from what residents ranked
+(:func:`csplib.indicators.consultation.resident_ranking`).
+
+Recommendations follow the evidence: a candidate that fell for real and whose rate is
+below the county's (and its peers', when given) is not recommended on volume alone
+(``held_back``), and every candidate lists its reasons for and against.
 
 Worked example (the test suite checks it): four crime types with counts 300, 100, 50
 and 20 this year (total 470) against 200, 100, 80 and 18 last year, county verdicts
@@ -80,6 +86,7 @@ from statsmodels.stats.multitest import multipletests
 from csplib.errors import ParameterError
 from csplib.indicators.change import pct_change
 from csplib.indicators.consultation import crime_type_consultation
+from csplib.indicators.multitest import METHOD, adjust_p_values
 from csplib.indicators.peers import ABOVE, BELOW, WITHIN, peer_comparison
 from csplib.indicators.significance import poisson_change_test
 from csplib.periods import Period, parse_period
@@ -115,9 +122,9 @@ SUPPORT_THRESHOLDS: tuple[tuple[float, int], ...] = ((20.0, 2), (10.0, 1))
 
 HARM_NOTE = (
     "Harm is not scored: it needs a weight per offence (the ONS Crime Severity Score "
-    "weights, per Home Office offence code), which the store does not hold, and police.uk "
+    "weights, per Home Office offence code), which the workbook does not hold, and police.uk "
     "crime types are too coarse to carry them. The Home Office table's offence codes would "
-    "allow it once the weights are loaded; score_priorities takes harm_weights for that."
+    "allow it once the weights are loaded."
 )
 
 
@@ -351,7 +358,9 @@ def significant_rises(
     out["change_pct"] = out["change_pct"].astype("float64")
     out["z"] = [t.z for t in tests]
     out["p_value"] = [t.p_value for t in tests]
-    if correction:
+    if correction == METHOD:  # the workbook's one policy (csplib.indicators.multitest)
+        out["p_adjusted"] = adjust_p_values(out["p_value"].to_numpy(), alpha)[0]
+    elif correction:
         out["p_adjusted"] = multipletests(out["p_value"].to_numpy(), alpha, method=correction)[1]
     else:
         out["p_adjusted"] = out["p_value"]
@@ -510,6 +519,9 @@ SCORE_COLUMNS = [
     "score",
     "rank",
     "recommended",
+    "held_back",
+    "reasons_for",
+    "reasons_against",
 ]
 
 
@@ -524,6 +536,7 @@ def score_priorities(
     priority_crime_types: Mapping[str, Sequence[str]] | None = None,
     alpha: float = 0.05,
     top_n: int = 3,
+    correction: str | None = METHOD,
 ) -> pd.DataFrame:
     """Score candidate priorities by the rule in the module docstring.
 
@@ -542,8 +555,22 @@ def score_priorities(
     :func:`consultation_points`. Without it (None) the consultation is not scored (its
     points are NaN); with an empty ranking every candidate scores 0 for it.
 
+    The candidates' trends are one family of tests under the workbook's one
+    multiple-testing policy (``correction``, default Benjamini-Hochberg,
+    :mod:`csplib.indicators.multitest`; None tests each alone); ``p_value`` is then the
+    adjusted p-value.
+
+    Optional ``peer_verdict`` (against the most similar group) joins the evidence.
+    **Not on volume alone:** a candidate whose count fell significantly and whose rate
+    is significantly below the county's (and below its peers', when given) is
+    ``held_back``: not recommended however large its volume, unless residents ranked
+    it in their top :data:`CONSULTATION_TOP`. Anti-social behaviour may be a candidate
+    (it is not crime: its share is of crime and ASB together, ``total + count``).
+    ``reasons_for`` and ``reasons_against`` list the evidence each way in plain words
+    ("; "-separated).
+
     Returns :data:`SCORE_COLUMNS`, highest score first (ties: larger count first), with
-    ``rank`` and ``recommended`` (the first ``top_n``).
+    ``rank`` and ``recommended`` (the first ``top_n`` not held back).
     """
     need = ["candidate", "count", "current", "previous"]
     missing = [c for c in need if c not in candidates.columns]
@@ -574,11 +601,27 @@ def score_priorities(
             )
         mapping = PRIORITY_CRIME_TYPES if priority_crime_types is None else priority_crime_types
         said = crime_type_consultation(consultation, mapping).set_index("crime_type")
+    tests = [
+        poisson_change_test(int(a), int(b), current_exposure, previous_exposure, alpha=alpha)
+        for a, b in zip(frame["current"], frame["previous"], strict=True)
+    ]
+    p_values = np.array([t.p_value for t in tests])
+    if correction == METHOD:
+        p_values = adjust_p_values(p_values, alpha)[0]
+    elif correction:
+        p_values = multipletests(p_values, alpha, method=correction)[1]
     for i, r in frame.iterrows():
-        share = int(r["count"]) / total * 100
-        test = poisson_change_test(
-            int(r["current"]), int(r["previous"]), current_exposure, previous_exposure, alpha=alpha
-        )
+        is_asb = str(r["candidate"]).casefold() == "anti-social behaviour"
+        share = int(r["count"]) / (total + (int(r["count"]) if is_asb else 0)) * 100
+        test = tests[i]
+        p_adj = float(p_values[i])
+        trend = (
+            ("significant rise" if test.current / test.current_exposure
+             > test.previous / test.previous_exposure else "significant fall")
+            if p_adj < alpha else "no significant change"
+        )  # fmt: skip
+        peer = r.get("peer_verdict")
+        peer = None if peer is None or pd.isna(peer) else str(peer)
         v95 = r.get("verdict_95")
         v998 = r.get("verdict_998")
         v95 = None if v95 is None or pd.isna(v95) else str(v95)
@@ -608,9 +651,9 @@ def score_priorities(
             "previous": int(r["previous"]),
             "change_pct": pct_change(int(r["current"]), int(r["previous"])),
             "z": test.z,
-            "p_value": test.p_value,
-            "trend": test.label,
-            "trend_points": trend_points(test.label, test.z),
+            "p_value": p_adj,
+            "trend": trend,
+            "trend_points": trend_points(trend, test.z),
             "harm_share_pct": harm_share,
             "harm_points": h_points,
             "county_verdict": v95 if v95 in (ABOVE, BELOW, WITHIN) else "not compared",
@@ -627,6 +670,7 @@ def score_priorities(
             + (0 if np.isnan(h_points) else int(h_points))
             + (0 if np.isnan(c_points) else int(c_points))
         )
+        row.update(_reasons(row, peer))
         rows.append(row)
     out = pd.DataFrame(rows)
     out["change_pct"] = out["change_pct"].astype("float64")
@@ -636,8 +680,50 @@ def score_priorities(
     out = out.sort_values(["score", "count", "candidate"], ascending=[False, False, True])
     out = out.reset_index(drop=True)
     out["rank"] = np.arange(1, len(out) + 1)
-    out["recommended"] = out["rank"] <= top_n
+    eligible = ~out["held_back"]
+    out["recommended"] = eligible & (eligible.cumsum() <= top_n)
     return out[SCORE_COLUMNS]
+
+
+def _reasons(row: dict, peer: str | None) -> dict:
+    """held_back, reasons_for and reasons_against for one scored candidate."""
+    share, trend, county = row["share_pct"], row["trend"], row["county_verdict"]
+    pros, cons = [], []
+    if row["volume_points"] >= 2:
+        pros.append(f"a large share of crime ({share:.1f}%)")
+    elif row["volume_points"] == 0:
+        cons.append(f"a small share of crime ({share:.1f}%)")
+    if trend == "significant rise":
+        pros.append("a real rise on the year before")
+    elif trend == "significant fall":
+        cons.append("a real fall on the year before")
+    if county == ABOVE:
+        pros.append("a rate above the county's")
+    elif county == BELOW:
+        cons.append("a rate below the county's")
+    if peer == ABOVE:
+        pros.append("a rate above its most similar group's")
+    elif peer == BELOW:
+        cons.append("a rate below its most similar group's")
+    rank = row["consultation_rank"]
+    if row["consultation_priority"] is not None:
+        if rank is not None and not pd.isna(rank) and int(rank) <= CONSULTATION_TOP:
+            pros.append(f"residents ranked {row['consultation_priority']} {int(rank)}")
+        elif rank is None or pd.isna(rank):
+            cons.append("no respondent chose it in the consultation")
+    if not np.isnan(row["harm_points"]) and row["harm_points"] >= 2:
+        pros.append(f"a large share of harm ({row['harm_share_pct']:.1f}%)")
+    residents_top = row["consultation_points"] == 3
+    held = (
+        trend == "significant fall"
+        and county == BELOW
+        and peer in (None, BELOW)
+        and not residents_top
+    )
+    if held:
+        cons.append("falling and below the county's rate: not recommended on volume alone")
+    return {"held_back": bool(held), "reasons_for": "; ".join(pros),
+            "reasons_against": "; ".join(cons)}  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from statsmodels.stats import rates as sm_rates
+from statsmodels.stats.multitest import multipletests
 
 from csplib.errors import ParameterError
 
@@ -194,6 +195,33 @@ def poisson_change_test(
 
 SIGNIFICANCE_COLUMNS = ["z", "strength", "p_value", "method", "significance"]
 
+#: Multiple-testing corrections :func:`add_significance` accepts (statsmodels names).
+CORRECTIONS = ("fdr_bh", "bonferroni", "holm")
+
+
+def adjust_p_values(p_values: Sequence[float], correction: str = "fdr_bh") -> np.ndarray:
+    """p-values adjusted for the number of tests (statsmodels ``multipletests``).
+
+    ``"fdr_bh"`` (default) is Benjamini-Hochberg: sort the m p-values, multiply the i-th
+    smallest by m / i, then take running minima from the largest down (capped at 1);
+    declaring adjusted p < alpha keeps the expected share of false discoveries below
+    alpha. NaN p-values are left out of m and stay NaN.
+
+    >>> [round(float(p), 4) for p in adjust_p_values([0.01, 0.04, 0.03, 0.2])]
+    [0.04, 0.0533, 0.0533, 0.2]
+    """
+    if correction not in CORRECTIONS:
+        raise ParameterError(
+            f"correction '{correction}' is not one of {', '.join(CORRECTIONS)}",
+            fix="use 'fdr_bh' (Benjamini-Hochberg, the workbook's default)",
+        )
+    p = np.asarray(p_values, dtype=float)
+    out = np.full_like(p, np.nan)
+    ok = np.isfinite(p)
+    if ok.any():
+        out[ok] = multipletests(p[ok], method=correction)[1]
+    return out
+
 
 def add_significance(
     frame: pd.DataFrame,
@@ -204,12 +232,17 @@ def add_significance(
     previous_exposure: float | str = 1.0,
     alpha: float = 0.05,
     method: str = "auto",
+    correction: str | None = None,
 ) -> pd.DataFrame:
     """A copy of ``frame`` with the test applied row by row (e.g. to the output of
     :func:`csplib.indicators.change.compare_periods`).
 
     Exposures are numbers, or names of columns holding them. Adds columns ``z``,
     ``strength``, ``p_value``, ``method`` and ``significance`` (the label).
+
+    ``correction`` (e.g. ``"fdr_bh"``, Benjamini-Hochberg): when many rows are tested
+    at once, also add ``p_adjusted`` (:func:`adjust_p_values` over all rows) and decide
+    ``significance`` by ``p_adjusted < alpha`` instead of ``p_value < alpha``.
     """
     missing = [c for c in (current, previous) if c not in frame.columns]
     if missing:
@@ -237,5 +270,13 @@ def add_significance(
     out["strength"] = pd.Series([t.strength for t in tests], index=frame.index, dtype="str")
     out["p_value"] = pd.Series([t.p_value for t in tests], index=frame.index, dtype="float64")
     out["method"] = pd.Series([t.method for t in tests], index=frame.index, dtype="str")
-    out["significance"] = pd.Series([t.label for t in tests], index=frame.index, dtype="str")
+    labels = [t.label for t in tests]
+    if correction is not None:
+        adjusted = adjust_p_values([t.p_value for t in tests], correction)
+        out["p_adjusted"] = pd.Series(adjusted, index=frame.index, dtype="float64")
+        labels = [
+            t.label if p < alpha else "no significant change"
+            for t, p in zip(tests, adjusted, strict=True)
+        ]
+    out["significance"] = pd.Series(labels, index=frame.index, dtype="str")
     return out

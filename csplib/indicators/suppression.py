@@ -36,6 +36,8 @@ for every report that shares it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
@@ -44,7 +46,17 @@ from scipy.optimize import linprog
 
 from csplib.errors import CspError, ParameterError
 
-__all__ = ["SuppressedSeries", "SuppressedTable", "suppress_series", "suppress_table"]
+__all__ = [
+    "DisclosurePolicy",
+    "SuppressedSeries",
+    "SuppressedTable",
+    "combine_small",
+    "disclosure_note",
+    "protect_series",
+    "respondents_text",
+    "suppress_series",
+    "suppress_table",
+]
 
 
 class SuppressedTable(NamedTuple):
@@ -68,11 +80,18 @@ class _Problem:
     """Cells (flattened, totals included), the lines that add up, and what is known."""
 
     def __init__(
-        self, values: np.ndarray, blank: np.ndarray, margin: np.ndarray, lines: list[list[int]]
+        self,
+        values: np.ndarray,
+        blank: np.ndarray,
+        margin: np.ndarray,
+        lines: list[list[int]],
+        protected: np.ndarray | None = None,
     ) -> None:
         self.values = values
         self.blank = blank
         self.margin = margin
+        # Cells secondary suppression avoids (major groups): used only when nothing else is.
+        self.protected = np.zeros(len(values), dtype=bool) if protected is None else protected
         self.lines = [np.asarray(line) for line in lines]  # members first, total last
         self.cell_lines: list[list[int]] = [[] for _ in range(len(values))]
         for li, line in enumerate(self.lines):
@@ -117,7 +136,12 @@ def _best_partner(
     body = [
         k for k in cells if usable[k] and not problem.margin[k] and problem.values[k] >= threshold
     ]
-    pool = body or [k for k in cells if usable[k] and problem.margin[k] and problem.values[k] >= 1]
+    minor = [k for k in body if not problem.protected[k]]
+    pool = (
+        minor
+        or body
+        or [k for k in cells if usable[k] and problem.margin[k] and problem.values[k] >= 1]
+    )
     if not pool:
         return None
 
@@ -305,12 +329,16 @@ def suppress_series(
     threshold: int = 5,
     total_label: str = "Total",
     secondary_marker: str = "[c]",
+    protected: Iterable[object] = (),
 ) -> SuppressedSeries:
     """Suppress small counts in one list of counts published with its total.
 
     The total (labelled ``total_label``) is appended. With exactly one small count,
     the next smallest count of ``threshold`` or more is hidden too (and more if the
     bounds would still pin the small one down, e.g. 1 and 5 out of a known 6).
+    Entries named in ``protected`` (major groups) are hidden for that only when no
+    other entry can be; :func:`protect_series` combines small entries instead, so a
+    major group is never hidden.
 
     >>> s = pd.Series([3, 12, 40], index=["a", "b", "c"])
     >>> suppress_series(s).display.tolist()
@@ -333,7 +361,9 @@ def suppress_series(
     blank = np.append(np.isnan(values), bool(np.isnan(values).all()))
     full = np.append(np.nan_to_num(values), np.nansum(values))
     margin = np.append(np.zeros(n, dtype=bool), True)
-    problem = _Problem(full, blank, margin, [list(range(n + 1))])
+    keep = set(protected)
+    guard = np.append(np.array([x in keep for x in series.index], dtype=bool), False)
+    problem = _Problem(full, blank, margin, [list(range(n + 1))], guard)
     hidden, primary = _protect(problem, threshold)
 
     index = pd.Index([*series.index, total_label], name=series.index.name)
@@ -343,3 +373,180 @@ def suppress_series(
         pd.Series(hidden, index=index, name=series.name),
         pd.Series(primary, index=index, name=series.name),
     )
+
+
+# --- the disclosure policy ----------------------------------------------------------------
+
+#: Geographies below a partnership: every count there is a small-area cell.
+SMALL_AREAS = frozenset({"lsoa", "msoa", "ward", "snap_point", "street"})
+#: Counts ONS and the Home Office already publish at a geography ("police recorded crime
+#: by CSP area" carries every offence group and subgroup per partnership and force):
+#: hiding them protects nobody and hides the story.
+PUBLISHED = {
+    "csp": frozenset({"total", "crime_class", "offence_group", "offence_subgroup"}),
+    "lad": frozenset({"total", "crime_class", "offence_group", "offence_subgroup"}),
+    "force": frozenset({"total", "crime_class", "offence_group", "offence_subgroup"}),
+}
+#: Below this many survey (consultation) responses a share is not reported.
+MIN_RESPONSES = 50
+#: An entry holding at least this share of its list's total is a major group: secondary
+#: suppression never hides it (small entries are combined instead).
+MAJOR_SHARE = 0.10
+
+
+@dataclass(frozen=True)
+class DisclosurePolicy:
+    """What a shared report suppresses, and why (docs/disclosure.md).
+
+    * ``threshold``: counts of 1 to ``threshold - 1`` are small ("<5" for 5);
+    * small-area cells (``small_areas``: LSOAs, wards, snap points) are always subject
+      to suppression;
+    * a count at a whole-area geography is suppressed only when it is not already
+      published there (``published``: geography -> measures ONS or the Home Office
+      publish; a partnership's offence-group counts are) or it is ``sensitive``
+      (partner cells about people: victims, referrals, young people);
+    * secondary suppression never hides a major group (``major_share`` of its list or
+      more): small entries are combined with a neighbour instead (:func:`protect_series`);
+    * survey responses are not disclosure cells: a share from fewer than
+      ``min_responses`` responses is not reported (:func:`respondents_text`).
+    """
+
+    threshold: int = 5
+    small_areas: frozenset[str] = SMALL_AREAS
+    published: Mapping[str, frozenset[str]] = field(default_factory=lambda: dict(PUBLISHED))
+    sensitive: frozenset[str] = frozenset()
+    major_share: float = MAJOR_SHARE
+    min_responses: int = MIN_RESPONSES
+
+    def applies(self, geography: str, measure: str) -> bool:
+        """True when counts of ``measure`` at ``geography`` are subject to suppression.
+
+        >>> p = DisclosurePolicy()
+        >>> p.applies("csp", "offence_group"), p.applies("lsoa", "offence_group")
+        (False, True)
+        >>> p.applies("csp", "repeat_victims"), DisclosurePolicy(sensitive=frozenset({"offence_group"})).applies("csp", "offence_group")
+        (True, True)
+        """
+        if geography in self.small_areas or measure in self.sensitive:
+            return True
+        return measure not in self.published.get(geography, frozenset())
+
+    def major(self, series: pd.Series) -> list[object]:
+        """The entries of ``series`` holding at least ``major_share`` of its total."""
+        total = float(series.fillna(0).sum())
+        if total <= 0:
+            return []
+        return [
+            k for k, v in series.items() if pd.notna(v) and float(v) / total >= self.major_share
+        ]
+
+
+def disclosure_note(policy: DisclosurePolicy | None = None) -> str:
+    """The report-notes sentence stating the disclosure policy.
+
+    >>> disclosure_note().split(". ")[0]
+    'Counts of 1 to 4 for neighbourhoods and other small areas, and for sensitive partner figures, are shown as <5'
+    """
+    p = policy or DisclosurePolicy()
+    t = p.threshold
+    return (
+        f"Counts of 1 to {t - 1} for neighbourhoods and other small areas, and for sensitive "
+        f"partner figures, are shown as <{t}. Where a hidden count could be worked out from "
+        "a total, another cell is hidden too ([c]), or small groups are combined with a "
+        "neighbour so that no major group is hidden. Whole-partnership counts by offence "
+        "group are not hidden: ONS and the Home Office already publish them. Survey results "
+        f"from fewer than {p.min_responses} responses are not reported."
+    )
+
+
+def respondents_text(n: int, policy: DisclosurePolicy | None = None) -> str | None:
+    """None when ``n`` responses are enough to report a share; otherwise the words that
+    replace it ("fewer than 50 responses, not reported"). Respondent counts are a
+    reliability question, not a disclosure one: they are never shown as "<5".
+
+    >>> respondents_text(49), respondents_text(50) is None
+    ('fewer than 50 responses, not reported', True)
+    """
+    p = policy or DisclosurePolicy()
+    if int(n) < p.min_responses:
+        return f"fewer than {p.min_responses} responses, not reported"
+    return None
+
+
+def combine_small(
+    series: pd.Series,
+    *,
+    threshold: int = 5,
+    protected: Iterable[object] = (),
+    joiner: str = " and ",
+) -> pd.Series:
+    """``series`` with its small counts (1 to ``threshold - 1``) combined into one entry
+    named after its members ("Homicide and Death or serious injury by unlawful
+    driving"), so nothing needs hiding. When the small counts together are still small,
+    the smallest other entry that is not ``protected`` joins them (the smallest entry
+    of all when every other is protected). Order is kept; the combined entry stands
+    where its first member stood.
+
+    >>> s = pd.Series({"Homicide": 4, "Violence with injury": 1671,
+    ...                "Violence without injury": 2200, "Stalking": 3, "Other": 40})
+    >>> combine_small(s).to_dict()
+    {'Homicide and Stalking': 7, 'Violence with injury': 1671, 'Violence without injury': 2200, 'Other': 40}
+    """
+    _check_threshold(threshold)
+    values = series.fillna(0)
+    small = [k for k, v in values.items() if 0 < v < threshold]
+    if not small:
+        return series.copy()
+    members = list(small)
+    if sum(values[k] for k in members) < threshold:
+        keep = set(protected)
+        others = [k for k, v in values.items() if k not in members and v > 0]
+        pool = [k for k in others if k not in keep] or others
+        if pool:
+            members.append(min(pool, key=lambda k: (values[k], str(k))))
+    name = joiner.join(str(k) for k in series.index if k in members)
+    out: dict[object, float] = {}
+    for k, v in series.items():
+        if k in members:
+            out[name] = out.get(name, 0) + (0 if pd.isna(v) else v)
+        else:
+            out[k] = v
+    return pd.Series(out, name=series.name, dtype=series.dtype)
+
+
+def protect_series(
+    series: pd.Series,
+    *,
+    policy: DisclosurePolicy | None = None,
+    protected: Iterable[object] | None = None,
+    total_label: str = "Total",
+    secondary_marker: str = "[c]",
+) -> SuppressedSeries:
+    """Suppress a list of counts by the policy without ever hiding a major group.
+
+    Small counts are suppressed as by :func:`suppress_series`, with major groups
+    (``protected``; default the policy's :meth:`DisclosurePolicy.major`) kept out of
+    secondary suppression. If a major group would still have to be hidden, the small
+    counts are combined with a neighbour instead (:func:`combine_small`) and the result
+    is published in full: its index then names the combined entry. The audit
+    (:func:`suppress_series`) holds in both cases: no hidden count can be worked back.
+
+    >>> s = pd.Series({"Homicide": 4, "Violence with injury": 1671, "Violence without injury": 2200})
+    >>> r = protect_series(s)
+    >>> r.display.to_dict()
+    {'Homicide and Violence with injury': '1675', 'Violence without injury': '2200', 'Total': '3875'}
+    """
+    p = policy or DisclosurePolicy()
+    major = list(p.major(series) if protected is None else protected)
+    first = suppress_series(
+        series, threshold=p.threshold, total_label=total_label,
+        secondary_marker=secondary_marker, protected=major,
+    )  # fmt: skip
+    secondary = first.mask & ~first.primary
+    if not any(bool(secondary.get(k, False)) for k in major):
+        return first
+    combined = combine_small(series, threshold=p.threshold, protected=major)
+    return suppress_series(
+        combined, threshold=p.threshold, total_label=total_label,
+        secondary_marker=secondary_marker,
+    )  # fmt: skip

@@ -166,3 +166,141 @@ def choropleth(
         f"({', '.join(label(c, int(v)) if label else f'{int(v):,}' for c, v in top.items())})."
     )
     return fig, alt
+
+
+def series_chart(
+    monthly: pd.DataFrame,
+    title: str,
+    *,
+    rolling: pd.DataFrame | None = None,
+    highlight: list[str] | None = None,
+    measure: str = "crimes",
+) -> tuple:
+    """Monthly counts (a gap and a marker where a month is flagged, never a dip), with
+    rolling 12-month totals underneath when given. ``monthly``: month, count (``<NA>``
+    for a flagged month); ``rolling``: month, rolling_12 (``<NA>`` for a window holding
+    a flagged month); ``highlight``: months to shade (the period under report)."""
+    months = list(monthly["month"].astype("str"))
+    values = monthly["count"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    x = np.arange(len(months))
+    panels = 2 if rolling is not None else 1
+    fig, axes = plt.subplots(panels, 1, figsize=(9, 3.2 * panels), squeeze=False)
+    ax = axes[0][0]
+    if highlight:
+        idx = [i for i, m in enumerate(months) if m in set(highlight)]
+        if idx:
+            ax.axvspan(min(idx) - 0.5, max(idx) + 0.5, color="#eef4f8", zorder=0)
+    ax.plot(x, values, color=ACCENT, marker="o", markersize=3, linewidth=1.5, label=measure)
+    gaps = np.isnan(values)
+    top = np.nanmax(values) if (~gaps).any() else 1.0
+    if gaps.any():
+        ax.scatter(x[gaps], np.full(gaps.sum(), top * 0.05), marker="x", color=WARN, s=50,
+                   zorder=3, label="month missing or incomplete: left out")  # fmt: skip
+    ticks = x[:: max(1, len(x) // 9)]
+    ax.set_xticks(ticks, [_month_label(months[i]) for i in ticks], fontsize=8)
+    ax.set_ylabel(f"{measure} per month")
+    ax.set_ylim(bottom=0)
+    ax.set_title(title, fontsize=11, loc="left")
+    ax.legend(fontsize=8, frameon=False, loc="lower right")
+    ax.spines[["top", "right"]].set_visible(False)
+    known = [(m, v) for m, v in zip(months, values, strict=True) if not np.isnan(v)]
+    alt = (
+        f"Line chart of monthly {measure} from {_month_label(months[0])} to {_month_label(months[-1])}. "
+        f"The lowest complete month is {min(known, key=lambda t: t[1])[1]:,.0f} "
+        f"({_month_label(min(known, key=lambda t: t[1])[0])}) and the highest "
+        f"{max(known, key=lambda t: t[1])[1]:,.0f} ({_month_label(max(known, key=lambda t: t[1])[0])}); "
+        f"the latest, {_month_label(known[-1][0])}, is {known[-1][1]:,.0f}. "
+        if known
+        else f"Line chart of monthly {measure}: no complete month. "
+    )
+    flagged = [months[i] for i in np.flatnonzero(gaps)]
+    if flagged:
+        alt += (
+            f"{', '.join(_month_label(m) for m in flagged)} is missing or incomplete and is shown "
+            "as a gap with a cross, not as a real fall. "
+        )
+    if rolling is not None:
+        ax2 = axes[1][0]
+        r = rolling.set_index(rolling["month"].astype("str"))["rolling_12"].reindex(months)
+        rv = r.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        ax2.plot(x, rv, color=INK, linewidth=1.8, label="rolling 12-month total")
+        ax2.set_xticks(ticks, [_month_label(months[i]) for i in ticks], fontsize=8)
+        ax2.set_ylabel(f"{measure}, 12 months to")
+        ax2.legend(fontsize=8, frameon=False, loc="lower right")
+        ax2.spines[["top", "right"]].set_visible(False)
+        have = [(m, v) for m, v in zip(months, rv, strict=True) if not np.isnan(v)]
+        if have:
+            alt += (
+                f"The lower panel shows rolling 12-month totals where every month of the window "
+                f"is complete: {have[0][1]:,.0f} in the 12 months to {_month_label(have[0][0])} and "
+                f"{have[-1][1]:,.0f} in the 12 months to {_month_label(have[-1][0])}; windows that "
+                "include a flagged month are left blank."
+            )
+    fig.tight_layout()
+    return fig, alt
+
+
+def rate_bars(table: pd.DataFrame, area: str, title: str) -> tuple:
+    """Horizontal bars of each partnership's rate per 1,000, the area highlighted."""
+    body = table[table["area"] != "Total"].sort_values("rate")
+    county = table[table["area"] == "Total"]
+    fig, ax = plt.subplots(figsize=(8, 0.4 * len(body) + 1.3))
+    colours = [WARN if a == area else ACCENT for a in body["area"]]
+    ax.barh(body["area"], body["rate"], color=colours)
+    if not county.empty:
+        ax.axvline(float(county["rate"].iloc[0]), color=INK, linestyle="--", linewidth=1,
+                   label="county rate")  # fmt: skip
+        ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.set_xlabel("crimes per 1,000 residents")
+    ax.set_title(title, fontsize=11, loc="left")
+    ax.spines[["top", "right"]].set_visible(False)
+    me = table[table["area"] == area]
+    alt = (
+        f"Bar chart of crimes per 1,000 residents for the {len(body)} partnerships in the county. "
+    )
+    if not me.empty:
+        alt += (
+            f"{area} is {float(me['rate'].iloc[0]):,.1f}, ranked {int(me['rank'].iloc[0])} of "
+            f"{len(body)} (1 = highest)"
+        )
+        if not county.empty:
+            alt += f", against a county rate of {float(county['rate'].iloc[0]):,.1f}"
+        alt += "."
+    return fig, alt
+
+
+def score_bars(scores: pd.DataFrame, title: str) -> tuple:
+    """Stacked bars of each candidate's points by component (consultation points when
+    they were scored)."""
+    s = scores.sort_values(["score", "count"]).tail(10)
+    fig, ax = plt.subplots(figsize=(8, 0.42 * len(s) + 1.3))
+    left = np.zeros(len(s))
+    parts = [("volume_points", "volume", ACCENT), ("trend_points", "trend", WARN),
+             ("county_points", "county position", GREY)]  # fmt: skip
+    said = "consultation_points" in scores and scores["consultation_points"].notna().any()
+    if said:
+        parts.append(("consultation_points", "consultation", "#6a9a3a"))
+    for col, label, colour in parts:
+        vals = s[col].fillna(0).to_numpy(dtype=float)
+        ax.barh(s["candidate"], vals, left=left, color=colour, label=label)
+        left += vals
+    ax.set_xlabel("points (" + " + ".join(label for _, label, _ in parts) + ")")
+    ax.set_title(title, fontsize=11, loc="left")
+    ax.legend(fontsize=8, frameon=False, loc="lower right")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.tick_params(axis="y", labelsize=8)
+    best = scores.head(3)
+    names = ", ".join(label for _, label, _ in parts[:-1]) + " and " + parts[-1][1]
+    alt = (
+        f"Stacked bar chart of the priority score of each crime type, split into {names} "
+        "points. Highest: "
+        + "; ".join(
+            f"{r.candidate} {int(r.score)} points ({int(r.volume_points)} volume, "
+            f"{int(r.trend_points)} trend, {int(r.county_points)} county"
+            + (f", {int(r.consultation_points)} consultation" if said else "")
+            + ")"
+            for r in best.itertuples()
+        )
+        + "."
+    )
+    return fig, alt

@@ -33,7 +33,8 @@ from csplib.indicators.peers import peer_comparison
 from csplib.indicators.significance import add_significance, poisson_change_test
 from csplib.periods import Period, check_coverage, month_range, parse_period, shift_month
 from csplib.report import html as h
-from csplib.report.assessment import series_chart
+from csplib.report.charts import series_chart
+from csplib.report.sections import cells
 from csplib.schema import ASB, CRIME_TYPES
 from csplib.sources.population import population_for
 from csplib.store import Store
@@ -299,8 +300,7 @@ class Explorer:
 
     # ---- formatting -------------------------------------------------------------------
     def _count(self, n: object) -> str:
-        n = int(n)  # type: ignore[arg-type]
-        return f"<{self.threshold}" if 0 < n < self.threshold else f"{n:,}"
+        return cells.count(n, self.threshold)
 
     def dashboard(self, area: str, period: str, measure: str, comparison: str) -> h.Html:
         """Headline, table and monthly chart for one selection (HTML)."""
@@ -366,59 +366,68 @@ class Explorer:
         comparison: str = SAME_PERIOD,
     ) -> Controls:
         """Dropdowns for area, quarter, measure and comparison over a live dashboard."""
-        import ipywidgets as w
+        return controls(self, area, period, measure, comparison)
 
-        areas = self.areas
-        area = area or (areas[0] if areas else None)
-        if area is None:
-            raise CspError("the store holds no areas", fix="ingest the ONS lookup and crimes")
-        periods = self.period_options(area)
-        period = period or self.default_period(area)
-        style = {"description_width": "initial"}
-        layout = w.Layout(width="24rem")
-        area_w = w.Dropdown(
-            options=areas, value=area, description="Area", style=style, layout=layout
-        )
-        period_w = w.Dropdown(options=periods, value=period, description="Quarter", style=style,
-                              layout=layout)  # fmt: skip
-        measure_w = w.Dropdown(options=measure_options(), value=measure, description="Measure",
-                               style=style, layout=layout)  # fmt: skip
-        comparison_w = w.Dropdown(options=COMPARISONS, value=comparison, description="Compare with",
-                                  style=style, layout=layout)  # fmt: skip
-        output = w.Output()
-        busy = [False]  # set while the area callback resets the quarter list
 
-        def render(_change: object = None) -> None:
-            if busy[0]:
-                return
-            # Set the Output widget's outputs directly rather than "with output:", so the
-            # dashboard renders the same in JupyterLab, headless (papermill) and in tests.
-            try:
-                view = self.dashboard(area_w.value, period_w.value, measure_w.value,
-                                      comparison_w.value)  # fmt: skip
-            except CspError as err:
-                view = h.callout(str(err), "warning")
-            output.outputs = ()
-            output.append_display_data(view)
+def controls(
+    explorer: Explorer,
+    area: str | None = None,
+    period: str | None = None,
+    measure: str = ALL_CRIME,
+    comparison: str = SAME_PERIOD,
+) -> Controls:
+    """Dropdowns for area, quarter, measure and comparison over a live dashboard."""
+    import ipywidgets as w
 
-        def area_changed(change: dict) -> None:
-            # A different area may reach different quarters: keep the quarter if it can.
-            options = self.period_options(change["new"])
-            keep = period_w.value if period_w.value in [v for _, v in options] else None
-            busy[0] = True
-            try:
-                period_w.options = options
-                period_w.value = keep or self.default_period(change["new"])
-            finally:
-                busy[0] = False
-            render()
+    areas = explorer.areas
+    area = area or (areas[0] if areas else None)
+    if area is None:
+        raise CspError("the store holds no areas", fix="ingest the ONS lookup and crimes")
+    periods = explorer.period_options(area)
+    period = period or explorer.default_period(area)
+    style = {"description_width": "initial"}
+    layout = w.Layout(width="24rem")
+    area_w = w.Dropdown(options=areas, value=area, description="Area", style=style, layout=layout)
+    period_w = w.Dropdown(options=periods, value=period, description="Quarter", style=style,
+                          layout=layout)  # fmt: skip
+    measure_w = w.Dropdown(options=measure_options(), value=measure, description="Measure",
+                           style=style, layout=layout)  # fmt: skip
+    comparison_w = w.Dropdown(options=COMPARISONS, value=comparison, description="Compare with",
+                              style=style, layout=layout)  # fmt: skip
+    output = w.Output()
+    busy = [False]  # set while the area callback resets the quarter list
 
-        area_w.observe(area_changed, names="value")
-        for widget in (period_w, measure_w, comparison_w):
-            widget.observe(render, names="value")
+    def render(_change: object = None) -> None:
+        if busy[0]:
+            return
+        # Set the Output widget's outputs directly rather than "with output:", so the
+        # dashboard renders the same in JupyterLab, headless (papermill) and in tests.
+        try:
+            view = explorer.dashboard(area_w.value, period_w.value, measure_w.value,
+                                  comparison_w.value)  # fmt: skip
+        except CspError as err:
+            view = h.callout(str(err), "warning")
+        output.outputs = ()
+        output.append_display_data(view)
+
+    def area_changed(change: dict) -> None:
+        # A different area may reach different quarters: keep the quarter if it can.
+        options = explorer.period_options(change["new"])
+        keep = period_w.value if period_w.value in [v for _, v in options] else None
+        busy[0] = True
+        try:
+            period_w.options = options
+            period_w.value = keep or explorer.default_period(change["new"])
+        finally:
+            busy[0] = False
         render()
-        box = w.VBox([w.HBox([area_w, period_w]), w.HBox([measure_w, comparison_w]), output])
-        return Controls(area_w, period_w, measure_w, comparison_w, output, box, render)
+
+    area_w.observe(area_changed, names="value")
+    for widget in (period_w, measure_w, comparison_w):
+        widget.observe(render, names="value")
+    render()
+    box = w.VBox([w.HBox([area_w, period_w]), w.HBox([measure_w, comparison_w]), output])
+    return Controls(area_w, period_w, measure_w, comparison_w, output, box, render)
 
 
 def _quarter(label: str) -> Period:

@@ -1,9 +1,15 @@
-"""HTML pieces for shared reports: escaped tables with captions, charts with alt text,
-banners, and the self-contained page that wraps an exported notebook.
+"""The one way text meets HTML in the reports: escaped tables with captions, charts with
+alt text, banners, and the self-contained page that wraps an exported notebook.
 
-Everything that comes from data goes through ``html.escape``. Nothing here links to
-anything outside the page: styles are inline and images are embedded as data URIs, so
-a report opens on a locked-down machine with no network.
+:class:`Html` is a :class:`markupsafe.Markup`: adding a plain string to it, or formatting
+one into it, escapes the string (quotes included). Every builder here takes plain text
+and escapes it; a builder that takes children keeps :class:`Html` children as they are.
+The only way to mark a string as markup without escaping it is :func:`trusted`, for
+markup the workbook itself makes (the element builders below and the notebook export);
+``tests/test_escaping.py`` checks no other module calls it.
+
+Nothing here links to anything outside the page: styles are inline and images are
+embedded as data URIs, so a report opens on a locked-down machine with no network.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import io
 from collections.abc import Iterable, Sequence
 
 import pandas as pd
+from markupsafe import Markup
 
 LICENCE = "Contains public sector information licensed under the Open Government Licence v3.0."
 SYNTHETIC_NOTICE = (
@@ -22,52 +29,78 @@ SYNTHETIC_NOTICE = (
 )
 
 
-class Html:
-    """A fragment of HTML that Jupyter displays as HTML (and nbconvert keeps as is)."""
+class Html(Markup):
+    """A fragment of HTML that Jupyter displays as HTML (and nbconvert keeps as is).
 
-    def __init__(self, markup: str) -> None:
-        self.markup = markup
+    Built only by the functions of this module. ``Html + "text"`` escapes the text."""
+
+    __slots__ = ()
+
+    @classmethod
+    def escape(cls, s: object) -> Html:
+        """Escape ``s`` as the standard library does (``&``, ``<``, ``>``, ``"``, ``'``);
+        markup (anything with ``__html__``) is kept."""
+        if hasattr(s, "__html__"):
+            return cls(s.__html__())
+        return cls(html.escape("" if s is None else str(s), quote=True))
 
     def _repr_html_(self) -> str:
-        return self.markup
+        return str(self)
 
-    def __str__(self) -> str:
-        return self.markup
+    def __repr__(self) -> str:  # the plain-text view of an output: short, not the markup
+        return f"<Html fragment, {len(self):,} characters>"
 
-    def __add__(self, other: Html) -> Html:
-        return Html(self.markup + other.markup)
+    @property
+    def markup(self) -> str:
+        return str(self)
 
 
-def esc(value: object) -> str:
+def trusted(markup: str) -> Html:
+    """Markup the workbook made itself, kept as is. Never pass text from data here."""
+    return Html(markup)
+
+
+def esc(value: object) -> Html:
     """Text for HTML, escaped (quotes included)."""
-    return html.escape("" if value is None else str(value), quote=True)
+    return Html.escape(value)
 
 
-def join(parts: Iterable[Html]) -> Html:
-    return Html("".join(p.markup for p in parts))
+def element(tag: str, *children: object, **attrs: object) -> Html:
+    """``<tag attrs>children</tag>``: text children and attribute values are escaped,
+    :class:`Html` children kept. ``class_`` gives ``class``; a ``None`` attribute is left
+    out. ``tag`` and attribute names are the workbook's own, never data."""
+    attr = "".join(
+        f' {k.rstrip("_").replace("_", "-")}="{esc(v)}"' for k, v in attrs.items() if v is not None
+    )
+    inner = "".join(str(esc(c)) for c in children)
+    return trusted(f"<{tag}{attr}>{inner}</{tag}>")
+
+
+def join(parts: Iterable[object]) -> Html:
+    """Fragments one after another (plain strings among them escaped)."""
+    return Html("").join(parts)
 
 
 def heading(text: str, level: int = 2) -> Html:
-    return Html(f"<h{level}>{esc(text)}</h{level}>")
+    return element(f"h{int(level)}", text)
 
 
 def paragraph(text: str, cls: str | None = None) -> Html:
-    attr = f' class="{esc(cls)}"' if cls else ""
-    return Html(f"<p{attr}>{esc(text)}</p>")
+    return element("p", text, class_=cls)
 
 
 def bullet_list(items: Sequence[str]) -> Html:
-    return Html("<ul>" + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>")
+    return element("ul", *(element("li", i) for i in items))
 
 
 def callout(text: str, kind: str = "note") -> Html:
     """A boxed note: kind 'note', 'warning' or 'synthetic' (role=note for screen readers)."""
-    return Html(f'<div class="callout {esc(kind)}" role="note"><p>{esc(text)}</p></div>')
+    return element("div", element("p", text), class_=f"callout {kind}", role="note")
 
 
 def synthetic_banner() -> Html:
-    return Html(
-        f'<div class="banner synthetic" role="alert"><strong>{esc(SYNTHETIC_NOTICE)}</strong></div>'
+    return element(
+        "div", element("strong", SYNTHETIC_NOTICE), class_="banner synthetic", role="alert"
     )
 
 
@@ -127,24 +160,29 @@ def table(
     are row headers.
     """
     cols = list(frame.columns)
-    num = ' class="num"'
-    head = "".join(f'<th scope="col"{num if c in numeric else ""}>{esc(c)}</th>' for c in cols)
+
+    def cls(c: object) -> str | None:
+        return "num" if c in numeric else None
+
+    head = [element("th", c, scope="col", class_=cls(c)) for c in cols]
     rows = []
     for rec in frame.itertuples(index=False):
         cells = []
         for c, v in zip(cols, rec, strict=True):
-            text = "" if v is None or (isinstance(v, float) and v != v) else esc(v)
-            cls = ' class="num"' if c in numeric else ""
+            text = "" if v is None or (isinstance(v, float) and v != v) else v
             if c == row_header:
-                cells.append(f'<th scope="row"{cls}>{text}</th>')
+                cells.append(element("th", text, scope="row", class_=cls(c)))
             else:
-                cells.append(f"<td{cls}>{text}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    foot = f'<p class="table-note">{esc(note)}</p>' if note else ""
-    return Html(
-        f'<div class="table-wrap"><table><caption>{esc(caption)}</caption>'
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{foot}</div>"
+                cells.append(element("td", text, class_=cls(c)))
+        rows.append(element("tr", *cells))
+    foot = element("p", note, class_="table-note") if note else ""
+    grid = element(
+        "table",
+        element("caption", caption),
+        element("thead", element("tr", *head)),
+        element("tbody", *rows),
     )
+    return element("div", grid, foot, class_="table-wrap")
 
 
 def figure(fig, alt: str, caption: str) -> Html:
@@ -155,10 +193,8 @@ def figure(fig, alt: str, caption: str) -> Html:
 
     plt.close(fig)
     data = base64.b64encode(buf.getvalue()).decode("ascii")
-    return Html(
-        f'<figure><img src="data:image/png;base64,{data}" alt="{esc(alt)}">'
-        f"<figcaption>{esc(caption)}</figcaption></figure>"
-    )
+    img = trusted(f'<img src="data:image/png;base64,{data}" alt="{esc(alt)}">')
+    return element("figure", img, element("figcaption", caption))
 
 
 CSS = """
@@ -208,16 +244,19 @@ a { color: var(--accent); }
 def page(title: str, body: str, *, synthetic: bool, lang: str = "en-GB") -> str:
     """The whole report page: one <main>, inline styles, a footer with the licence.
 
-    A report from synthetic data gets the banner at the top unless its body already
-    opens with it (the notebook's title section shows it too)."""
+    ``body`` is the exported notebook (markup the workbook made, its data escaped by the
+    builders above). A report from synthetic data gets the banner at the top unless its
+    body already opens with it (the notebook's title section shows it too)."""
     # nbconvert re-serialises the notebook's HTML (quotes unescaped), so look for the
     # banner's class rather than its exact markup.
     has_banner = 'class="banner synthetic"' in body
-    banner = synthetic_banner().markup if synthetic and not has_banner else ""
-    return (
-        f'<!DOCTYPE html>\n<html lang="{esc(lang)}">\n<head>\n<meta charset="utf-8">\n'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{esc(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
-        f"<main>\n{banner}{body}\n<footer><p>{esc(LICENCE)}</p>"
-        f"<p>Produced with CSP Workbook.</p></footer>\n</main>\n</body>\n</html>\n"
+    banner = synthetic_banner() if synthetic and not has_banner else ""
+    footer = element("footer", element("p", LICENCE), element("p", "Produced with CSP Workbook."))
+    return str(
+        trusted(
+            '<!DOCTYPE html>\n<html lang="{}">\n<head>\n<meta charset="utf-8">\n'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            "<title>{}</title>\n<style>{}</style>\n</head>\n<body>\n"
+            "<main>\n{}{}\n{}\n</main>\n</body>\n</html>\n"
+        ).format(lang, title, trusted(CSS), banner, trusted(body), footer)
     )

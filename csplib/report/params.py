@@ -43,6 +43,27 @@ class ReportParams(BaseModel):
     # Assessment: print consultation respondents' free-text comments (kept out by default).
     show_comments: bool = False
 
+    def __init__(self, **data) -> None:
+        # A plain message naming the key, never pydantic's own text and URL: the CLI
+        # builds parameters from its options (``--area ""``) as well as from files.
+        try:
+            super().__init__(**data)
+        except ValidationError as err:
+            raise ParameterError(
+                _describe(err), fix="see parameters/README.md for the keys and types"
+            ) from None
+
+    @field_validator("area", "period", mode="before")
+    @classmethod
+    def _not_blank(cls, value: object, info) -> object:
+        if isinstance(value, str) and not value.strip():
+            what = {
+                "area": "a partnership (CSP name or code) or force; 'csp areas' lists them",
+                "period": 'a period such as "2024/25 Q2" or "2023/24"',
+            }[info.field_name]
+            raise ParameterError(f"'{info.field_name}' is empty", fix=f"give {what}")
+        return value
+
     @field_validator("period")
     @classmethod
     def _period_parses(cls, value: str) -> str:
@@ -105,10 +126,6 @@ def load_params(path: Path | str) -> ReportParams:
     )
     try:
         return ReportParams(**doc)
-    except ValidationError as err:
-        raise ParameterError(
-            _describe(err), file=path, fix="see parameters/README.md for the keys and types"
-        ) from None
     except ParameterError as err:
         raise ParameterError(err.message, file=path, fix=err.fix) from None
 

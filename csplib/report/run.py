@@ -102,7 +102,7 @@ def preflight(params: ReportParams) -> None:
 
 #: OSError numbers that mean "this folder cannot be written": full disk or quota,
 #: read-only file system, no permission.
-WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM}
+WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG}
 
 
 def write_error(err: OSError, folder: Path) -> CspError:
@@ -359,6 +359,26 @@ def _is_report_file(path: Path) -> bool:
     return True  # unreadable: let load_params report it
 
 
+def refuse_duplicates(files: list[Path], out_root: Path | None = None) -> None:
+    """Refuse a batch in which two parameter files name the same report (the same area
+    and period, so the same output folder): run together, both would write one folder
+    at the same time. Files that do not load are left to fail on their own."""
+    seen: dict[Path, Path] = {}
+    for f in files:
+        try:
+            params = load_params(f)
+            out = params.out_dir(out_root)
+        except CspError:
+            continue
+        if out in seen:
+            raise ParameterError(
+                f"{seen[out]} and {f} both ask for area '{params.area}' and period "
+                f"'{params.period}', so both would write {out}; nothing was run",
+                fix="remove one of the two files from the batch, or change its area or period",
+            )
+        seen[out] = f
+
+
 def run_batch(
     inputs: list[Path],
     out_root: Path | None = None,
@@ -370,6 +390,7 @@ def run_batch(
 ) -> list[ReportResult]:
     """Run many reports in parallel; one failure does not stop the others."""
     files = parameter_files(inputs)
+    refuse_duplicates(files, out_root)
     workers = max(1, min(workers or os.cpu_count() or 1, len(files)))
     results: dict[Path, ReportResult] = {}
     bar = None

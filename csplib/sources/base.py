@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -23,7 +24,10 @@ import pyarrow.csv as pacsv
 
 from csplib.errors import InputFormatError
 
-REJECT_COLUMNS = ["source_file", "source_line", "column", "value", "reason"]
+#: A rejected row: where it was, the column and value at fault, the reason (the same
+#: text for every row rejected for the same cause, so reasons can be counted), and
+#: ``related_line``, the earlier line a duplicate or clash refers to (else empty).
+REJECT_COLUMNS = ["source_file", "source_line", "column", "value", "reason", "related_line"]
 
 
 @dataclass
@@ -83,7 +87,7 @@ def arrow_to_pandas(table: pa.Table) -> pd.DataFrame:
 
 
 _EMPTY_REJECTS = pd.DataFrame({c: pd.Series(dtype="str") for c in REJECT_COLUMNS}).astype(
-    {"source_line": "Int64"}
+    {"source_line": "Int64", "related_line": "Int64"}
 )
 
 
@@ -93,9 +97,15 @@ def empty_rejects() -> pd.DataFrame:
 
 
 def make_rejects(
-    source_file: str, lines, reason: str, column: str | None = None, values=None
+    source_file: str,
+    lines,
+    reason: str,
+    column: str | None = None,
+    values=None,
+    related=None,
 ) -> pd.DataFrame:
-    """Rejects frame for many lines sharing one reason."""
+    """Rejects frame for many lines sharing one reason (``related``: the earlier line
+    each one clashes with, for duplicates)."""
     lines = list(lines)
     n = len(lines)
     return pd.DataFrame(
@@ -107,8 +117,60 @@ def make_rejects(
                 [None] * n if values is None else [str(v)[:200] for v in values], dtype="str"
             ),
             "reason": pd.Series([reason] * n, dtype="str"),
+            "related_line": pd.array(
+                [None] * n if related is None else list(related), dtype="Int64"
+            ),
         }
     )
+
+
+#: The largest text file (or zip member) read: each input is read whole into memory, so
+#: this bounds what one file can take (see docs/reliability.md, "Limits").
+MAX_FILE_BYTES = 512 * 1024 * 1024
+#: The longest value read from a CSV (as Python's csv module allows by default), and the
+#: longest header line; a longer one is a file that is not CSV or a quote never closed.
+MAX_FIELD_CHARS = 131_072
+#: The most columns a header may name (ONS tables have a few hundred at most).
+MAX_COLUMNS = 1_000
+
+
+class LimitError(InputFormatError):
+    """A file beyond one of the documented limits (size, header width, line or value
+    length): an error whatever kind of file it turns out to be."""
+
+
+NUL_REASON = "the line holds a NUL byte (binary data, not text)"
+NOT_UTF8_REASON = "the line holds bytes that are not UTF-8 text (the rest of the file is)"
+NOT_CP1252_REASON = "the line holds bytes that are not Windows-1252 text"
+# Invalid bytes decode to lone surrogates (surrogateescape) and a NUL to U+DC00 (see
+# decode): no valid text holds either, so a row holding one is a damaged row.
+_BAD_CHARS = re.compile("[\udc00-\udcff]")
+_NON_ASCII_TEXT = re.compile("[^\x00-\x7f\udc80-\udcff]")
+
+
+def too_big(size: int, name: str) -> InputFormatError:
+    """The error for a file (or zip member) over :data:`MAX_FILE_BYTES`."""
+    return LimitError(
+        f"the file is {size / 2**20:,.0f} MiB; the workbook reads text files of up to "
+        f"{MAX_FILE_BYTES // 2**20:,} MiB",
+        file=name,
+        fix="split it (by month, force or year) into smaller files",
+    )
+
+
+def looks_binary(head: bytes) -> bool:
+    """True for bytes that are not text: a NUL in the first line, or more than 1 in 100
+    of the first 64 KiB control bytes (a zip, spreadsheet or image). A text file with a
+    stray NUL further on is text; its damaged rows are rejected (see read_table)."""
+    head = head[:65536]
+    first = head.split(b"\n", 1)[0]
+    if b"\x00" in first:
+        return True
+    if b"\x00" not in head:
+        return False
+    raw = np.frombuffer(head, dtype=np.uint8)
+    control = (raw < 32) & (raw != 9) & (raw != 10) & (raw != 13) & (raw != 12)
+    return int(np.count_nonzero(control)) * 100 > len(raw)
 
 
 def _check_bytes(data: bytes, name: str) -> None:
@@ -116,7 +178,9 @@ def _check_bytes(data: bytes, name: str) -> None:
         raise InputFormatError(
             "the file is empty", file=name, fix="re-download or re-export the file"
         )
-    if b"\x00" in data[:65536]:
+    if len(data) > MAX_FILE_BYTES:
+        raise too_big(len(data), name)
+    if looks_binary(data):
         raise InputFormatError(
             "this is not a text (CSV) file: it contains binary bytes",
             file=name,
@@ -128,23 +192,42 @@ def _check_bytes(data: bytes, name: str) -> None:
 def decode(data: bytes, name: str) -> tuple[str, str]:
     """Decode bytes as UTF-8 (BOM allowed) or, failing that, cp1252 as Excel saves it.
 
-    Raises InputFormatError for empty or binary input.
+    A file that is UTF-8 except for a few stray bytes (it holds valid multi-byte UTF-8
+    text, "Café", as well) stays UTF-8: the stray bytes come back as lone surrogates
+    (``surrogateescape``) so the rows holding them can be rejected one by one, and the
+    rest of the text is intact. A file with non-ASCII bytes and no valid UTF-8 sequence
+    at all is Windows-1252 (Excel's "CSV"); bytes Windows-1252 does not define come back
+    as surrogates too. NUL bytes come back as U+DC00. Raises InputFormatError for empty
+    or binary input.
     """
     _check_bytes(data, name)
     try:
-        return data.decode("utf-8-sig"), "utf-8"
+        text, encoding = data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
-        raise InputFormatError(
-            "the file is neither UTF-8 nor Windows-1252 text",
-            file=name,
-            line=line,
-            fix="save it as 'CSV UTF-8' from Excel",
-        ) from None
+        text = data.decode("utf-8-sig", "surrogateescape")
+        encoding = "utf-8"
+        if not _NON_ASCII_TEXT.search(text):
+            text, encoding = data.decode("cp1252", "surrogateescape"), "cp1252"
+    if "\x00" in text:
+        text = text.replace("\x00", "\udc00")
+    return text, encoding
+
+
+def bad_text_reason(values: list[str], encoding: str) -> str | None:
+    """Why a row read by :func:`decode` cannot be kept (a NUL or undecodable byte in one
+    of its values), or None."""
+    for v in values:
+        hit = _BAD_CHARS.search(v)
+        if hit:
+            if "\udc00" in v:
+                return NUL_REASON
+            return NOT_UTF8_REASON if encoding == "utf-8" else NOT_CP1252_REASON
+    return None
+
+
+def shown(text: str) -> str:
+    """Text with NUL and undecodable bytes written as ``\\x..`` (for the rejects file)."""
+    return _BAD_CHARS.sub(lambda m: f"\\x{ord(m.group()) - 0xDC00:02x}", text)
 
 
 def _clean_header(fields: list[str]) -> list[str]:
@@ -154,8 +237,33 @@ def _clean_header(fields: list[str]) -> list[str]:
     return fields
 
 
+def first_line(data: bytes, name: str) -> bytes:
+    """The header line (ending at the first LF or CR), refused when over the limit."""
+    limit = MAX_FIELD_CHARS + 2
+    ends = [i for i in (data.find(b"\n", 0, limit), data.find(b"\r", 0, limit)) if i >= 0]
+    if not ends:
+        if len(data) >= limit:
+            raise LimitError(
+                f"the first line is longer than {MAX_FIELD_CHARS:,} characters, the most "
+                "the workbook reads in a line of column names",
+                file=name,
+                line=1,
+                fix="check this is a CSV file with one line of column names",
+            )
+        return data
+    return data[: min(ends)]
+
+
 def _parse_header(first_line: str, name: str) -> tuple[list[str], int]:
     raw = next(csv.reader([first_line.rstrip("\r")]), [])
+    if len(raw) > MAX_COLUMNS:
+        raise LimitError(
+            f"the first line names {len(raw):,} columns; the workbook reads at most "
+            f"{MAX_COLUMNS:,}",
+            file=name,
+            line=1,
+            fix="check this is a CSV file with one line of column names",
+        )
     header = _clean_header(raw)
     if not header:
         raise InputFormatError("the first line holds no column names", file=name, line=1)
@@ -179,24 +287,29 @@ def read_table(
     text, ragged rows) goes through Python's csv module, which tracks line numbers
     exactly. Rows with too few fields are rejected ("short line"); rows with extra
     fields are kept when the extra fields are empty (trailing commas) and rejected
-    otherwise. Blank lines are not rows. Columns named in ``dictionary`` come back
+    otherwise. Blank lines are not rows. Lines may end in LF, CRLF or CR alone (old
+    Macs). A row holding a NUL byte, or a byte that is not UTF-8 in a file that is UTF-8
+    elsewhere, is rejected with its reason (see ``decode``); the other rows are read as
+    they are. Limits (refused with an error that states them): a file over
+    ``MAX_FILE_BYTES``, a header of more than ``MAX_COLUMNS`` columns or a line or value
+    over ``MAX_FIELD_CHARS`` characters. Columns named in ``dictionary`` come back
     dictionary-encoded (cheap to validate value by value, and to store). With
     ``null_blanks`` an empty field (quoted or not) comes back null rather than "",
     which spares callers a pass over every column to find the blanks.
     """
     _check_bytes(data, name)
-    end = data.find(b"\n")
-    first = data if end < 0 else data[:end]
+    first = first_line(data, name)
     try:
         header, width = _parse_header(first.decode("utf-8-sig"), name)
-        fast = _read_fast(data, header, width, dictionary, null_blanks)
+        # A NUL byte (past the first line) means damaged rows: the exact reader finds them.
+        fast = None if b"\x00" in data else _read_fast(data, header, width, dictionary, null_blanks)
     except UnicodeDecodeError:
         fast = None
     if fast is not None:
         return TextTable(fast, empty_rejects(), "utf-8", header)
     text, encoding = decode(data, name)
-    header, _ = _parse_header(text.split("\n", 1)[0], name)
-    table, rejects = _read_slow(text, header, name, null_blanks)
+    header, _ = _parse_header(re.split("[\r\n]", text, maxsplit=1)[0], name)
+    table, rejects = _read_slow(text, header, name, null_blanks, encoding)
     for col in dictionary:
         if col in table.column_names:
             i = table.column_names.index(col)
@@ -253,11 +366,26 @@ def _read_fast(
     for n in names[len(header) :]:
         if pc.any(pc.not_equal(table[n], "")).as_py():
             return None
+    if len(data) > MAX_FIELD_CHARS and _longest_value(table) > MAX_FIELD_CHARS:
+        return None  # the exact reader names the line
     if len(names) > len(header):
         table = table.select(header)
     return table.append_column(
         "source_line", pa.array(np.arange(2, table.num_rows + 2, dtype="int64"))
     )
+
+
+def _longest_value(table: pa.Table) -> int:
+    """Length in bytes of the longest value in a table of text columns."""
+    longest = 0
+    for col in table.columns:
+        if pa.types.is_dictionary(col.type):
+            col = pa.chunked_array([c.dictionary for c in col.chunks], col.type.value_type)
+        if not pa.types.is_string(col.type):
+            continue
+        if col.num_chunks and len(col):
+            longest = max(longest, pc.max(pc.binary_length(col)).as_py() or 0)
+    return longest
 
 
 def count_newlines(data: bytes, chunk: int = 1 << 18) -> int:
@@ -275,13 +403,15 @@ def count_newlines(data: bytes, chunk: int = 1 << 18) -> int:
 
 
 def _read_slow(
-    text: str, header: list[str], name: str, null_blanks: bool = False
+    text: str, header: list[str], name: str, null_blanks: bool = False, encoding: str = "utf-8"
 ) -> tuple[pa.Table, pd.DataFrame]:
     # strict: an unclosed quote is an error at the line it opened on, not a value that
-    # silently swallows the rest of the file.
-    reader = csv.reader(io.StringIO(text), strict=True)
+    # silently swallows the rest of the file. newline="": a line ends at LF, CRLF or a
+    # CR alone (old Mac files), and line numbers count each.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     next(reader)
     width = len(header)
+    damaged = _BAD_CHARS.search(text) is not None
     columns: list[list[str]] = [[] for _ in header]
     lines: list[int] = []
     bad_lines: list[int] = []
@@ -294,25 +424,32 @@ def _read_slow(
             start = reader.line_num + 1
             if not rec or all(v.strip() == "" for v in rec):
                 continue  # blank line: not a row
-            if len(rec) < width:
-                bad_lines.append(line)
-                bad_values.append(",".join(rec))
-                bad_reasons.append(
-                    f"short line: {len(rec)} of {width} fields (truncated or cut short)"
-                )
-                continue
-            if len(rec) > width and any(v.strip() for v in rec[width:]):
-                bad_lines.append(line)
-                bad_values.append(",".join(rec))
-                bad_reasons.append(
+            reason = bad_text_reason(rec, encoding) if damaged else None
+            if reason is None and len(rec) < width:
+                reason = f"short line: {len(rec)} of {width} fields (truncated or cut short)"
+            if reason is None and len(rec) > width and any(v.strip() for v in rec[width:]):
+                reason = (
                     f"long line: {len(rec)} fields where the header has {width} "
                     "(an unquoted comma?)"
                 )
+            if reason is not None:
+                bad_lines.append(line)
+                bad_values.append(shown(",".join(rec)[:200]))
+                bad_reasons.append(reason)
                 continue
             for col, value in zip(columns, rec, strict=False):
                 col.append(value)
             lines.append(line)
     except csv.Error as err:
+        if "field larger than field limit" in str(err):
+            raise LimitError(
+                f"a value on this line is longer than {MAX_FIELD_CHARS:,} characters, the "
+                "most the workbook reads in one value",
+                file=name,
+                line=start,
+                fix='check this is a CSV file; look for a quote (") opened on that line '
+                "and never closed",
+            ) from None
         raise InputFormatError(
             f"the CSV cannot be parsed from this line on ({err})",
             file=name,
@@ -332,8 +469,9 @@ def _read_slow(
                 "source_file": pd.Series([name] * len(bad_lines), dtype="str"),
                 "source_line": pd.array(bad_lines, dtype="Int64"),
                 "column": pd.Series([None] * len(bad_lines), dtype="str"),
-                "value": pd.Series([v[:200] for v in bad_values], dtype="str"),
+                "value": pd.Series(bad_values, dtype="str"),
                 "reason": pd.Series(bad_reasons, dtype="str"),
+                "related_line": pd.array([None] * len(bad_lines), dtype="Int64"),
             }
         )
     return table, rejects
@@ -356,7 +494,11 @@ def check_columns(
 
 
 def read_path_bytes(path: Path) -> bytes:
+    """The bytes of a file, refused before reading when over ``MAX_FILE_BYTES``."""
     try:
+        size = Path(path).stat().st_size
+        if size > MAX_FILE_BYTES and Path(path).is_file():
+            raise too_big(size, str(path))
         return Path(path).read_bytes()
     except FileNotFoundError:
         raise InputFormatError("file not found", file=path, fix="check the path") from None

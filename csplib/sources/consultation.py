@@ -94,7 +94,7 @@ def load_consultation(path: Path | str) -> LoadResult:
             for c in COLUMNS
         }
         rtype = row["respondent_type"].casefold()
-        reason = column = None
+        reason = column = related = None
         if not row["respondent_id"]:
             reason, column = "respondent_id is empty", "respondent_id"
         elif rtype not in RESPONDENT_TYPES:
@@ -115,16 +115,28 @@ def load_consultation(path: Path | str) -> LoadResult:
         priority = normalise_priority(row["priority"])
         rid = row["respondent_id"]
         if reason is None and rid in who and who[rid][:2] != (rtype, row["area"]):
-            reason, column = (f"respondent's type or area differs from line {who[rid][2]}",
-                              "respondent_type")  # fmt: skip
+            reason, column = (
+                "respondent's type or area differs from an earlier line",
+                "respondent_type",
+            )
+            related = who[rid][2]
         if reason is None and (rid, priority.casefold()) in seen_priority:
-            reason, column = (f"priority repeated for this respondent (line "
-                              f"{seen_priority[(rid, priority.casefold())]})", "priority")  # fmt: skip
+            reason, column = "priority repeated for this respondent", "priority"
+            related = seen_priority[(rid, priority.casefold())]
         if reason is None and rank is not None and (rid, rank) in seen_rank:
-            reason, column = (f"rank {rank} used twice by this respondent (line "
-                              f"{seen_rank[(rid, rank)]})", "rank")  # fmt: skip
+            reason, column = "rank used twice by this respondent", "rank"
+            related = seen_rank[(rid, rank)]
         if reason is not None:
-            bad.append(make_rejects(name, [line], reason, column, [row.get(column, "")]))
+            bad.append(
+                make_rejects(
+                    name,
+                    [line],
+                    reason,
+                    column,
+                    [row.get(column, "")],
+                    None if related is None else [related],
+                )
+            )
             continue
         who.setdefault(rid, (rtype, row["area"], line))
         seen_priority[(rid, priority.casefold())] = line

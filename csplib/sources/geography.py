@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from csplib.errors import InputFormatError
-from csplib.sources.base import LoadResult, make_rejects, read_table
+from csplib.sources.base import LoadResult, make_rejects, read_path_bytes, read_table
 
 LAD_COLUMNS = ["lad_code", "lad_name", "csp_code", "csp_name", "pfa_code", "pfa_name"]
 LSOA_COLUMNS = ["lsoa_code", "lsoa_name", "lad_code", "lad_name"]
@@ -73,7 +73,7 @@ def load_lad_lookup(path: Path | str, data: bytes | None = None) -> LoadResult:
     year) or tidy ones (lad_code, ..., pfa_name). Rows without a valid code are rejected.
     """
     name = str(path)
-    text = read_table(Path(path).read_bytes() if data is None else data, name)
+    text = read_table(read_path_bytes(path) if data is None else data, name)
     cols = {}
     for canon, pats in {
         "lad_code": [r"LAD\d\dCD", "lad_code"],
@@ -118,7 +118,7 @@ def load_lsoa_list(path: Path | str, data: bytes | None = None) -> LoadResult:
     ONS lookups (``LSOA11CD``/``LSOA21CD`` with ``LADyyCD``) or tidy columns.
     """
     name = str(path)
-    text = read_table(Path(path).read_bytes() if data is None else data, name)
+    text = read_table(read_path_bytes(path) if data is None else data, name)
     pats = {
         "lsoa_code": [r"LSOA\d\dCD", "LSOA Code", "lsoa_code"],
         "lsoa_name": [r"LSOA\d\dNM", "LSOA Name", "lsoa_name"],

@@ -19,12 +19,14 @@ import pandas as pd
 from csplib.errors import InputFormatError, ParameterError
 from csplib.sources.base import (
     LoadResult,
+    bad_text_reason,
     check_columns,
     decode,
     empty_rejects,
     make_rejects,
     read_path_bytes,
     read_table,
+    shown,
 )
 from csplib.sources.spreadsheet import (
     SPREADSHEET_SUFFIXES,
@@ -107,11 +109,11 @@ def load_population(path: Path, *, year: int | None = None, level: str | None = 
     if path.suffix.casefold() in SPREADSHEET_SUFFIXES:
         return _load_ons_workbook(path, year, level)
     data = read_path_bytes(path)
-    text, _encoding = decode(data, path.name)
-    first = next(csv.reader([text.split("\n", 1)[0]]))
+    text, encoding = decode(data, path.name)
+    first = next(csv.reader([re.split("[\r\n]", text, maxsplit=1)[0]]))
     keys = [norm_name(h.lstrip("\ufeff")) for h in first]
     if "lsoa code" in keys and "persons" in keys:
-        return _load_census_lsoa(path, text, first, keys, year)
+        return _load_census_lsoa(path, text, first, keys, year, encoding)
     return _load_tidy(path, data, year, level)
 
 
@@ -206,7 +208,12 @@ def _level_from_code(code: str) -> str | None:
 
 
 def _load_census_lsoa(
-    path: Path, text: str, header: list[str], keys: list[str], year: int | None
+    path: Path,
+    text: str,
+    header: list[str],
+    keys: list[str],
+    year: int | None,
+    encoding: str = "utf-8",
 ) -> LoadResult:
     """The ONS 2011 Census LSOA table repeats 'Persons' (usual residents, then those in
     households, then in communal establishments), which ``read_table`` refuses, so it
@@ -225,14 +232,19 @@ def _load_census_lsoa(
     )
     i_code, i_name, i_pop = keys.index("lsoa code"), keys.index("lsoa name"), keys.index("persons")
     width = max(i_code, i_name, i_pop) + 1
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text, newline=""))
     next(reader)
     rows: list[tuple[str, str, str, int]] = []
     short: list[tuple[int, str]] = []
+    damaged: list[tuple[int, str, str]] = []
     line = reader.line_num + 1
     for rec in reader:
         this_line, line = line, reader.line_num + 1
         if not rec or all(v.strip() == "" for v in rec):
+            continue
+        reason = bad_text_reason(rec, encoding)
+        if reason:
+            damaged.append((this_line, shown(",".join(rec)), reason))
             continue
         if len(rec) < width:
             short.append((this_line, ",".join(rec)))
@@ -249,6 +261,10 @@ def _load_census_lsoa(
             path.name, lines, "short line (truncated or cut short)", None, values
         )
         rejects = pd.concat([short_rejects, rejects], ignore_index=True)
+    for line, value, reason in damaged:
+        rejects = pd.concat(
+            [rejects, make_rejects(path.name, [line], reason, None, [value])], ignore_index=True
+        )
     notes = ["2011 Census: population is all usual residents (the first 'Persons' column)"]
     return LoadResult(TABLE, frame, rejects, str(path), Counter(), notes)
 
@@ -343,16 +359,17 @@ def _validate(
         first_line = dict(
             zip(key[~bad & ~dup].to_numpy(), lines[(~bad & ~dup).to_numpy()], strict=True)
         )
-        for i in body.index[dup]:
-            parts.append(
-                make_rejects(
-                    source_file,
-                    [lines[i]],
-                    f"{DUPLICATE} (line {first_line[key[i]]})",
-                    published.get("area_code", "area_code"),
-                    [body.loc[i, "area_code"]],
-                )
+        where = body.index[dup]
+        parts.append(
+            make_rejects(
+                source_file,
+                lines[dup.to_numpy()],
+                DUPLICATE,
+                published.get("area_code", "area_code"),
+                body.loc[where, "area_code"],
+                [first_line[key[i]] for i in where],
             )
+        )
         bad |= dup
     good = ~bad
     frame = pd.DataFrame(

@@ -1,0 +1,94 @@
+"""The context every section builds from: the loaded data, the report's parameters
+and the facts all sections share (periods compared, coverage flags, population)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from csplib.indicators.priorities import LikeForLike, like_for_like_months
+from csplib.periods import Period, check_coverage
+from csplib.report.assessment_data import AssessmentData, population_by_year
+from csplib.report.data import ReportData, area_population
+
+
+@dataclass(frozen=True)
+class Quarter:
+    """A quarterly briefing: one quarter against the same quarter last year."""
+
+    data: ReportData
+    threshold: int
+    period: Period
+    previous: Period
+    flags: pd.DataFrame  # coverage flags of both quarters
+    population: tuple[int, int] | None  # (people, mid-year) for the quarter's year
+    previous_population: tuple[int, int] | None
+
+
+def quarter(data: ReportData, threshold: int = 5) -> Quarter:
+    period, previous = data.period, data.period.same_period_last_year()
+    forces = list(data.area.forces)
+    year = int(period.start[:4])
+    return Quarter(
+        data=data, threshold=threshold, period=period, previous=previous,
+        flags=check_coverage(previous.months + period.months, data.coverage, forces),
+        population=area_population(data.population, data.area.lad_codes, year),
+        previous_population=area_population(data.population, data.area.lad_codes, year - 1),
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Year:
+    """A strategic assessment: a financial year against the year before, like-for-like
+    months, within three years of trend."""
+
+    data: AssessmentData
+    threshold: int
+    show_comments: bool  # free-text consultation comments can identify people
+    period: Period
+    previous: Period
+    years: list[Period]
+    flags: pd.DataFrame  # coverage flags of the three years
+    flagged: list[str]  # their months, sorted
+    lfl: LikeForLike  # the months compared in both years
+    area_crimes: pd.DataFrame
+    pop_by_year: dict[int, int]
+
+
+def year(data: AssessmentData, threshold: int = 5, show_comments: bool = False) -> Year:
+    period, previous = data.period, data.period.same_period_last_year()
+    flags = check_coverage(data.months, data.coverage, list(data.area.forces))
+    flagged = sorted(set(flags["month"]))
+    return Year(
+        data=data, threshold=threshold, show_comments=bool(show_comments), period=period,
+        previous=previous, years=data.years, flags=flags, flagged=flagged,
+        lfl=like_for_like_months(period, previous, flagged),
+        area_crimes=data.area.select(data.crimes),
+        pop_by_year=population_by_year(data.population, data.area.lad_codes),
+    )  # fmt: skip
+
+
+def clean(value: object, digits: int = 4) -> object:
+    """Plain JSON values: NaN and <NA> -> None, numpy numbers -> Python, floats rounded."""
+    if isinstance(value, dict):
+        return {str(k): clean(v, digits) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [clean(v, digits) for v in value]
+    if isinstance(value, np.ndarray):
+        return [clean(v, digits) for v in value.tolist()]
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if np.isnan(value) else round(float(value), digits)
+    return str(value)
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    """A table as JSON-able rows (:func:`clean`)."""
+    return [clean(r) for r in frame.astype(object).to_dict("records")]  # type: ignore[misc]

@@ -1,0 +1,155 @@
+"""Across the county: every partnership's crimes and rate per 1,000 residents, for the
+briefing's quarter and the assessment's year (with a bar chart and like-for-like change)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from csplib.errors import ParameterError
+from csplib.indicators.counts import asb_mask
+from csplib.indicators.peers import county_table
+from csplib.report import charts
+from csplib.report import html as h
+from csplib.report.assessment_data import csp_population
+from csplib.report.data import members_counts
+from csplib.report.sections import cells
+from csplib.report.sections.context import Quarter, Year, records
+
+# ---- the quarterly briefing -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuarterCounty:
+    ctx: Quarter
+    table: pd.DataFrame | None  # county_table(); None: not available (see ``problem``)
+    problem: str | None = None
+    warning: bool = False  # the problem is a fault to flag, not an absent input
+
+
+def build_quarter(ctx: Quarter) -> QuarterCounty:
+    area = ctx.data.area
+    if not area.csp_names:
+        return QuarterCounty(ctx, None, "No ONS lookup in the store: the county comparison "
+                             "needs one.")  # fmt: skip
+    try:
+        members = members_counts(ctx.data, list(area.csp_names), ctx.period)
+    except ParameterError as err:
+        return QuarterCounty(ctx, None, f"County comparison not available: {err.message}.", True)
+    t = county_table(members)
+    if set(ctx.flags["month"]) & set(ctx.previous.months):
+        t["count_previous"] = None  # last year's months were not loaded: a gap, not 0
+        t["change_pct"] = None
+    return QuarterCounty(ctx, t)
+
+
+def render_quarter(r: QuarterCounty) -> h.Html:
+    ctx = r.ctx
+    if r.table is None:
+        return h.callout(r.problem, "warning") if r.warning else h.paragraph(r.problem)
+    t = r.table
+
+    def count(n: object) -> str:
+        return cells.count(n, ctx.threshold, "gap")
+
+    frame = pd.DataFrame({
+        "Partnership": t["area"], "Crimes": t["count"].map(count),
+        "Same quarter last year": t["count_previous"].map(count),
+        "Change %": t["change_pct"].map(h.fmt_pct),
+        "Rate per 1,000": t["rate"].map(lambda x: h.fmt_float(x, 1)),
+        "Rank": t["rank"].map(h.fmt_int),
+    })  # fmt: skip
+    return h.table(
+        frame, f"Every partnership in {ctx.data.area.pfa_name}: crimes and rate, {ctx.period.label}",
+        numeric=["Crimes", "Same quarter last year", "Change %", "Rate per 1,000", "Rank"],
+        row_header="Partnership",
+        note="Rank 1 = highest rate. Crimes with no location cannot be placed in a partnership "
+        "and are not in these rows.",
+    )  # fmt: skip
+
+
+# ---- the strategic assessment -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class YearCounty:
+    ctx: Year
+    members: pd.DataFrame | None  # per CSP: the year's count, population, like-for-like
+    crimes: pd.DataFrame | None  # the county's crimes (ASB left out), for the priorities
+    table: pd.DataFrame | None
+    figures: list | None  # the ``county`` of figures.json
+
+
+def _members(ctx: Year) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """Per county CSP: the year's crimes and population, and like-for-like counts."""
+    d = ctx.data
+    if not d.area.csp_names:
+        return None, None
+    county = d.crimes[
+        d.crimes["csp_name"].isin(d.area.csp_names) & d.crimes["force"].isin(d.area.forces)
+    ]
+    county = county[~asb_mask(county)]
+    year = int(ctx.period.start[:4])
+    rows = []
+    for csp in d.area.csp_names:
+        pop = csp_population(d, csp, year)
+        if pop is None:
+            return None, None
+        own = county[county["csp_name"] == csp]
+        rows.append({
+            "area": csp, "count": int(own["month"].isin(ctx.period.months).sum()),
+            "population": pop[0],
+            "lfl_current": int(own["month"].isin(ctx.lfl.current).sum()),
+            "lfl_previous": int(own["month"].isin(ctx.lfl.previous).sum()),
+        })  # fmt: skip
+    return pd.DataFrame(rows), county
+
+
+def build_year(ctx: Year) -> YearCounty:
+    members, crimes = _members(ctx)
+    if members is None:
+        return YearCounty(ctx, None, None, None, None)
+    rates = county_table(members[["area", "count", "population"]])
+    change = county_table(
+        members[["area", "lfl_current", "population", "lfl_previous"]].rename(
+            columns={"lfl_current": "count", "lfl_previous": "count_previous"}
+        )
+    )
+    rates = rates.merge(
+        change[["area", "count", "count_previous", "change_pct"]].rename(
+            columns={"count": "lfl_current", "count_previous": "lfl_previous"}
+        ),
+        on="area",
+    )
+    return YearCounty(ctx, members, crimes, rates, records(rates))
+
+
+def render_year(r: YearCounty) -> h.Html:
+    ctx = r.ctx
+    if not r.figures:
+        return h.callout(
+            "County comparison not available: the store needs the ONS lookup and a "
+            "population estimate for every partnership in the county.", "warning",
+        )  # fmt: skip
+    t, area, label, th = r.table, ctx.data.area, ctx.period.label, ctx.threshold
+    fig, alt = charts.rate_bars(t, area.name, f"Crimes per 1,000 residents, {label}")
+    frame = pd.DataFrame({
+        "Partnership": t["area"], "Crimes": t["count"].map(lambda n: cells.count(n, th)),
+        "Population": t["population"].map(h.fmt_int),
+        "Rate per 1,000": t["rate"].map(lambda x: h.fmt_float(x, 1)),
+        "Rank": t["rank"].map(lambda x: "" if pd.isna(x) else h.fmt_int(x)),
+        "Change % (like-for-like)": cells.hide(
+            t["change_pct"].map(h.fmt_pct), t["lfl_current"], t["lfl_previous"], threshold=th
+        ),
+    })  # fmt: skip
+    return h.figure(
+        fig, alt, f"Crimes per 1,000 residents, every partnership in {area.pfa_name}, {label}."
+    ) + h.table(
+        frame, f"Every partnership in {area.pfa_name}: crimes and rate per 1,000, {label}",
+        numeric=["Crimes", "Population", "Rate per 1,000", "Rank", "Change % (like-for-like)"],
+        row_header="Partnership",
+        note="Rank 1 = highest rate. Populations are ONS mid-year estimates for the year the "
+        "financial year starts in. Crimes with no location cannot be placed in a partnership "
+        "and are not in these rows. " + cells.lfl_note(ctx.lfl, ctx.flagged),
+    )  # fmt: skip

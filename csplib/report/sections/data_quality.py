@@ -1,0 +1,92 @@
+"""Data quality and coverage: the months used, rows that cannot be placed, and every
+coverage flag with how it is handled."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from csplib.indicators.counts import asb_mask, in_period
+from csplib.report import html as h
+from csplib.report.sections import cells
+from csplib.report.sections.context import Quarter, Year
+
+
+@dataclass(frozen=True)
+class Notes:
+    items: list[str]
+    flags: pd.DataFrame | None = None  # the assessment's flags table (None: no table)
+
+
+def _unplaced(crimes: pd.DataFrame, forces, period) -> tuple[int, int]:
+    """(rows with no location, rows outside the force area) of the force in ``period``."""
+    rows = in_period(crimes[crimes["force"].isin(forces)], period)
+    return (int((rows["geo_status"] == "no_location").sum()),
+            int((rows["geo_status"] == "outside_force_area").sum()))  # fmt: skip
+
+
+def build_quarter(ctx: Quarter) -> Notes:
+    d, p = ctx.data, ctx.period
+    area_rows = in_period(d.area_crimes, p)
+    no_loc, outside = _unplaced(d.crimes, d.area.forces, p)
+    items = [
+        f"Months used: {', '.join(p.months)} against {', '.join(ctx.previous.months)}.",
+        f"{len(area_rows):,} rows for {d.area.name} in the quarter "
+        f"({int(asb_mask(area_rows).sum()):,} of them ASB).",
+        f"{no_loc:,} of the force's rows in the quarter have no location or LSOA and cannot be "
+        "placed in a partnership"
+        + (" (they are counted in this force-area report)." if d.area.kind == "force" else "."),
+        f"{outside:,} of the force's rows fall in LSOAs outside its area.",
+    ]  # fmt: skip
+    if ctx.flags.empty:
+        items.append("Every month of both periods is present and complete.")
+    else:
+        for r in ctx.flags.itertuples():
+            items.append(f"{r.force} {r.month}: {r.status}. {r.note or ''}")
+    return Notes(items)
+
+
+def build_year(ctx: Year, figures: dict) -> Notes:
+    """From the assessment's figures (coverage, rate, Home Office quarters)."""
+    d, p = ctx.data, ctx.period
+    no_loc, outside = _unplaced(d.crimes, d.area.forces, p)
+    items = [
+        f"Months in the three-year window: {h.fmt_month(d.months[0])} to {h.fmt_month(d.months[-1])}.",
+        f"The year under assessment, {p.label}, is "
+        + ("complete." if figures["coverage"]["year_complete"]
+           else "NOT complete: its figures are too low."),
+        f"{no_loc:,} of the force's rows in {p.label} have no location or LSOA and "
+        "cannot be placed in a partnership.",
+        f"{outside:,} of the force's rows in {p.label} fall in LSOAs outside its area.",
+        cells.lfl_note(ctx.lfl, ctx.flagged),
+    ]  # fmt: skip
+    rp = figures["rate_per_1000"]
+    items.append(
+        f"Population: ONS mid-{rp['population_year']} estimate ({rp['population']:,})."
+        if rp else "Population: not loaded, so no rates per 1,000."
+    )  # fmt: skip
+    if figures["recorded_crime"]:
+        q = figures["recorded_crime"]["quarters"]
+        items.append("Home Office table quarters present: " + "; ".join(
+            f"{y}: {', '.join(f'Q{x}' for x in v) or 'none'}" for y, v in q.items()) + ".")  # fmt: skip
+    return Notes(items, None if ctx.flags.empty else ctx.flags)
+
+
+def render(r: Notes) -> h.Html:
+    parts = [h.bullet_list(r.items)]
+    if r.flags is not None:
+        f = r.flags
+        frame = pd.DataFrame({
+            "Month": f["month"].map(h.fmt_month), "Force": f["force"], "Status": f["status"],
+            "Note": f["note"].fillna(""),
+            "How it is handled": [
+                "left out of both years of every comparison; a gap in the charts; counted "
+                "per complete month in the three-year table" for _ in range(len(f))
+            ],
+        })  # fmt: skip
+        parts.append(h.table(
+            frame, "Coverage flags in the three-year window", row_header="Month",
+            note="A missing or incomplete month is never read as a fall in crime.",
+        ))  # fmt: skip
+    return h.join(parts)

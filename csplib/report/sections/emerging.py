@@ -1,0 +1,144 @@
+"""Emerging issues (the assessment): offence groups and neighbourhoods whose crime
+rose by more than chance, and what respondents raise beside what the data shows rising."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from csplib.indicators.consultation import said_and_trend
+from csplib.indicators.counts import asb_mask
+from csplib.indicators.priorities import months_days, significant_rises
+from csplib.report import html as h
+from csplib.report.sections import cells
+from csplib.report.sections.consultation import Consultation
+from csplib.report.sections.context import Year, records
+
+
+def lfl_counts(ctx: Year, key: str | list[str]) -> pd.DataFrame:
+    """Like-for-like crime counts per ``key`` (ASB left out), every key of either year."""
+    rows = ctx.area_crimes[~asb_mask(ctx.area_crimes)]
+    keys = [key] if isinstance(key, str) else key
+    cur = rows[rows["month"].isin(ctx.lfl.current)].groupby(keys).size()
+    prev = rows[rows["month"].isin(ctx.lfl.previous)].groupby(keys).size()
+    out = pd.concat([cur.rename("current"), prev.rename("previous")], axis=1)
+    return out.fillna(0).astype("int64").reset_index()
+
+
+@dataclass(frozen=True)
+class Emerging:
+    ctx: Year
+    groups: pd.DataFrame  # every offence group tested
+    lsoas: pd.DataFrame  # every LSOA tested
+    said_and_trend: pd.DataFrame | None  # None: no consultation responses
+    figures: dict  # the ``emerging`` of figures.json
+
+
+def build(ctx: Year, consultation: Consultation) -> Emerging:
+    days = months_days(ctx.lfl.current), months_days(ctx.lfl.previous)
+    groups = significant_rises(
+        lfl_counts(ctx, "offence_group"), current_exposure=days[0], previous_exposure=days[1],
+        min_count=ctx.threshold,
+    )  # fmt: skip
+    lsoas = significant_rises(
+        lfl_counts(ctx, ["lsoa_code", "lsoa_name"]), current_exposure=days[0],
+        previous_exposure=days[1], min_count=ctx.threshold,
+    )  # fmt: skip
+    figures = {"groups": records(groups[groups["rise"]]), "lsoas": records(lsoas[lsoas["rise"]]),
+               "lsoas_tested": len(lsoas), "groups_tested": len(groups)}  # fmt: skip
+    if consultation.said is None:
+        figures["said_and_trend"] = None
+        return Emerging(ctx, groups, lsoas, None, figures)
+    # What respondents rank highest beside what rose: crime and ASB by type over the
+    # like-for-like months.
+    rows = ctx.area_crimes
+    cur = rows[rows["month"].isin(ctx.lfl.current)].groupby("crime_type").size()
+    prev = rows[rows["month"].isin(ctx.lfl.previous)].groupby("crime_type").size()
+    both = said_and_trend(
+        consultation.said, cur, prev, current_exposure=days[0], previous_exposure=days[1]
+    )
+    figures["said_and_trend"] = records(both)
+    return Emerging(ctx, groups, lsoas, both, figures)
+
+
+def _rises(r: Emerging) -> list[h.Html]:
+    ctx, e = r.ctx, r.figures
+    cur, prev, t = ctx.period.label, ctx.previous.label, ctx.threshold
+
+    def count(n: object) -> str:
+        return cells.count(n, t)
+
+    parts = []
+    g = pd.DataFrame(e["groups"])
+    if g.empty:
+        parts.append(h.paragraph("No offence group rose significantly."))
+    else:
+        parts.append(h.table(pd.DataFrame({
+            "Offence group": g["offence_group"], cur: g["current"].map(count),
+            prev: g["previous"].map(count),
+            "Change %": cells.hide(g["change_pct"].map(h.fmt_pct), g["current"], g["previous"],
+                                   threshold=t),
+            "Adjusted p": g["p_adjusted"].map(cells.p_text),
+        }), f"Offence groups with a significant rise, {cur}",
+            numeric=[cur, prev, "Change %", "Adjusted p"], row_header="Offence group"))  # fmt: skip
+    lsoas = pd.DataFrame(e["lsoas"])
+    if lsoas.empty:
+        parts.append(h.paragraph("No neighbourhood (LSOA) rose significantly."))
+    else:
+        parts.append(h.table(pd.DataFrame({
+            "LSOA": lsoas["lsoa_name"].fillna(lsoas["lsoa_code"]),
+            cur: lsoas["current"].map(count), prev: lsoas["previous"].map(count),
+            "Change": cells.hide(lsoas["change"].map(h.fmt_signed), lsoas["current"],
+                                 lsoas["previous"], threshold=t),
+            "Adjusted p": lsoas["p_adjusted"].map(cells.p_text),
+        }), f"Neighbourhoods (LSOAs) with a significant rise, {cur}",
+            numeric=[cur, prev, "Change", "Adjusted p"],
+            row_header="LSOA", note=cells.lfl_note(ctx.lfl, ctx.flagged)))  # fmt: skip
+    return parts
+
+
+def _said_and_trend(r: Emerging) -> h.Html:
+    """Issues respondents raise beside what the data shows rising (both ways)."""
+    if r.figures["said_and_trend"] is None:
+        return h.paragraph(
+            "No consultation responses for this area, so emerging issues come from the data alone."
+        )
+    t, ctx = r.said_and_trend, r.ctx
+    if t.empty:
+        return h.paragraph("Respondents named no priority that the data can measure.")
+    cur, prev, th = ctx.period.label, ctx.previous.label, ctx.threshold
+    frame = pd.DataFrame({
+        "Priority": t["priority"],
+        "Respondents' rank": t["consultation_rank"].map(
+            lambda x: "not chosen" if pd.isna(x) else h.fmt_int(x)),
+        "Measured by": t["crime_types"],
+        cur: t["current"].map(lambda n: cells.count(n, th)),
+        prev: t["previous"].map(lambda n: cells.count(n, th)),
+        "Change %": cells.hide(t["change_pct"].map(h.fmt_pct), t["current"], t["previous"],
+                               threshold=th),
+        "Is it real?": t["trend"], "Adjusted p": t["p_adjusted"].map(cells.p_text),
+        "Reading": t["reading"],
+    })  # fmt: skip
+    return h.table(
+        frame,
+        f"Emerging issues from both sides: what respondents rank in their top three and "
+        f"what rose in the data, {cur}",
+        numeric=["Respondents' rank", cur, prev, "Change %", "Adjusted p"],
+        row_header="Priority",
+        note="Each consultation priority is measured by the police.uk crime types listed "
+        "(ASB incidents for anti-social behaviour), like-for-like months, Poisson test "
+        "with p-values adjusted for the priorities tested (Benjamini-Hochberg). "
+        + cells.lfl_note(ctx.lfl, ctx.flagged),
+    )  # fmt: skip
+
+
+def render(r: Emerging) -> h.Html:
+    ctx = r.ctx
+    parts = [h.paragraph(
+        "Offence groups and neighbourhoods (LSOAs) whose crime rose by more than chance "
+        f"between {ctx.previous.label} and {ctx.period.label}, like-for-like months. "
+        f"With {r.figures['lsoas_tested']} LSOAs tested at once, p-values are adjusted "
+        "(Benjamini-Hochberg, 5% false discovery rate) so chance rises are not reported."
+    )]  # fmt: skip
+    return h.join([*parts, *_rises(r), _said_and_trend(r)])
