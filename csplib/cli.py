@@ -226,8 +226,9 @@ def assessment(
 @app.command()
 def batch(
     inputs: Annotated[
-        list[Path], typer.Argument(help="Parameter files (YAML) or folders of them.")
-    ],
+        list[Path] | None,
+        typer.Argument(help="Parameter files (YAML) or folders of them."),
+    ] = None,
     out: OutOpt = None,
     rebuild: RebuildOpt = False,
     old_force: OldForceOpt = False,
@@ -235,13 +236,53 @@ def batch(
         int | None, typer.Option(help="Reports built at once (default: one per core).")
     ] = None,
     timeout: Annotated[int, typer.Option(help="Seconds a notebook cell may run.")] = 600,
+    all_england: Annotated[
+        bool,
+        typer.Option(
+            "--all-england",
+            help="A quarterly briefing for every partnership the store has police data "
+            "for (instead of parameter files), and an index.html listing them.",
+        ),
+    ] = False,
+    quarter: Annotated[
+        str | None, typer.Option(help='With --all-england: the quarter, e.g. "2024/25 Q2".')
+    ] = None,
+    store: StoreOpt = paths.STORE,
+    allow_incomplete: IncompleteOpt = False,
 ) -> None:
     """Build many reports in parallel; print a summary; exit non-zero if any failed."""
     from csplib.report.run import run_batch, summary
 
-    results = run_batch(inputs, out, force=_rebuild("batch", rebuild, old_force),
-                        timeout=timeout, workers=workers)  # fmt: skip
+    force = _rebuild("batch", rebuild, old_force)
+    if all_england:
+        _national_batch(inputs, quarter, store, out, force, timeout, workers, allow_incomplete)
+        return
+    if not inputs:
+        raise CspError("give parameter files or folders, or --all-england with --quarter")
+    results = run_batch(inputs, out, force=force, timeout=timeout, workers=workers)
     print(summary(results))
+    if any(r.status == "failed" for r in results):
+        raise typer.Exit(1)
+
+
+def _national_batch(inputs, quarter, store, out, force, timeout, workers,
+                    allow_incomplete) -> None:  # fmt: skip
+    """``csp batch --all-england``: every partnership's briefing, then the index page."""
+    from csplib.report.run import national_jobs, partnerships, run_batch, summary, write_index
+
+    if inputs:
+        raise CspError(
+            "--all-england builds every partnership's briefing: give no parameter files",
+            fix="drop the files, or drop --all-england",
+        )
+    if not quarter:
+        raise CspError("--all-england needs the quarter", fix='add --quarter "2024/25 Q2"')
+    areas = partnerships(store)
+    jobs = national_jobs(areas, quarter, store, allow_incomplete=allow_incomplete)
+    results = run_batch(jobs, out, force=force, timeout=timeout, workers=workers)
+    index = write_index(areas, results, jobs[0].out_dir(out).parent, quarter)
+    print(summary(results))
+    print(f"Index: {index}")
     if any(r.status == "failed" for r in results):
         raise typer.Exit(1)
 

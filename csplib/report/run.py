@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import hashlib
 import json
 import os
 import shutil
+import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -24,11 +26,16 @@ from pathlib import Path
 
 from csplib import paths
 from csplib.errors import CspError, ParameterError
-from csplib.report.html import page
 from csplib.report.params import NOTEBOOKS, ReportParams, load_params
 
 KERNEL = "python3"
 STAMP = ".inputs.json"
+#: The module each report's notebook starts by importing: a kernel imports it while it
+#: boots, so the import overlaps the checks this process makes before the notebook runs.
+PRELOAD = {
+    "quarterly_briefing": "csplib.report.briefing",
+    "strategic_assessment": "csplib.report.assessment",
+}
 
 
 @dataclass
@@ -41,6 +48,20 @@ class ReportResult:
     html: Path | None = None
     reason: str = ""
     seconds: float = 0.0
+
+
+def skip_slow_format_checker() -> None:
+    """Keep jsonschema from loading ``rfc3987_syntax`` when nbformat imports it.
+
+    jsonschema registers an "iri" format checker from ``rfc3987_syntax`` when that is
+    installed (jupyter-events pulls it in), and ``rfc3987_syntax`` builds 38 parsers when
+    imported: 2-3 seconds before papermill or nbconvert can start. nbformat's notebook
+    schema uses no "iri" format, so validation is unchanged. A ``None`` entry in
+    ``sys.modules`` makes the import fail, which jsonschema expects and skips. Nothing
+    happens once jsonschema is loaded (in JupyterLab, say): its checkers are left as
+    they are."""
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)
 
 
 def notebook_path(params: ReportParams) -> Path:
@@ -147,12 +168,14 @@ def is_up_to_date(params: ReportParams, out_dir: Path) -> bool:
         return False
 
 
-def export_html(nb_path: Path, title: str, synthetic: bool) -> str:
-    """The executed notebook as one self-contained HTML page, code and prompts hidden."""
-    import nbformat
+@functools.lru_cache(maxsize=1)
+def html_exporter():
+    """One HTML exporter per process, warmed up: its templates and filters load once
+    per batch worker."""
+    skip_slow_format_checker()
+    import nbformat.v4 as v4
     from nbconvert import HTMLExporter
 
-    nb = nbformat.read(nb_path, as_version=4)
     exporter = HTMLExporter(
         template_name="basic",
         exclude_input=True,
@@ -160,15 +183,25 @@ def export_html(nb_path: Path, title: str, synthetic: bool) -> str:
         exclude_output_prompt=True,
         anchor_link_text="",
     )
-    body, _ = exporter.from_notebook_node(nb)
+    # The first export loads the template, the markdown renderer and the highlighter
+    # (about a second): pay it now, while a kernel boots, not after the notebook ran.
+    html = v4.new_output("display_data", data={"text/html": "<p>warm</p>"})
+    cells = [v4.new_markdown_cell("## Warm"), v4.new_code_cell("1", outputs=[html])]
+    exporter.from_notebook_node(v4.new_notebook(cells=cells))
+    return exporter
+
+
+def export_html(nb, title: str, synthetic: bool) -> str:
+    """The executed notebook (in memory, as papermill returns it) as one self-contained
+    HTML page, code and prompts hidden."""
+    from csplib.report.html import page  # pandas: not before a kernel is launched
+
+    body, _ = html_exporter().from_notebook_node(nb)
     return page(title, body, synthetic=synthetic)
 
 
-def check_outputs(nb_path: Path) -> None:
-    """Refuse an executed notebook that wrote to stderr or raised."""
-    import nbformat
-
-    nb = nbformat.read(nb_path, as_version=4)
+def check_outputs(nb) -> None:
+    """Refuse an executed notebook (in memory) that wrote to stderr or raised."""
     for i, cell in enumerate(nb.cells):
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":
@@ -190,33 +223,67 @@ def _swap_in(tmp: Path, out_dir: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-class WarmKernel:
-    """One Python kernel kept alive across the reports a batch worker builds.
+def kernel_arguments(preload: str | None = None) -> list[str]:
+    """Command-line options for a report kernel.
 
-    Starting a kernel and importing pandas, matplotlib and statsmodels costs a few
-    seconds per report; a worker pays it once. Between reports the kernel's namespace
-    is cleared (``%reset -f``: every notebook defines what it uses), and after any
-    failure the kernel is thrown away, so a hung or broken kernel never serves the
-    next report.
+    The kernel's own start-up chatter (a TCP transport warning) is not the report's:
+    keep it off the user's terminal. History stays in memory (nothing to write per
+    report). ``preload``: a module the kernel imports while it boots, before it answers
+    its first request; a failure there is left to the notebook to report."""
+    args = ["--IPKernelApp.log_level=ERROR", "--HistoryManager.hist_file=:memory:"]
+    if preload:
+        code = f"try:\n    __import__({preload!r})\nexcept Exception:\n    pass"
+        args.append(f"--IPKernelApp.exec_lines=exec({code!r})")
+    return args
+
+
+class WarmKernel:
+    """A Python kernel started ahead of its notebook, and kept alive across the reports
+    a batch worker builds.
+
+    Starting a kernel and importing pandas, matplotlib, scipy and statsmodels costs a
+    few seconds per report. ``start`` launches the kernel without waiting for it, and
+    the kernel imports the report's module (``PRELOAD``) while this process checks the
+    parameters and the store; a batch worker pays it once. Between reports the
+    kernel's namespace is cleared (``%reset -f``: every notebook defines what it uses;
+    imported modules stay loaded), and after any failure the kernel is thrown away,
+    so a hung or broken kernel never serves the next report.
     """
 
     def __init__(self) -> None:
         self.km = None
+        self.used = False
 
-    def get(self):
+    def alive(self) -> bool:
+        from jupyter_core.utils import run_sync
+
+        return self.km is not None and self.km.has_kernel and run_sync(self.km.is_alive)()
+
+    def start(self, preload: str | None = None) -> None:
+        """Launch a kernel unless one is alive; return without waiting for it to boot."""
+        if self.alive():
+            return
+        self.discard()
         from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
 
-        if self.km is not None and self.km.has_kernel and run_sync(self.km.is_alive)():
+        km = AsyncKernelManager(kernel_name=KERNEL)
+        run_sync(km.start_kernel)(cwd=str(paths.ROOT), extra_arguments=kernel_arguments(preload))
+        self.km, self.used = km, False
+
+    def get(self, preload: str | None = None):
+        """The kernel manager for the next notebook: started, and cleared if reused."""
+        from jupyter_core.utils import run_sync
+
+        self.start(preload)
+        if self.used:
             kc = self.km.client()
             kc.start_channels()
             try:
                 run_sync(kc.execute_interactive)("%reset -f", store_history=False, timeout=30)
             finally:
                 kc.stop_channels()
-            return self.km
-        self.discard()
-        self.km = AsyncKernelManager(kernel_name=KERNEL)
+        self.used = True
         return self.km
 
     def discard(self) -> None:
@@ -225,7 +292,7 @@ class WarmKernel:
         if self.km is not None and self.km.has_kernel:
             with contextlib.suppress(Exception):
                 run_sync(self.km.shutdown_kernel)(now=True)
-        self.km = None
+        self.km, self.used = None, False
 
 
 _WORKER_KERNEL = WarmKernel()
@@ -242,16 +309,32 @@ def run_report(
 ) -> ReportResult:
     """Execute one report notebook and export it. Raises CspError on failure.
 
-    ``kernel``: a warm kernel to reuse (batch workers); by default a fresh kernel is
-    started and stopped for this report."""
-    import papermill as pm
-
+    ``kernel``: a warm kernel to reuse (batch workers); by default a kernel is started
+    for this report and stopped after it. Either way the kernel boots (and imports the
+    report's module) while this process checks the store and loads papermill."""
     start = time.perf_counter()
     name = name or f"{params.report} {params.area} {params.period}"
     out_dir = params.out_dir(out_root)
-    preflight(params)
-    if not force and is_up_to_date(params, out_dir):
-        return ReportResult(name, "skipped", out_dir, out_dir / "report.html", "up to date")
+    up_to_date = not force and is_up_to_date(params, out_dir)
+    own_kernel = kernel is None
+    kernel = WarmKernel() if own_kernel else kernel
+    try:
+        if not up_to_date:
+            kernel.start(PRELOAD.get(params.report))
+        preflight(params)
+        if up_to_date:
+            return ReportResult(name, "skipped", out_dir, out_dir / "report.html", "up to date")
+        return _build(params, out_dir, kernel, timeout, name, start)
+    finally:
+        if own_kernel:
+            kernel.discard()
+
+
+def _build(params, out_dir, kernel, timeout, name, start) -> ReportResult:
+    """Execute the notebook in ``kernel``, check and export it, and swap the folder in."""
+    skip_slow_format_checker()
+    import papermill as pm
+
     stamp = inputs_stamp(params)
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -262,9 +345,9 @@ def run_report(
     try:
         executed = tmp / "report.ipynb"
         figures = tmp / "figures.json"
-        engine_kwargs = {"km": kernel.get()} if kernel is not None else {}
+        html_exporter()  # while the kernel boots (a warm worker has it already)
         try:
-            pm.execute_notebook(
+            nb = pm.execute_notebook(
                 str(notebook_path(params)),
                 str(executed),
                 parameters=notebook_parameters(params, figures),
@@ -274,30 +357,25 @@ def run_report(
                 log_output=False,
                 execution_timeout=timeout,
                 request_save_on_cell_execute=False,
-                # The kernel's own start-up chatter (a TCP transport warning) is not the
-                # report's: keep it off the user's terminal.
-                extra_arguments=["--IPKernelApp.log_level=ERROR"],
-                **engine_kwargs,
+                km=kernel.get(PRELOAD.get(params.report)),
             )
         except pm.PapermillExecutionError as err:
-            if kernel is not None:
-                kernel.discard()
+            kernel.discard()
             raise CspError(
                 f"the notebook stopped at cell {err.exec_count}: {err.ename}: {err.evalue}"
             ) from None
         except Exception as err:  # kernel death, timeout: papermill raises many kinds
-            if kernel is not None:
-                kernel.discard()
+            kernel.discard()
             if isinstance(err, OSError) and err.errno in WRITE_ERRNOS:
                 raise write_error(err, out_dir.parent) from None
             first = (str(err).strip().splitlines() or [""])[0]  # not the cell's source
             raise CspError(f"the notebook did not finish: {type(err).__name__}: {first}") from None
-        check_outputs(executed)
+        check_outputs(nb)
         figs = json.loads(figures.read_text(encoding="utf-8"))
         title = f"{params.report.replace('_', ' ').capitalize()}: {figs.get('area')}, {figs.get('period')}"
         try:
             (tmp / "report.html").write_text(
-                export_html(executed, title, bool(figs.get("synthetic"))), encoding="utf-8"
+                export_html(nb, title, bool(figs.get("synthetic"))), encoding="utf-8"
             )
             (tmp / STAMP).write_text(json.dumps(stamp, indent=1), encoding="utf-8")
             _swap_in(tmp, out_dir)
@@ -359,28 +437,34 @@ def _is_report_file(path: Path) -> bool:
     return True  # unreadable: let load_params report it
 
 
-def refuse_duplicates(files: list[Path], out_root: Path | None = None) -> None:
-    """Refuse a batch in which two parameter files name the same report (the same area
-    and period, so the same output folder): run together, both would write one folder
-    at the same time. Files that do not load are left to fail on their own."""
-    seen: dict[Path, Path] = {}
-    for f in files:
+Job = Path | ReportParams
+
+
+def refuse_duplicates(jobs: list[Job], out_root: Path | None = None) -> None:
+    """Refuse a batch in which two jobs (parameter files or parameters) name the same
+    report (the same area and period, so the same output folder): run together, both
+    would write one folder at the same time. Files that do not load are left to fail
+    on their own."""
+    seen: dict[Path, Job] = {}
+    for job in jobs:
         try:
-            params = load_params(f)
+            params = load_params(job) if isinstance(job, Path) else job
             out = params.out_dir(out_root)
         except CspError:
             continue
         if out in seen:
+            first = seen[out] if isinstance(seen[out], Path) else f"'{seen[out].area}'"
+            this = job if isinstance(job, Path) else f"'{job.area}'"
             raise ParameterError(
-                f"{seen[out]} and {f} both ask for area '{params.area}' and period "
+                f"{first} and {this} both ask for area '{params.area}' and period "
                 f"'{params.period}', so both would write {out}; nothing was run",
                 fix="remove one of the two files from the batch, or change its area or period",
             )
-        seen[out] = f
+        seen[out] = job
 
 
 def run_batch(
-    inputs: list[Path],
+    inputs: list[Job],
     out_root: Path | None = None,
     *,
     force: bool = False,
@@ -388,29 +472,127 @@ def run_batch(
     workers: int | None = None,
     progress: bool = True,
 ) -> list[ReportResult]:
-    """Run many reports in parallel; one failure does not stop the others."""
-    files = parameter_files(inputs)
-    refuse_duplicates(files, out_root)
-    workers = max(1, min(workers or os.cpu_count() or 1, len(files)))
-    results: dict[Path, ReportResult] = {}
+    """Run many reports in parallel; one failure does not stop the others.
+
+    ``inputs``: parameter files, folders of them, or :class:`ReportParams`. Each worker
+    process keeps one warm kernel (see :class:`WarmKernel`) for all its reports."""
+    files = [i for i in inputs if isinstance(i, Path)]
+    jobs: list[Job] = (parameter_files(files) if files else []) + [
+        i for i in inputs if not isinstance(i, Path)
+    ]
+    if not jobs:
+        raise ParameterError("no reports to build", fix="give parameter files or areas")
+    refuse_duplicates(jobs, out_root)
+    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    results: dict[int, ReportResult] = {}
     bar = None
     if progress:
         from tqdm import tqdm
 
-        bar = tqdm(total=len(files), desc="reports", unit="report", disable=None)
+        bar = tqdm(total=len(jobs), desc="reports", unit="report", disable=None)
     with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init) as pool:
-        futures = {pool.submit(_run_one, f, out_root, force, timeout): f for f in files}
+        futures = {
+            pool.submit(_run_one, j, out_root, force, timeout): i for i, j in enumerate(jobs)
+        }
         for fut in as_completed(futures):
-            f = futures[fut]
+            i = futures[fut]
             try:
-                results[f] = fut.result()
+                results[i] = fut.result()
             except Exception as err:  # a worker process died
-                results[f] = ReportResult(str(f), "failed", reason=f"{type(err).__name__}: {err}")
+                name = str(jobs[i]) if isinstance(jobs[i], Path) else jobs[i].area
+                results[i] = ReportResult(name, "failed", reason=f"{type(err).__name__}: {err}")
             if bar is not None:
                 bar.update(1)
     if bar is not None:
         bar.close()
-    return [results[f] for f in files]
+    return [results[i] for i in range(len(jobs))]
+
+
+@dataclass(frozen=True)
+class Partnership:
+    """A partnership a national batch reports on."""
+
+    name: str
+    code: str
+    force_area: str
+
+
+def partnerships(store: Path) -> list[Partnership]:
+    """Every partnership the store has police data for (its force is loaded), in force
+    area then name order, from the store's ONS district lookup."""
+    import pandas as pd
+
+    from csplib.areas import list_areas
+    from csplib.store import Store
+
+    st = Store(store)
+    lad = st.read("geography_lad") if st.has("geography_lad") else pd.DataFrame()
+    table = list_areas(lad, st.forces())
+    csps = table[table["kind"] == "CSP"].sort_values(["force_area", "area"])
+    if csps.empty:
+        raise CspError(
+            f"the store {st.root} has no partnership with police data",
+            fix="ingest data.police.uk files for the forces and the ONS district lookup "
+            "(LAD -> CSP -> police force area), then try again",
+        )
+    return [Partnership(r.area, r.code, r.force_area) for r in csps.itertuples()]
+
+
+def national_jobs(
+    areas: list[Partnership], period: str, store: Path, **options
+) -> list[ReportParams]:
+    """One quarterly briefing's parameters per partnership (by name, so each report's
+    folder is named after its partnership)."""
+    try:
+        return [
+            ReportParams(report="quarterly_briefing", area=a.name, period=period,
+                         store=str(store), **options)
+            for a in areas
+        ]  # fmt: skip
+    except Exception as err:  # pydantic's ValidationError: its message, not a traceback
+        raise ParameterError(str(err).splitlines()[-1] if str(err) else repr(err)) from None
+
+
+STATUS_TEXT = {"ok": "built", "skipped": "up to date", "failed": "failed"}
+
+
+def write_index(
+    areas: list[Partnership], results: list[ReportResult], folder: Path, period: str
+) -> Path:
+    """``index.html`` in ``folder`` (the period's reports folder): one row per
+    partnership with its force area, a link to its report (when there is one) and its
+    status, failures with their reason. Every value is escaped by the html builders."""
+    from csplib.report.html import element, heading, join, page, paragraph
+
+    rows, synthetic = [], False
+    for area, r in zip(areas, results, strict=True):
+        link = area.name
+        if r.status != "failed" and r.html is not None:
+            link = element("a", area.name, href=f"{r.html.parent.name}/{r.html.name}")
+            with contextlib.suppress(OSError, ValueError):
+                figs = json.loads((r.html.parent / "figures.json").read_text(encoding="utf-8"))
+                synthetic = synthetic or bool(figs.get("synthetic"))
+        cells = [area.force_area, STATUS_TEXT.get(r.status, r.status), r.reason]
+        rows.append(element("tr", element("th", link, scope="row"),
+                            *(element("td", c) for c in cells)))  # fmt: skip
+    counts = {s: sum(r.status == s for r in results) for s in STATUS_TEXT}
+    title = f"Quarterly briefings: every partnership, {period}"
+    head = element("tr", *(element("th", c, scope="col")
+                           for c in ("Partnership", "Force area", "Status", "Detail")))  # fmt: skip
+    grid = element("table", element("caption", f"Briefings for {period}"),
+                   element("thead", head), element("tbody", *rows))  # fmt: skip
+    body = join([
+        heading(title, 1),
+        paragraph(f"{len(results)} partnerships: {counts['ok']} built, {counts['skipped']} "
+                  f"up to date, {counts['failed']} failed."),
+        element("div", grid, class_="table-wrap"),
+    ])  # fmt: skip
+    folder.mkdir(parents=True, exist_ok=True)
+    index = folder / "index.html"
+    tmp = folder / f".index.html.tmp-{os.getpid()}"
+    tmp.write_text(page(title, str(body), synthetic=synthetic), encoding="utf-8")
+    os.replace(tmp, index)
+    return index
 
 
 def summary(results: list[ReportResult]) -> str:
