@@ -252,6 +252,7 @@ class WarmKernel:
 
     def __init__(self) -> None:
         self.km = None
+        self.kc = None  # this side's shell channel, for clearing the namespace
         self.used = False
 
     def alive(self) -> bool:
@@ -276,7 +277,7 @@ class WarmKernel:
         from jupyter_core.utils import run_sync
 
         self.start(preload)
-        if self.used:
+        if self.used:  # not released after its last notebook: clear it and wait
             kc = self.km.client()
             kc.start_channels()
             try:
@@ -286,13 +287,29 @@ class WarmKernel:
         self.used = True
         return self.km
 
+    def release(self) -> None:
+        """The notebook finished: ask the kernel to clear its namespace, without waiting.
+
+        The kernel runs requests in order, so the next notebook's first cell runs after
+        the reset, and meanwhile this process exports the report it has."""
+        if not self.alive():
+            return self.discard()
+        if self.kc is None:
+            self.kc = self.km.client()
+            self.kc.start_channels(iopub=False, stdin=False, hb=False, control=False)
+        self.kc.execute("%reset -f", silent=True, store_history=False)
+        self.used = False
+
     def discard(self) -> None:
         from jupyter_core.utils import run_sync
 
+        if self.kc is not None:
+            with contextlib.suppress(Exception):
+                self.kc.stop_channels()
         if self.km is not None and self.km.has_kernel:
             with contextlib.suppress(Exception):
                 run_sync(self.km.shutdown_kernel)(now=True)
-        self.km, self.used = None, False
+        self.km, self.kc, self.used = None, None, False
 
 
 _WORKER_KERNEL = WarmKernel()
@@ -324,13 +341,13 @@ def run_report(
         preflight(params)
         if up_to_date:
             return ReportResult(name, "skipped", out_dir, out_dir / "report.html", "up to date")
-        return _build(params, out_dir, kernel, timeout, name, start)
+        return _build(params, out_dir, kernel, timeout, name, start, reuse=not own_kernel)
     finally:
         if own_kernel:
             kernel.discard()
 
 
-def _build(params, out_dir, kernel, timeout, name, start) -> ReportResult:
+def _build(params, out_dir, kernel, timeout, name, start, *, reuse: bool) -> ReportResult:
     """Execute the notebook in ``kernel``, check and export it, and swap the folder in."""
     skip_slow_format_checker()
     import papermill as pm
@@ -370,6 +387,8 @@ def _build(params, out_dir, kernel, timeout, name, start) -> ReportResult:
                 raise write_error(err, out_dir.parent) from None
             first = (str(err).strip().splitlines() or [""])[0]  # not the cell's source
             raise CspError(f"the notebook did not finish: {type(err).__name__}: {first}") from None
+        if reuse:
+            kernel.release()
         check_outputs(nb)
         figs = json.loads(figures.read_text(encoding="utf-8"))
         title = f"{params.report.replace('_', ' ').capitalize()}: {figs.get('area')}, {figs.get('period')}"
