@@ -246,6 +246,74 @@ def batch(
         raise typer.Exit(1)
 
 
+@app.command()
+def timetable(
+    year: Annotated[
+        str | None,
+        typer.Option(help='Financial year the assessment covers, e.g. "2023/24".'),
+    ] = None,
+    on: Annotated[
+        str | None,
+        typer.Option("--date", help="The day to look from, 2025-01-31 (default: today)."),
+    ] = None,
+    timetable_file: Annotated[
+        Path | None,
+        typer.Option("--timetable", help="Timetable file changing the default dates (YAML)."),
+    ] = None,
+    params_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--params",
+            help="An assessment parameter file: its year and its plan_year.timetable_file.",
+        ),
+    ] = None,
+    consultation: Annotated[
+        Path | None,
+        typer.Option(help="Consultation responses CSV: flag those dated outside the window."),
+    ] = None,
+) -> None:
+    """List the assessment year's timetable and what is due next."""
+    from datetime import date
+
+    from csplib.errors import ParameterError
+    from csplib.plan.periods import parse_date
+    from csplib.plan.timetable import due_next, load_timetable, responses_outside_window
+    from csplib.plan.timetable import timetable as default_timetable
+
+    if params_file is not None:
+        from csplib.report.params import load_params
+
+        params = load_params(params_file)
+        year = year or params.period
+        if timetable_file is None and params.plan_year and params.plan_year.timetable_file:
+            timetable_file = params.project_path(params.plan_year.timetable_file)
+    if not year:
+        raise ParameterError("no year given", fix='give --year "2023/24" or --params FILE')
+    today = date.today()
+    if on is not None:
+        today = parse_date(on)
+        if today is None:
+            raise ParameterError(f"--date {on!r} is not a date", fix="write it as 2025-01-31")
+    tt = load_timetable(timetable_file, year) if timetable_file else default_timetable(year)
+    due = due_next(tt, today)
+    print(f"Timetable for the strategic assessment of {year} (on {today.day} {today:%B %Y})")
+    width = max(len(m.when()) for m in tt.milestones)
+    for m, status in zip(tt.milestones, due.table["status"], strict=True):
+        who = f" ({m.who})" if m.who else ""
+        print(f"  {status:<5}  {m.when():<{width}}  {m.title}{who}")
+    for sentence in due.sentences:
+        print(sentence)
+    if consultation is not None:
+        from csplib.sources.consultation import load_consultation
+
+        result = responses_outside_window(load_consultation(consultation).frame, tt)
+        for sentence in result.sentences:
+            print(sentence)
+        for r in result.outside.itertuples():
+            print(f"  {r.source_file}, line {r.source_line}: {r.respondent_id} dated "
+                  f"{r.date.day} {r.date:%B %Y}, {r.when} the window")  # fmt: skip
+
+
 # -- csp fetch: download published data, then ingest it ---------------------------------
 fetch_app = typer.Typer(
     help="Download published data (data.police.uk), then ingest it.", no_args_is_help=True

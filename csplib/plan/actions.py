@@ -21,7 +21,7 @@ import pandas as pd
 
 from csplib.errors import ParameterError
 from csplib.plan.model import Plan
-from csplib.plan.periods import period_bounds
+from csplib.plan.periods import parse_date, period_bounds
 from csplib.sources.base import check_columns, read_path_bytes, read_table
 
 TEMPLATE = "data/templates/action_plan_template.csv"
@@ -38,26 +38,6 @@ HINT = f"start from {TEMPLATE} (columns " + ", ".join(COLUMNS) + "; see data/tem
 #: The most problems one error message lists.
 MAX_SHOWN = 12
 _NUMBERS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
-
-
-def parse_date(text: str) -> date | None:
-    """A date written ``2024-03-31`` or ``31/03/2024``; None if it is neither.
-
-    >>> parse_date("31/03/2024"), parse_date("2024-3-31"), parse_date("March 2024")
-    (datetime.date(2024, 3, 31), datetime.date(2024, 3, 31), None)
-    """
-    text = text.strip()
-    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
-    if m:
-        y, mo, d = int(m[1]), int(m[2]), int(m[3])
-    elif m := re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text):
-        d, mo, y = int(m[1]), int(m[2]), int(m[3])
-    else:
-        return None
-    try:
-        return date(y, mo, d)
-    except ValueError:
-        return None
 
 
 @dataclass(frozen=True)
