@@ -148,6 +148,9 @@ IncompleteOpt = Annotated[
     ),
 ]
 RebuildOpt = Annotated[bool, typer.Option("--rebuild", help="Rebuild even if up to date.")]
+PdfOpt = Annotated[
+    bool, typer.Option("--pdf", help="Also write report.pdf (A4, page numbers; needs Chromium).")
+]
 #: The old spelling of --rebuild, kept for one release: --force means the police force.
 OldForceOpt = Annotated[
     bool, typer.Option("--force", hidden=True, help="Deprecated: use --rebuild.")
@@ -178,7 +181,7 @@ def _one_report(kind: str, area: str, period: str, store: Path, out: Path | None
         raise ParameterError(str(err).splitlines()[-1] if str(err) else repr(err)) from None
     result = run_report(params, out, force=rebuild)
     verb = "Up to date" if result.status == "skipped" else "Written"
-    print(f"{verb}: {result.html}")
+    print(f"{verb}: {result.html}" + (f" and {result.pdf}" if result.pdf else ""))
 
 
 @app.command()
@@ -193,11 +196,12 @@ def briefing(
     allow_incomplete: IncompleteOpt = False,
     rebuild: RebuildOpt = False,
     old_force: OldForceOpt = False,
+    pdf: PdfOpt = False,
 ) -> None:
     """Build the quarterly crime briefing (HTML, executed notebook, figures.json)."""
     _one_report("quarterly_briefing", area, quarter, store, out,
                 _rebuild("briefing", rebuild, old_force), peer_group=peer_group,
-                allow_incomplete=allow_incomplete)  # fmt: skip
+                allow_incomplete=allow_incomplete, pdf=pdf)  # fmt: skip
 
 
 @app.command()
@@ -216,11 +220,13 @@ def assessment(
     ] = False,
     rebuild: RebuildOpt = False,
     old_force: OldForceOpt = False,
+    pdf: PdfOpt = False,
 ) -> None:
     """Build the annual strategic assessment for a financial year."""
     _one_report("strategic_assessment", area, year, store, out,
                 _rebuild("assessment", rebuild, old_force), plan_file=plan,
-                allow_incomplete=allow_incomplete, show_comments=show_comments)  # fmt: skip
+                allow_incomplete=allow_incomplete, show_comments=show_comments,
+                pdf=pdf)  # fmt: skip
 
 
 @app.command()
