@@ -1086,6 +1086,9 @@ def generate(out_dir: Path, seed: int = DEFAULT_SEED) -> dict:
     rows.update(_lookups_population_boundaries(out_dir, geo, streams[7]))
     rows.update(_partner_indicators(out_dir, np.random.default_rng([seed, 9])))
     rows.update(_consultation(out_dir, np.random.default_rng([seed, 10])))
+    from csplib.sample_planyear import write_plan_year  # county agreement, actions, timetable
+
+    rows.update(write_plan_year(out_dir))
 
     readme = _README.format(
         seed=seed,
