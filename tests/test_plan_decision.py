@@ -68,14 +68,19 @@ def test_missing_figures_give_fewer_reasons_not_invented_ones():
     )
 
 
-def test_a_typed_number_in_a_reason_is_refused(tmp_path):
-    text = TEMPLATE.read_text().replace("follow the evidence:", "fell by 520:")
+def refused(tmp_path, old: str, new: str) -> str:
+    """The error loading the template with ``old`` replaced by ``new``."""
     path = tmp_path / "d.yaml"
-    path.write_text(text, encoding="utf-8")
+    path.write_text(TEMPLATE.read_text().replace(old, new), encoding="utf-8")
     with pytest.raises(ParameterError) as err:
         load_decision_text(path)
-    assert "reasons[0] types the number 520" in str(err.value)
-    assert "{total_crime.current}" in str(err.value)
+    return str(err.value)
+
+
+def test_a_typed_number_in_a_reason_is_refused(tmp_path):
+    err = refused(tmp_path, "follow the evidence:", "fell by 520:")
+    assert "reasons[0] types the number 520" in err
+    assert "{total_crime.current}" in err
 
 
 def test_an_unknown_placeholder_names_the_key():
@@ -89,12 +94,8 @@ def test_an_unknown_placeholder_names_the_key():
 
 
 def test_missing_recommendation_is_located(tmp_path):
-    text = TEMPLATE.read_text().replace("recommendations:", "recommendation:")
-    path = tmp_path / "d.yaml"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(ParameterError) as err:
-        load_decision_text(path)
-    assert "did you mean 'recommendations'" in str(err.value)
+    err = refused(tmp_path, "recommendations:", "recommendation:")
+    assert "did you mean 'recommendations'" in err
 
 
 def test_render_escapes_the_analysts_text():
