@@ -148,6 +148,9 @@ IncompleteOpt = Annotated[
     ),
 ]
 RebuildOpt = Annotated[bool, typer.Option("--rebuild", help="Rebuild even if up to date.")]
+PdfOpt = Annotated[
+    bool, typer.Option("--pdf", help="Also write report.pdf (A4, page numbers; needs Chromium).")
+]
 #: The old spelling of --rebuild, kept for one release: --force means the police force.
 OldForceOpt = Annotated[
     bool, typer.Option("--force", hidden=True, help="Deprecated: use --rebuild.")
@@ -178,7 +181,7 @@ def _one_report(kind: str, area: str, period: str, store: Path, out: Path | None
         raise ParameterError(str(err).splitlines()[-1] if str(err) else repr(err)) from None
     result = run_report(params, out, force=rebuild)
     verb = "Up to date" if result.status == "skipped" else "Written"
-    print(f"{verb}: {result.html}")
+    print(f"{verb}: {result.html}" + (f" and {result.pdf}" if result.pdf else ""))
 
 
 @app.command()
@@ -193,11 +196,12 @@ def briefing(
     allow_incomplete: IncompleteOpt = False,
     rebuild: RebuildOpt = False,
     old_force: OldForceOpt = False,
+    pdf: PdfOpt = False,
 ) -> None:
     """Build the quarterly crime briefing (HTML, executed notebook, figures.json)."""
     _one_report("quarterly_briefing", area, quarter, store, out,
                 _rebuild("briefing", rebuild, old_force), peer_group=peer_group,
-                allow_incomplete=allow_incomplete)  # fmt: skip
+                allow_incomplete=allow_incomplete, pdf=pdf)  # fmt: skip
 
 
 @app.command()
@@ -216,11 +220,13 @@ def assessment(
     ] = False,
     rebuild: RebuildOpt = False,
     old_force: OldForceOpt = False,
+    pdf: PdfOpt = False,
 ) -> None:
     """Build the annual strategic assessment for a financial year."""
     _one_report("strategic_assessment", area, year, store, out,
                 _rebuild("assessment", rebuild, old_force), plan_file=plan,
-                allow_incomplete=allow_incomplete, show_comments=show_comments)  # fmt: skip
+                allow_incomplete=allow_incomplete, show_comments=show_comments,
+                pdf=pdf)  # fmt: skip
 
 
 @app.command()
@@ -285,6 +291,74 @@ def _national_batch(inputs, quarter, store, out, force, timeout, workers,
     print(f"Index: {index}")
     if any(r.status == "failed" for r in results):
         raise typer.Exit(1)
+
+
+@app.command()
+def timetable(
+    year: Annotated[
+        str | None,
+        typer.Option(help='Financial year the assessment covers, e.g. "2023/24".'),
+    ] = None,
+    on: Annotated[
+        str | None,
+        typer.Option("--date", help="The day to look from, 2025-01-31 (default: today)."),
+    ] = None,
+    timetable_file: Annotated[
+        Path | None,
+        typer.Option("--timetable", help="Timetable file changing the default dates (YAML)."),
+    ] = None,
+    params_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--params",
+            help="An assessment parameter file: its year and its plan_year.timetable_file.",
+        ),
+    ] = None,
+    consultation: Annotated[
+        Path | None,
+        typer.Option(help="Consultation responses CSV: flag those dated outside the window."),
+    ] = None,
+) -> None:
+    """List the assessment year's timetable and what is due next."""
+    from datetime import date
+
+    from csplib.errors import ParameterError
+    from csplib.plan.periods import parse_date
+    from csplib.plan.timetable import due_next, load_timetable, responses_outside_window
+    from csplib.plan.timetable import timetable as default_timetable
+
+    if params_file is not None:
+        from csplib.report.params import load_params
+
+        params = load_params(params_file)
+        year = year or params.period
+        if timetable_file is None and params.plan_year and params.plan_year.timetable_file:
+            timetable_file = params.project_path(params.plan_year.timetable_file)
+    if not year:
+        raise ParameterError("no year given", fix='give --year "2023/24" or --params FILE')
+    today = date.today()
+    if on is not None:
+        today = parse_date(on)
+        if today is None:
+            raise ParameterError(f"--date {on!r} is not a date", fix="write it as 2025-01-31")
+    tt = load_timetable(timetable_file, year) if timetable_file else default_timetable(year)
+    due = due_next(tt, today)
+    print(f"Timetable for the strategic assessment of {year} (on {today.day} {today:%B %Y})")
+    width = max(len(m.when()) for m in tt.milestones)
+    for m, status in zip(tt.milestones, due.table["status"], strict=True):
+        who = f" ({m.who})" if m.who else ""
+        print(f"  {status:<5}  {m.when():<{width}}  {m.title}{who}")
+    for sentence in due.sentences:
+        print(sentence)
+    if consultation is not None:
+        from csplib.sources.consultation import load_consultation
+
+        result = responses_outside_window(load_consultation(consultation).frame, tt)
+        for sentence in result.sentences:
+            print(sentence)
+        for r in result.outside.itertuples():
+            print(f"  {r.source_file}, line {r.source_line}: {r.respondent_id} dated "
+                  f"{r.date.day} {r.date:%B %Y}, {r.when} the window")  # fmt: skip
 
 
 # -- csp fetch: download published data, then ingest it ---------------------------------

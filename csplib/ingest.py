@@ -196,6 +196,8 @@ def classify(inp: InputFile, head: bytes | None = None) -> str:
         return "consultation"
     if {"area_code", "population"} <= keys:
         return "population"
+    if {"action_id", "due", "status"} <= keys:
+        return "action_plan"
     return "unknown"
 
 
@@ -640,6 +642,9 @@ def ingest(
         run.report.files.append(rep)
         if kind in POLICE_TABLES:
             police_items.append((kind, inp, rep))
+            continue
+        if kind == "action_plan":  # reports read it from their parameters; nothing to store
+            rep.not_read = "an action plan: reports read it through plan_year.actions_file"
             continue
         if progress:
             progress(inp.name)

@@ -1252,6 +1252,9 @@ def generate(out_dir: Path, seed: int = DEFAULT_SEED) -> dict:
     rows.update(_partner_indicators(out_dir, np.random.default_rng([seed, 9])))
     rows.update(_consultation(out_dir, np.random.default_rng([seed, 10])))
     rows.update(_analyses_inputs(out_dir, geo, np.random.default_rng([seed, 11])))
+    from csplib.sample_planyear import write_plan_year  # county agreement, actions, timetable
+
+    rows.update(write_plan_year(out_dir))
 
     readme = _README.format(
         seed=seed,

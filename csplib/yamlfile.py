@@ -44,6 +44,12 @@ def read_yaml_mapping(path: Path | str, *, what: str, fix: str) -> tuple[dict, s
             line=mark.line + 1 if mark else None,
             fix="check indentation and quoting near that line; values with ':' need quotes",
         ) from None
+    except ValueError as err:  # a value YAML reads as a date but is none: 2025-31-01
+        raise ParameterError(
+            f"a value written like a date is not a real date ({err})",
+            file=path,
+            fix="write dates as year-month-day, e.g. 2025-01-31",
+        ) from None
     if not isinstance(doc, dict):
         raise ParameterError(f"a {what} must be a mapping of keys to values", file=path, fix=fix)
     return doc, text

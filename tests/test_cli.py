@@ -85,7 +85,7 @@ def calls(monkeypatch) -> list[dict]:
 
     def run_report(params, out, *, force=False, **kw):
         seen.append({"report": params.report, "force": force})
-        return SimpleNamespace(status="written", html=Path("report.html"))
+        return SimpleNamespace(status="written", html=Path("report.html"), pdf=None)
 
     def run_batch(inputs, out, *, force=False, **kw):
         seen.append({"report": "batch", "force": force})

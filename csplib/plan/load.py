@@ -1,13 +1,14 @@
-"""Reading a plan register from YAML, with errors a person can act on: the file, the
-line, the key path and what is expected."""
+"""Reading a plan register (or any register validated by a pydantic model) from YAML,
+with errors a person can act on: the file, the line, the key path and what is expected."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from csplib.errors import ParameterError
 from csplib.plan.changes import CHANGE_KINDS
@@ -68,33 +69,54 @@ def _node_line(root: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
     return line
 
 
+def load_model(
+    path: str | Path,
+    model: type[BaseModel],
+    *,
+    what: str,
+    example: str,
+    keys: Iterable[str] | None = None,
+) -> Any:
+    """Read a YAML file (``yaml.safe_load``) and validate it as ``model``.
+
+    ``what`` names the file's kind in messages ("plan register"), ``example`` the file to
+    start from or compare with, ``keys`` the keys the file may use (for "did you mean"
+    hints; the plan register's by default). Raises
+    :class:`csplib.errors.ParameterError` naming the file, the line, the key path (e.g.
+    ``priorities[1].indicators[0].target.value``) and what is expected.
+    """
+    path = Path(path)
+    data, text = read_yaml_mapping(path, what=what, fix=f"start from {example}")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        # Composing (not constructing) with the safe loader only maps keys to lines.
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        located = [
+            (key_path(loc), _node_line(root, loc), describe(e, keys))
+            for loc, e in _located_errors(exc)
+        ]
+        if len(located) == 1:
+            key, line, problem = located[0]
+            message = f"{what} key {key}: {problem}"
+        else:
+            line = None
+            message = f"{len(located)} problems in the {what}: " + "; ".join(
+                f"{key}" + (f" (line {ln})" if ln else "") + f": {problem}"
+                for key, ln, problem in located
+            )
+        raise ParameterError(message, file=path, line=line, fix=f"compare with {example}") from None
+
+
 def load_plan(path: str | Path) -> Plan:
     """Read and validate a plan register (YAML, read with ``yaml.safe_load``).
 
     Raises :class:`csplib.errors.ParameterError` naming the file, the line, the key path
     (e.g. ``priorities[1].indicators[0].target.value``) and what is expected.
     """
-    path = Path(path)
-    data, text = read_yaml_mapping(
+    return load_model(
         path,
+        Plan,
         what="plan register",
-        fix="start from parameters/plan_example.yaml (name, partnership, period, priorities, ...)",
+        example="parameters/plan_example.yaml (name, partnership, period, priorities, ...)",
     )
-    try:
-        return Plan.model_validate(data)
-    except ValidationError as exc:
-        # Composing (not constructing) with the safe loader only maps keys to lines.
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        located = [(key_path(loc), _node_line(root, loc), e) for loc, e in _located_errors(exc)]
-        if len(located) == 1:
-            key, line, error = located[0]
-            message = f"plan register key {key}: {describe(error)}"
-        else:
-            line = None
-            message = f"{len(located)} problems in the plan register: " + "; ".join(
-                f"{key}" + (f" (line {ln})" if ln else "") + f": {describe(error)}"
-                for key, ln, error in located
-            )
-        raise ParameterError(
-            message, file=path, line=line, fix="compare with parameters/plan_example.yaml"
-        ) from None

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
@@ -44,13 +45,14 @@ def key_path(loc: tuple[Any, ...]) -> str:
     return text or "(top level)"
 
 
-def describe(error: dict[str, Any]) -> str:
-    """One pydantic error in words, with a "did you mean" for a misspelt key."""
+def describe(error: dict[str, Any], keys: Iterable[str] | None = None) -> str:
+    """One pydantic error in words, with a "did you mean" for a misspelt key (among
+    ``keys``; by default the plan register's)."""
     kind = error["type"]
     loc = tuple(error.get("loc", ()))
     if kind == "extra_forbidden":
         key = str(loc[-1])
-        close = difflib.get_close_matches(key, _all_keys(), n=1)
+        close = difflib.get_close_matches(key, list(keys or _all_keys()), n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         return f"unknown key '{key}'{hint}"
     if kind == "missing":

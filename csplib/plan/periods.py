@@ -70,3 +70,23 @@ def as_month(value: Any, what: str, *, last: bool) -> str:
     except ValueError as exc:
         raise ParameterError(f"{what}: {exc}", fix="give a month such as 2016-04") from None
     return f"{bounds[1 if last else 0]:%Y-%m}"
+
+
+def parse_date(text: str) -> date | None:
+    """A date written ``2024-03-31`` or ``31/03/2024``; None if it is neither.
+
+    >>> parse_date("31/03/2024"), parse_date("2024-3-31"), parse_date("March 2024")
+    (datetime.date(2024, 3, 31), datetime.date(2024, 3, 31), None)
+    """
+    text = text.strip()
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
+    if m:
+        y, mo, d = int(m[1]), int(m[2]), int(m[3])
+    elif m := re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text):
+        d, mo, y = int(m[1]), int(m[2]), int(m[3])
+    else:
+        return None
+    try:
+        return date(y, mo, d)
+    except ValueError:
+        return None

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from csplib import paths
 from csplib.errors import ParameterError
 from csplib.periods import Period, parse_period
+from csplib.plan.year import PlanYearFiles
 from csplib.schema import slugify
 from csplib.yamlfile import read_yaml_mapping
 
@@ -42,6 +43,10 @@ class ReportParams(BaseModel):
     allow_incomplete: bool = False
     # Assessment: print consultation respondents' free-text comments (kept out by default).
     show_comments: bool = False
+    # Also write report.pdf (A4, page numbers) for committee packs.
+    pdf: bool = False
+    # Assessment: county agreement, action plan, timetable and decision paper files.
+    plan_year: PlanYearFiles | None = None
 
     def __init__(self, **data) -> None:
         # A plain message naming the key, never pydantic's own text and URL: the CLI

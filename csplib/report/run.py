@@ -1,11 +1,12 @@
 """Running report notebooks: papermill executes, nbconvert exports, outputs land atomically.
 
 Each report goes to ``reports/<period>/<area>/``: ``report.html`` (self-contained,
-code hidden), ``report.ipynb`` (the executed notebook) and ``figures.json`` (the key
-figures). They are written to a temporary folder first and swapped in whole, so a
-failed or interrupted run never leaves half a report that looks finished. A stamp
-(``.inputs.json``) records what the report was built from; a re-run skips reports
-whose inputs have not changed unless forced.
+code hidden), ``report.ipynb`` (the executed notebook), ``figures.json`` (the key
+figures) and, with ``pdf: true`` (``--pdf``), ``report.pdf`` (A4, page numbers; printed
+by headless Chromium, :mod:`csplib.pdf`). They are written to a temporary folder first
+and swapped in whole, so a failed or interrupted run never leaves half a report that
+looks finished. A stamp (``.inputs.json``) records what the report was built from; a
+re-run skips reports whose inputs have not changed unless forced.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ class ReportResult:
     html: Path | None = None
     reason: str = ""
     seconds: float = 0.0
+    pdf: Path | None = None
 
 
 def skip_slow_format_checker() -> None:
@@ -99,6 +101,10 @@ def preflight(params: ReportParams) -> None:
     from csplib.store import Store
 
     period = params.parsed_period()
+    if params.pdf:  # no Chromium: say so before the notebook runs, not after
+        from csplib.pdf import require_browser
+
+        require_browser()
     store = Store(params.store_path())
     store.crimes(["month"], months=[])  # raises "the store holds no crimes data" when empty
     lad = store.read("geography_lad") if store.has("geography_lad") else pd.DataFrame()
@@ -149,6 +155,8 @@ def inputs_stamp(params: ReportParams) -> dict:
     report = store / "ingest_report.json"
     lib = b"".join(p.read_bytes() for p in sorted((paths.ROOT / "csplib").rglob("*.py")))
     extra = [params.project_path(params.peer_groups_file), params.project_path(params.plan_file)]
+    if params.plan_year is not None:
+        extra += params.plan_year.files(params.project_path)
     return {
         "params": params.model_dump(),
         "notebook": _digest(notebook_path(params).read_bytes()),
@@ -161,6 +169,8 @@ def inputs_stamp(params: ReportParams) -> dict:
 def is_up_to_date(params: ReportParams, out_dir: Path) -> bool:
     stamp = out_dir / STAMP
     if not (stamp.exists() and (out_dir / "report.html").exists()):
+        return False
+    if params.pdf and not (out_dir / "report.pdf").exists():
         return False
     try:
         return json.loads(stamp.read_text()) == json.loads(json.dumps(inputs_stamp(params)))
@@ -340,7 +350,8 @@ def run_report(
             kernel.start(PRELOAD.get(params.report))
         preflight(params)
         if up_to_date:
-            return ReportResult(name, "skipped", out_dir, out_dir / "report.html", "up to date")
+            return ReportResult(name, "skipped", out_dir, out_dir / "report.html", "up to date",
+                                pdf=out_dir / "report.pdf" if params.pdf else None)  # fmt: skip
         return _build(params, out_dir, kernel, timeout, name, start, reuse=not own_kernel)
     finally:
         if own_kernel:
@@ -396,6 +407,10 @@ def _build(params, out_dir, kernel, timeout, name, start, *, reuse: bool) -> Rep
             (tmp / "report.html").write_text(
                 export_html(nb, title, bool(figs.get("synthetic"))), encoding="utf-8"
             )
+            if params.pdf:  # the same page, printed for committee packs
+                from csplib.pdf import print_pdf
+
+                print_pdf(tmp / "report.html", tmp / "report.pdf", title=title)
             (tmp / STAMP).write_text(json.dumps(stamp, indent=1), encoding="utf-8")
             _swap_in(tmp, out_dir)
         except OSError as err:
@@ -406,8 +421,9 @@ def _build(params, out_dir, kernel, timeout, name, start, *, reuse: bool) -> Rep
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return ReportResult(
-        name, "ok", out_dir, out_dir / "report.html", seconds=time.perf_counter() - start
-    )
+        name, "ok", out_dir, out_dir / "report.html", seconds=time.perf_counter() - start,
+        pdf=out_dir / "report.pdf" if params.pdf else None,
+    )  # fmt: skip
 
 
 def _run_one(path_or_params, out_root, force, timeout) -> ReportResult:

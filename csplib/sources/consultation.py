@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from csplib.plan.periods import parse_date
 from csplib.sources.base import (
     LoadResult,
     check_columns,
@@ -26,7 +27,7 @@ from csplib.sources.base import (
 )
 
 TABLE = "consultation"
-COLUMNS = ["respondent_id", "respondent_type", "area", "priority", "rank", "comment"]
+COLUMNS = ["respondent_id", "respondent_type", "area", "priority", "rank", "comment", "date"]
 REQUIRED = ["respondent_id", "respondent_type", "area", "priority"]
 RESPONDENT_TYPES = ("resident", "partner", "business")
 HINT = (
@@ -72,7 +73,8 @@ def load_consultation(path: Path | str) -> LoadResult:
     """Validate a consultation responses CSV.
 
     Rejected with a reason and line: an unknown respondent type, an empty respondent,
-    area or priority, a rank that is not a whole number of 1 or more, the same
+    area or priority, a date (optional column: the day of the response) that is not a
+    date, a rank that is not a whole number of 1 or more, the same
     priority twice for one respondent, two priorities with the same rank for one
     respondent, and a respondent whose type or area differs between rows.
     """
@@ -106,6 +108,9 @@ def load_consultation(path: Path | str) -> LoadResult:
             reason, column = "area is empty", "area"
         elif not row["priority"]:
             reason, column = "priority is empty", "priority"
+        day = parse_date(row["date"]) if row["date"] else None
+        if reason is None and row["date"] and day is None:
+            reason, column = "date is not a date (write 2025-01-31)", "date"
         rank = None
         if reason is None and row["rank"]:
             if not re.fullmatch(r"\d+", row["rank"]) or int(row["rank"]) < 1:
@@ -144,7 +149,7 @@ def load_consultation(path: Path | str) -> LoadResult:
             seen_rank[(rid, rank)] = line
         kept.append({"respondent_id": rid, "respondent_type": rtype, "area": row["area"],
                      "priority": priority, "rank": rank, "comment": row["comment"] or None,
-                     "source_file": name, "source_line": line})  # fmt: skip
+                     "date": day.isoformat() if day else None, "source_file": name, "source_line": line})  # fmt: skip
     out = pd.DataFrame(kept, columns=[*COLUMNS, "source_file", "source_line"]).astype(
         {"rank": "Int64", "source_line": "int64"}
     )
