@@ -294,7 +294,9 @@ class Store:
             if self.has("geography_lsoa")
             else pd.DataFrame(columns=LSOA_COLUMNS)
         )
-        return Geography(lad, lsoa)
+        # As Python objects: Geography builds dictionaries from these columns, and
+        # iterating Arrow-backed text costs a Python call per value.
+        return Geography(lad.astype(object), lsoa.astype(object))
 
     def coverage(self) -> pd.DataFrame:
         self._require("coverage", "coverage table (ingest street data)")

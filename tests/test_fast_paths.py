@@ -17,7 +17,7 @@ from factories import STREET_HEADER, csv_bytes, street_row, write_geography, wri
 
 import csplib.ingest as ingest_module
 from csplib.ingest import ingest
-from csplib.sources.base import count_newlines, read_table
+from csplib.sources.base import line_stats, read_table
 from csplib.sources.police_uk import load_street
 from csplib.store import Store
 
@@ -61,9 +61,20 @@ def test_non_ascii_utf8_is_still_checked_and_read():
 
 
 @pytest.mark.parametrize("size", [0, 1, 5, (1 << 18) - 1, 1 << 18, (1 << 18) + 1, 3 << 18])
-def test_count_newlines_across_chunk_edges(size):
+def test_line_stats_across_chunk_edges(size):
     data = (b"ab\n" * (size // 3 + 1))[:size]
-    assert count_newlines(data) == data.count(b"\n")
+    longest = max((len(line) + 1 for line in data.split(b"\n")[:-1]), default=0)
+    longest = max(longest, len(data.rsplit(b"\n", 1)[-1]))
+    assert line_stats(data) == (data.count(b"\n"), longest)
+
+
+@pytest.mark.parametrize("at", [0, 100, (1 << 18) - 2, 1 << 18, (1 << 18) + 5])
+def test_line_stats_finds_the_longest_line_anywhere(at):
+    # Short lines of 3 bytes ("ab\n") with one line of 1,001 bytes starting at ``at``.
+    data = bytearray(b"ab\n" * (((1 << 18) * 2) // 3))
+    data[at : at + 1001] = b"x" * 1000 + b"\n"
+    lines = bytes(data).split(b"\n")
+    assert line_stats(bytes(data)) == (len(lines) - 1, max(len(x) + 1 for x in lines[:-1]))
 
 
 def _national(folder):
