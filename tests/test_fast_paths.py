@@ -169,3 +169,46 @@ def test_never_null_crime_columns_are_stored_as_required(tmp_path):
     assert not schema.field("month").nullable and not schema.field("crime_type").nullable
     assert schema.field("lsoa_code").nullable and schema.field("longitude").nullable
     assert schema.field("longitude").type == pa.float64()
+
+
+def _partition(store: Store, force: str, month: str, pfa: list[str | None], status: list[str]):
+    table = pa.table(
+        {
+            "month": [month] * len(pfa),
+            "force": [force] * len(pfa),
+            "pfa_code": pa.array(pfa, pa.string()),
+            "geo_status": status,
+        }
+    )
+    store.write_partition("crimes", force, month, table)
+
+
+def test_forces_take_the_commonest_area_of_the_latest_month_ties_to_the_first_by_name(tmp_path):
+    store = Store(tmp_path / "store")
+    inside = "in_force_area"
+    # An earlier month says P1; the latest has P2 twice and P1 twice inside the force
+    # area (a tie: P1 comes first by name) and P3 three times outside it.
+    _partition(store, "alpha", "2023-01", ["P1"], [inside])
+    _partition(
+        store, "alpha", "2023-02",
+        ["P2", "P2", "P1", "P1", "P3", "P3", "P3", None],
+        [inside] * 4 + ["outside_force_area"] * 3 + ["no_location"],
+    )  # fmt: skip
+    _partition(store, "beta", "2023-02", [None, None], ["no_location", "unknown_lsoa"])
+    assert store.forces() == {"alpha": "P1", "beta": None}
+
+
+def test_reading_some_forces_and_months_finds_only_their_files(tmp_path):
+    store = Store(tmp_path / "store")
+    for force in ("alpha", "beta"):
+        for month in ("2023-01", "2023-02", "2023-03"):
+            _partition(store, force, month, ["P1"], ["in_force_area"])
+    got = store.crimes(["force", "month"], forces=["beta", "gamma", "..", "alpha/.."],
+                       months=["2023-03", "2023-01", "2023-01", "2024-01"])  # fmt: skip
+    assert got.values.tolist() == [["beta", "2023-01"], ["beta", "2023-03"]]
+    assert len(store.crimes(["month"], months=["2023-02"])) == 2
+    assert store.crimes(["month"], forces=["beta"])["month"].tolist() == [
+        "2023-01", "2023-02", "2023-03",
+    ]  # fmt: skip
+    assert store.crimes(["month"], forces=[]).empty
+    assert len(store.crimes()) == 6
