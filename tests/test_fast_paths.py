@@ -17,7 +17,7 @@ from factories import STREET_HEADER, csv_bytes, street_row, write_geography, wri
 
 import csplib.ingest as ingest_module
 from csplib.ingest import ingest
-from csplib.sources.base import line_stats, read_table
+from csplib.sources.base import _may_hold_long_line, count_newlines, line_stats, read_table
 from csplib.sources.police_uk import load_street
 from csplib.store import Store
 
@@ -66,6 +66,26 @@ def test_line_stats_across_chunk_edges(size):
     longest = max((len(line) + 1 for line in data.split(b"\n")[:-1]), default=0)
     longest = max(longest, len(data.rsplit(b"\n", 1)[-1]))
     assert line_stats(data) == (data.count(b"\n"), longest)
+
+
+@pytest.mark.parametrize("size", [0, 1, 5, (1 << 18) - 1, 1 << 18, (1 << 18) + 1, 3 << 18])
+def test_count_newlines_across_chunk_edges(size):
+    data = (b"ab\n" * (size // 3 + 1))[:size]
+    assert count_newlines(data) == data.count(b"\n")
+
+
+@pytest.mark.parametrize("at", [0, 1, 65535, 65536, 65537, 200_000])
+@pytest.mark.parametrize("length", [131_071, 131_072, 131_073, 131_074])
+def test_a_line_over_the_value_limit_is_always_noticed(at, length):
+    # 131,072 characters is the limit (MAX_FIELD_CHARS): a line of 131,073 bytes or more
+    # (its newline included) may hold a value over it; one of 131,072 cannot hold more
+    # than 131,071 characters.
+    data = bytearray(b"ab\n" * 150_000)
+    data[at : at + length] = b"x" * (length - 1) + b"\n"
+    if length > 131_073:
+        assert _may_hold_long_line(bytes(data))
+    assert line_stats(bytes(data))[1] >= length
+    assert not _may_hold_long_line(b"ab\n" * 150_000)
 
 
 @pytest.mark.parametrize("at", [0, 100, (1 << 18) - 2, 1 << 18, (1 << 18) + 5])
