@@ -216,8 +216,9 @@ def main() -> None:
         return
     if args.briefing:
         briefing(args)
-        if not args.keep:
-            shutil.rmtree(args.work, ignore_errors=True)
+        if not args.keep and not args.store:  # never delete a store given to read
+            shutil.rmtree(args.work / "store3", ignore_errors=True)
+            shutil.rmtree(args.work / "years", ignore_errors=True)
         return
     folder, store = args.work / "national", args.work / "store"
     t0 = time.perf_counter()

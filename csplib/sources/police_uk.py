@@ -360,15 +360,18 @@ GEO_STATUS = ["in_force_area", "outside_force_area", "no_location", "unknown_lso
 
 @dataclass
 class _GeoIndex:
-    """A Geography in the form a file's rows are placed with: dictionaries from each LSOA
-    code in the list to its district (a position in ``records``) and its listed name (a
-    position in ``names``), built once and shared by every file of an ingest."""
+    """A Geography in the form a file's rows are placed with: each LSOA code of the
+    list as an entry, with the entry's district (a position in ``records``) and listed
+    name (a position in ``names``) in numpy arrays; built once and shared by every file
+    of an ingest."""
 
-    #: LSOA code -> position in ``records`` of its district, for codes the list places
-    #: in a district the lookup knows
-    code_lad: dict[str, int]
-    #: LSOA code -> its name in the list (stripped) as a position in ``names``
-    code_name: dict[str, int]
+    #: LSOA code -> its entry
+    entry: dict[str, int]
+    #: per entry, then -1 for "no entry": the district's position in ``records`` (-1
+    #: when the lookup does not know it), and the listed name's position in ``names``
+    #: (stripped; -1 when the list gives none, which never disagrees)
+    entry_lad: np.ndarray
+    entry_name: np.ndarray
     #: listed LSOA name -> position
     names: dict[str, int]
     #: district records (Geography.lad_record), the list's then those found by name
@@ -383,24 +386,30 @@ class _GeoIndex:
     @classmethod
     def build(cls, geo: Geography) -> _GeoIndex:
         lsoa = geo.lsoa.dropna(subset=["lsoa_code"]).drop_duplicates("lsoa_code", keep="last")
+        codes = lsoa["lsoa_code"].tolist()
         records: list = []
         lad_position: dict[str, int] = {}
-        code_lad: dict[str, int] = {}
-        for code, lad in zip(lsoa["lsoa_code"].tolist(), lsoa["lad_code"].tolist(), strict=True):
+        entry_lad = []
+        for lad in lsoa["lad_code"].tolist():
             rec = geo.lad_record(lad) if isinstance(lad, str) else None
-            if rec is None:
-                continue
-            if lad not in lad_position:
+            if rec is not None and lad not in lad_position:
                 lad_position[lad] = len(records)
                 records.append(rec)
-            code_lad[code] = lad_position[lad]
+            entry_lad.append(-1 if rec is None else lad_position[lad])
         names: dict[str, int] = {}
-        code_name: dict[str, int] = {}
-        for code, name in zip(lsoa["lsoa_code"].tolist(), lsoa["lsoa_name"].tolist(), strict=True):
-            # As Geography.name_disagrees: an empty or missing listed name never disagrees.
-            if isinstance(name, str) and name:
-                code_name[code] = names.setdefault(name.strip(), len(names))
-        return cls(code_lad, code_name, names, records, lad_position)
+        # As Geography.name_disagrees: an empty or missing listed name never disagrees.
+        entry_name = [
+            names.setdefault(name.strip(), len(names)) if isinstance(name, str) and name else -1
+            for name in lsoa["lsoa_name"].tolist()
+        ]
+        return cls(
+            {c: i for i, c in enumerate(codes)},
+            np.array([*entry_lad, -1], dtype=np.int64),
+            np.array([*entry_name, -1], dtype=np.int64),
+            names,
+            records,
+            lad_position,
+        )
 
     def record_position(self, rec) -> int:
         pos = self.lad_position.get(rec.lad_code)
@@ -442,11 +451,12 @@ def _geography(
     names = lsoa_name.dictionary.to_pylist()
     ni = _indices(lsoa_name)  # -1: no LSOA name
     # Per distinct value, then per row (the extra last entry is what a null row takes).
-    code_lad = np.array([*(index.code_lad.get(c, -1) for c in codes), -1], dtype=np.int64)
-    code_name = np.array([*(index.code_name.get(c, -1) for c in codes), -1], dtype=np.int64)
-    name_id = np.array([*(index.names.get(v, -3) for v in names), -2], dtype=np.int64)
-    row_lad = code_lad[ci]
-    known = code_name[ci]
+    entry, name_of = index.entry.get, index.names.get
+    code_entry = np.array([entry(c, -1) for c in codes] + [-1], dtype=np.int64)
+    name_id = np.array([name_of(v, -3) for v in names] + [-2], dtype=np.int64)
+    row_entry = code_entry[ci]  # -1: no code, or one the list does not hold
+    row_lad = index.entry_lad[row_entry]
+    known = index.entry_name[row_entry]
     row_name = name_id[ni]
     # Geography.name_disagrees for every row at once: the list names the code, the row
     # has a name (-2: none), and it is not the listed one.
