@@ -157,6 +157,18 @@ def _geo(tmp_path: Path, lsoa_rows: list[list[str]]) -> Geography:
     return Geography(load_lad_lookup(lad).frame, load_lsoa_list(lsoa).frame)
 
 
+def _geography_both_ways(geo, forces, codes, names) -> tuple[dict, Counter]:
+    """police_uk._geography's columns and flags, checked equal to exact_geography's."""
+    fast_flags, exact_flags = Counter(), Counter()
+    enc = [police_uk._dict(a) for a in (forces, codes, names)]
+    fast = police_uk._geography(geo, *enc, fast_flags)
+    exact = exact_geography(geo, forces, codes, names, exact_flags)
+    for f in [*police_uk.GEO_FIELDS, "geo_status"]:
+        assert fast[f].to_pylist() == exact[f].to_pylist(), f
+    assert fast_flags == exact_flags
+    return fast, fast_flags
+
+
 def test_geography_per_distinct_lsoa_matches_row_by_row(tmp_path):
     # The list: two LSOAs of Alpha, one of a district the lookup does not hold
     # (X07000077), a code listed twice (the later row counts) and one listed without
@@ -187,13 +199,7 @@ def test_geography_per_distinct_lsoa_matches_row_by_row(tmp_path):
         ("X01000001", "Alpha 001A", None),  # no force
     ]
     codes, names, forces = (pa.array(list(c), pa.string()) for c in zip(*rows, strict=True))
-    fast_flags, exact_flags = Counter(), Counter()
-    enc = [police_uk._dict(a) for a in (forces, codes, names)]
-    fast = police_uk._geography(geo, *enc, fast_flags)
-    exact = exact_geography(geo, forces, codes, names, exact_flags)
-    for f in [*police_uk.GEO_FIELDS, "geo_status"]:
-        assert fast[f].to_pylist() == exact[f].to_pylist(), f
-    assert fast_flags == exact_flags
+    fast, fast_flags = _geography_both_ways(geo, forces, codes, names)
     # Checked by hand: the statuses, and 3 rows placed by name, 2 names disagreeing
     # (Alpha 001Z; Gamma 001A for X01000005 listed as Nowhere 001A).
     assert fast["geo_status"].to_pylist() == [
@@ -217,10 +223,4 @@ def test_geography_matches_row_by_row_on_many_random_rows(tmp_path):
     codes = pa.array(rng.choice(np.array(pool_codes, dtype=object), n).tolist(), pa.string())
     names = pa.array(rng.choice(np.array(pool_names, dtype=object), n).tolist(), pa.string())
     forces = pa.array(rng.choice(["testshire", "otherland"], n).tolist(), pa.string())
-    fast_flags, exact_flags = Counter(), Counter()
-    enc = [police_uk._dict(a) for a in (forces, codes, names)]
-    fast = police_uk._geography(geo, *enc, fast_flags)
-    exact = exact_geography(geo, forces, codes, names, exact_flags)
-    for f in [*police_uk.GEO_FIELDS, "geo_status"]:
-        assert fast[f].to_pylist() == exact[f].to_pylist(), f
-    assert fast_flags == exact_flags
+    _geography_both_ways(geo, forces, codes, names)
