@@ -369,6 +369,7 @@ def _police_pool(n_jobs: int, geography: Geography | None):
     Geography and write their own partitions, so only small reports travel back.
     Elsewhere, for a few files, or where processes cannot be started: threads.
     """
+    police_uk.prepare_geography(geography)
     workers = min(n_jobs, os.cpu_count() or 1, 4) or 1
     if (
         workers > 1
@@ -585,14 +586,19 @@ class _Run:
 def reassign_geography(store: Store, skip: set[tuple[str, str, str]] | None = None) -> int:
     """Re-derive districts, CSPs and force areas for stored crimes from the current
     lookups (after a new lookup is ingested). Returns the partitions rewritten."""
+    import pyarrow.parquet as pq
+
+    paths = [
+        path
+        for path in sorted((store.root / "crimes").glob("*/*.parquet"))
+        if not (skip and ("crimes", path.parent.name, path.stem) in skip)
+    ]
+    if not paths:  # every stored force-month was written by this run, with the new lookup
+        return 0
     geo = store.geography()
     n = 0
-    for path in sorted((store.root / "crimes").glob("*/*.parquet")):
+    for path in paths:
         force, month = path.parent.name, path.stem
-        if skip and ("crimes", force, month) in skip:
-            continue
-        import pyarrow.parquet as pq
-
         table = pq.read_table(path)
         flags: Counter = Counter()
         cols = police_uk._Columns(table)

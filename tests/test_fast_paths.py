@@ -17,7 +17,7 @@ from factories import STREET_HEADER, csv_bytes, street_row, write_geography, wri
 
 import csplib.ingest as ingest_module
 from csplib.ingest import ingest
-from csplib.sources.base import count_newlines, read_table
+from csplib.sources.base import _may_hold_long_line, count_newlines, line_stats, read_table
 from csplib.sources.police_uk import load_street
 from csplib.store import Store
 
@@ -61,9 +61,40 @@ def test_non_ascii_utf8_is_still_checked_and_read():
 
 
 @pytest.mark.parametrize("size", [0, 1, 5, (1 << 18) - 1, 1 << 18, (1 << 18) + 1, 3 << 18])
+def test_line_stats_across_chunk_edges(size):
+    data = (b"ab\n" * (size // 3 + 1))[:size]
+    longest = max((len(line) + 1 for line in data.split(b"\n")[:-1]), default=0)
+    longest = max(longest, len(data.rsplit(b"\n", 1)[-1]))
+    assert line_stats(data) == (data.count(b"\n"), longest)
+
+
+@pytest.mark.parametrize("size", [0, 1, 5, (1 << 18) - 1, 1 << 18, (1 << 18) + 1, 3 << 18])
 def test_count_newlines_across_chunk_edges(size):
     data = (b"ab\n" * (size // 3 + 1))[:size]
     assert count_newlines(data) == data.count(b"\n")
+
+
+@pytest.mark.parametrize("at", [0, 1, 65535, 65536, 65537, 200_000])
+@pytest.mark.parametrize("length", [131_071, 131_072, 131_073, 131_074])
+def test_a_line_over_the_value_limit_is_always_noticed(at, length):
+    # 131,072 characters is the limit (MAX_FIELD_CHARS): a line of 131,073 bytes or more
+    # (its newline included) may hold a value over it; one of 131,072 cannot hold more
+    # than 131,071 characters.
+    data = bytearray(b"ab\n" * 150_000)
+    data[at : at + length] = b"x" * (length - 1) + b"\n"
+    if length > 131_073:
+        assert _may_hold_long_line(bytes(data))
+    assert line_stats(bytes(data))[1] >= length
+    assert not _may_hold_long_line(b"ab\n" * 150_000)
+
+
+@pytest.mark.parametrize("at", [0, 100, (1 << 18) - 2, 1 << 18, (1 << 18) + 5])
+def test_line_stats_finds_the_longest_line_anywhere(at):
+    # Short lines of 3 bytes ("ab\n") with one line of 1,001 bytes starting at ``at``.
+    data = bytearray(b"ab\n" * (((1 << 18) * 2) // 3))
+    data[at : at + 1001] = b"x" * 1000 + b"\n"
+    lines = bytes(data).split(b"\n")
+    assert line_stats(bytes(data)) == (len(lines) - 1, max(len(x) + 1 for x in lines[:-1]))
 
 
 def _national(folder):
@@ -158,3 +189,46 @@ def test_never_null_crime_columns_are_stored_as_required(tmp_path):
     assert not schema.field("month").nullable and not schema.field("crime_type").nullable
     assert schema.field("lsoa_code").nullable and schema.field("longitude").nullable
     assert schema.field("longitude").type == pa.float64()
+
+
+def _partition(store: Store, force: str, month: str, pfa: list[str | None], status: list[str]):
+    table = pa.table(
+        {
+            "month": [month] * len(pfa),
+            "force": [force] * len(pfa),
+            "pfa_code": pa.array(pfa, pa.string()),
+            "geo_status": status,
+        }
+    )
+    store.write_partition("crimes", force, month, table)
+
+
+def test_forces_take_the_commonest_area_of_the_latest_month_ties_to_the_first_by_name(tmp_path):
+    store = Store(tmp_path / "store")
+    inside = "in_force_area"
+    # An earlier month says P1; the latest has P2 twice and P1 twice inside the force
+    # area (a tie: P1 comes first by name) and P3 three times outside it.
+    _partition(store, "alpha", "2023-01", ["P1"], [inside])
+    _partition(
+        store, "alpha", "2023-02",
+        ["P2", "P2", "P1", "P1", "P3", "P3", "P3", None],
+        [inside] * 4 + ["outside_force_area"] * 3 + ["no_location"],
+    )  # fmt: skip
+    _partition(store, "beta", "2023-02", [None, None], ["no_location", "unknown_lsoa"])
+    assert store.forces() == {"alpha": "P1", "beta": None}
+
+
+def test_reading_some_forces_and_months_finds_only_their_files(tmp_path):
+    store = Store(tmp_path / "store")
+    for force in ("alpha", "beta"):
+        for month in ("2023-01", "2023-02", "2023-03"):
+            _partition(store, force, month, ["P1"], ["in_force_area"])
+    got = store.crimes(["force", "month"], forces=["beta", "gamma", "..", "alpha/.."],
+                       months=["2023-03", "2023-01", "2023-01", "2024-01"])  # fmt: skip
+    assert got.values.tolist() == [["beta", "2023-01"], ["beta", "2023-03"]]
+    assert len(store.crimes(["month"], months=["2023-02"])) == 2
+    assert store.crimes(["month"], forces=["beta"])["month"].tolist() == [
+        "2023-01", "2023-02", "2023-03",
+    ]  # fmt: skip
+    assert store.crimes(["month"], forces=[]).empty
+    assert len(store.crimes()) == 6

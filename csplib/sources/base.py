@@ -216,6 +216,8 @@ def decode(data: bytes, name: str) -> tuple[str, str]:
 def bad_text_reason(values: list[str], encoding: str) -> str | None:
     """Why a row read by :func:`decode` cannot be kept (a NUL or undecodable byte in one
     of its values), or None."""
+    if not _BAD_CHARS.search("".join(values)):
+        return None  # one search over the row: almost every row is clean
     for v in values:
         hit = _BAD_CHARS.search(v)
         if hit:
@@ -278,7 +280,12 @@ def _parse_header(first_line: str, name: str) -> tuple[list[str], int]:
 
 
 def read_table(
-    data: bytes, name: str, dictionary: Collection[str] = (), *, null_blanks: bool = False
+    data: bytes,
+    name: str,
+    dictionary: Collection[str] = (),
+    *,
+    null_blanks: bool = False,
+    numbers: Collection[str] = (),
 ) -> TextTable:
     """Read one CSV held in memory into strings, keeping a line number per row.
 
@@ -296,13 +303,23 @@ def read_table(
     dictionary-encoded (cheap to validate value by value, and to store). With
     ``null_blanks`` an empty field (quoted or not) comes back null rather than "",
     which spares callers a pass over every column to find the blanks.
+
+    Columns named in ``numbers`` come back as float64 (a blank is null) when the fast
+    reader takes the file and every value in them is a finite number, perhaps with
+    spaces around it; otherwise (a value that is not a number, NaN or infinity, or a
+    file the exact reader takes) they are text like the others, and the caller
+    validates them value by value. Callers accept either.
     """
     _check_bytes(data, name)
     first = first_line(data, name)
     try:
         header, width = _parse_header(first.decode("utf-8-sig"), name)
         # A NUL byte (past the first line) means damaged rows: the exact reader finds them.
-        fast = None if b"\x00" in data else _read_fast(data, header, width, dictionary, null_blanks)
+        fast = (
+            None
+            if b"\x00" in data
+            else _read_fast(data, header, width, dictionary, null_blanks, numbers)
+        )
     except UnicodeDecodeError:
         fast = None
     if fast is not None:
@@ -318,8 +335,48 @@ def read_table(
 
 
 def _read_fast(
-    data: bytes, header: list[str], width: int, dictionary: Collection[str], null_blanks: bool
+    data: bytes,
+    header: list[str],
+    width: int,
+    dictionary: Collection[str],
+    null_blanks: bool,
+    numbers: Collection[str] = (),
 ) -> pa.Table | None:
+    """The file read by pyarrow, or None when only the exact reader can read it."""
+    numbers = [n for n in numbers if n in header]
+    if numbers:
+        try:
+            table = _parse_fast(data, header, width, dictionary, null_blanks, numbers)
+        except pa.ArrowInvalid:
+            table = None  # a value that is not a number (or no fast read at all)
+        else:
+            if table is None:
+                return None
+        # NaN and infinity are numbers to the reader but not to the exact rule, which
+        # the caller then applies to the text.
+        if table is not None and all(_all_finite(table[n]) for n in numbers):
+            return table
+    try:
+        return _parse_fast(data, header, width, dictionary, null_blanks, ())
+    except pa.ArrowInvalid:
+        return None
+
+
+def _all_finite(col: pa.ChunkedArray) -> bool:
+    return bool(pc.all(pc.is_finite(col)).as_py() in (True, None))
+
+
+def _parse_fast(
+    data: bytes,
+    header: list[str],
+    width: int,
+    dictionary: Collection[str],
+    null_blanks: bool,
+    numbers: Collection[str],
+) -> pa.Table | None:
+    """pyarrow's reader on ``data``; None when its rows are not the file's lines one for
+    one (the exact reader then counts them). Raises pa.ArrowInvalid for text pyarrow
+    cannot parse, or a value in ``numbers`` that is not a number."""
     invalid = 0
 
     def on_invalid(_row):
@@ -329,6 +386,8 @@ def _read_fast(
 
     names = header + [f"_extra{i}" for i in range(width - len(header))]
     as_dict = pa.dictionary(pa.int32(), pa.string())
+    types = {n: as_dict if n in dictionary else pa.string() for n in names}
+    types.update({n: pa.float64() for n in numbers})
     try:
         table = pacsv.read_csv(
             io.BytesIO(data),
@@ -344,7 +403,7 @@ def _read_fast(
                 invalid_row_handler=on_invalid, newlines_in_values=False
             ),
             convert_options=pacsv.ConvertOptions(
-                column_types={n: as_dict if n in dictionary else pa.string() for n in names},
+                column_types=types,
                 # Only the empty field is null (not "NA", "NULL", ... as by default).
                 null_values=[""],
                 strings_can_be_null=null_blanks,
@@ -354,7 +413,7 @@ def _read_fast(
                 check_utf8=not data.isascii(),
             ),
         )
-    except (pa.ArrowInvalid, UnicodeDecodeError):
+    except UnicodeDecodeError:
         return None
     if invalid:
         return None
@@ -366,8 +425,13 @@ def _read_fast(
     for n in names[len(header) :]:
         if pc.any(pc.not_equal(table[n], "")).as_py():
             return None
-    if len(data) > MAX_FIELD_CHARS and _longest_value(table) > MAX_FIELD_CHARS:
-        return None  # the exact reader names the line
+    # No value is longer than its line: only a file with a line over the limit needs
+    # its values measured (and the exact reader names the line).
+    if _may_hold_long_line(data) and line_stats(data)[1] > MAX_FIELD_CHARS:
+        if numbers:
+            raise pa.ArrowInvalid("a line over the limit: measure its values as text")
+        if _longest_value(table) > MAX_FIELD_CHARS:
+            return None
     if len(names) > len(header):
         table = table.select(header)
     return table.append_column(
@@ -400,6 +464,42 @@ def count_newlines(data: bytes, chunk: int = 1 << 18) -> int:
         np.equal(piece, 10, out=out)
         n += int(np.count_nonzero(out))
     return n
+
+
+#: A line longer than MAX_FIELD_CHARS covers at least one whole block of this size
+#: (aligned to a multiple of it), which then holds no newline.
+_BLOCK = (MAX_FIELD_CHARS + 1) // 2
+
+
+def _may_hold_long_line(data: bytes) -> bool:
+    """False when no line of ``data`` can be longer than MAX_FIELD_CHARS: every whole
+    aligned block of half that size holds a newline (found within a few hundred bytes
+    of its start in a CSV, so this reads almost none of the file)."""
+    return any(
+        data.find(b"\n", start, start + _BLOCK) < 0
+        for start in range(0, len(data) - _BLOCK + 1, _BLOCK)
+    )
+
+
+def line_stats(data: bytes, chunk: int = 1 << 18) -> tuple[int, int]:
+    """(number of b"\\n", length in bytes of the longest line, its line ending included)
+    of ``data``, in one pass of numpy over cache-sized pieces."""
+    raw = np.frombuffer(data, dtype=np.uint8)
+    hits = np.empty(min(chunk, len(raw)), dtype=bool)
+    n, longest, last = 0, 0, -1  # last: the position of the newline before this piece
+    for start in range(0, len(raw), chunk):
+        piece = raw[start : start + chunk]
+        out = hits[: len(piece)]
+        np.equal(piece, 10, out=out)
+        found = np.flatnonzero(out)
+        if len(found):
+            found += start
+            longest = max(longest, int(found[0]) - last)
+            if len(found) > 1:
+                longest = max(longest, int(np.diff(found).max()))
+            last = int(found[-1])
+            n += len(found)
+    return n, max(longest, len(raw) - 1 - last)
 
 
 def _read_slow(

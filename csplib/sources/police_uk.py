@@ -11,6 +11,7 @@ import re
 import weakref
 from collections import Counter
 from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -293,14 +294,24 @@ def _check_months(
     rej.reject_values(month, reason, col)
 
 
+#: Read as numbers where every value is one (see read_table).
+COORDINATES = ["Longitude", "Latitude"]
+
+
 def _coordinates(
     rej: _Rejector, lon_s: pa.Array, lat_s: pa.Array, flags: Counter
 ) -> tuple[pa.Array, pa.Array]:
-    """Parse coordinates; reject text that is not a number; null unusable positions."""
+    """Parse coordinates; reject text that is not a number; null unusable positions.
+
+    Columns the reader already parsed (float64: every value a finite number, see
+    ``read_table(numbers=...)``) are used as they are."""
     null_s = pa.scalar(None, pa.string())
     number = r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$"
     parsed = []
     for arr, col in ((lon_s, "Longitude"), (lat_s, "Latitude")):
+        if pa.types.is_floating(arr.type):
+            parsed.append(arr)
+            continue
         blank = pc.equal(arr, "")
         if pc.any(blank).as_py():
             arr = pc.if_else(blank, null_s, arr)
@@ -347,6 +358,72 @@ GEO_FIELDS = ["lad_code", "csp_code", "csp_name", "pfa_code", "pfa_name"]
 GEO_STATUS = ["in_force_area", "outside_force_area", "no_location", "unknown_lsoa"]
 
 
+@dataclass
+class _GeoIndex:
+    """A Geography in the form a file's rows are placed with: each LSOA code of the
+    list as an entry, with the entry's district (a position in ``records``) and listed
+    name (a position in ``names``) in numpy arrays; built once and shared by every file
+    of an ingest."""
+
+    #: LSOA code -> its entry
+    entry: dict[str, int]
+    #: per entry, then -1 for "no entry": the district's position in ``records`` (-1
+    #: when the lookup does not know it), and the listed name's position in ``names``
+    #: (stripped; -1 when the list gives none, which never disagrees)
+    entry_lad: np.ndarray
+    entry_name: np.ndarray
+    #: listed LSOA name -> position
+    names: dict[str, int]
+    #: district records (Geography.lad_record), the list's then those found by name
+    records: list
+    lad_position: dict[str, int]
+    #: (code, name) -> (record position or -1, found by name?) for codes not placed by
+    #: the list
+    fallback: dict[tuple[str, str | None], tuple[int, bool]] = field(default_factory=dict)
+    #: force name (FORCES) -> its police force area code in the lookup, or None
+    force_pfa: dict[str, str | None] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, geo: Geography) -> _GeoIndex:
+        lsoa = geo.lsoa.dropna(subset=["lsoa_code"]).drop_duplicates("lsoa_code", keep="last")
+        codes = lsoa["lsoa_code"].tolist()
+        records: list = []
+        lad_position: dict[str, int] = {}
+        entry_lad = []
+        for lad in lsoa["lad_code"].tolist():
+            rec = geo.lad_record(lad) if isinstance(lad, str) else None
+            if rec is not None and lad not in lad_position:
+                lad_position[lad] = len(records)
+                records.append(rec)
+            entry_lad.append(-1 if rec is None else lad_position[lad])
+        names: dict[str, int] = {}
+        # As Geography.name_disagrees: an empty or missing listed name never disagrees.
+        entry_name = [
+            names.setdefault(name.strip(), len(names)) if isinstance(name, str) and name else -1
+            for name in lsoa["lsoa_name"].tolist()
+        ]
+        return cls(
+            {c: i for i, c in enumerate(codes)},
+            np.array([*entry_lad, -1], dtype=np.int64),
+            np.array([*entry_name, -1], dtype=np.int64),
+            names,
+            records,
+            lad_position,
+        )
+
+    def record_position(self, rec) -> int:
+        pos = self.lad_position.get(rec.lad_code)
+        if pos is None:
+            pos = self.lad_position[rec.lad_code] = len(self.records)
+            self.records.append(rec)
+        return pos
+
+    def own_pfa(self, geo: Geography, force: str) -> str | None:
+        if force not in self.force_pfa:
+            self.force_pfa[force] = geo.pfa_code_for(FORCES[force][1]) if force in FORCES else None
+        return self.force_pfa[force]
+
+
 def _geography(
     geo: Geography | None,
     force: pa.Array,
@@ -354,46 +431,64 @@ def _geography(
     lsoa_name: pa.DictionaryArray,
     flags: Counter,
 ) -> dict[str, pa.Array]:
-    """District, CSP and force area per row, worked out once per distinct LSOA."""
+    """District, CSP and force area per row.
+
+    Each distinct LSOA code and name of the file is looked up once (a dictionary
+    look-up per value, not per row); rows then take their district by numpy indexing.
+    Only LSOAs the list does not place (a code missing from it, or a district missing
+    from the lookup) go through ``Geography.lad_for_lsoa`` by (code, name) pair."""
     n = len(lsoa_code)
     lsoa_code, lsoa_name = _dict(lsoa_code), _dict(lsoa_name)
-    ci = _indices(lsoa_code) + 1  # 0: no LSOA code
+    ci = _indices(lsoa_code)  # -1: no LSOA code
     if geo is None or geo.empty:
         # No lookup in the store: no row can be placed, so each has no LSOA or an
         # unknown one (and none is outside its force's area).
         out = {f: _nulls(n) for f in GEO_FIELDS}
-        out["geo_status"] = _status(np.where(ci == 0, 2, 3))
+        out["geo_status"] = _status(np.where(ci < 0, 2, 3))
         return out
-    # Distinct (code, name) pairs, by hashing (cheaper than np.unique's sort).
-    width = len(lsoa_name.dictionary) + 1
-    encoded = pc.dictionary_encode(pa.array(ci * width + _indices(lsoa_name) + 1))
-    pairs = encoded.dictionary.to_numpy()
-    inverse = encoded.indices.to_numpy()
-    counts = np.bincount(inverse, minlength=len(pairs)).tolist()
-    codes = [None, *lsoa_code.dictionary.to_pylist()]
-    names = [None, *lsoa_name.dictionary.to_pylist()]
-    memo = _placements(geo)
-    # Each pair's district, as a position in ``records`` (a file spans few districts).
-    lads: dict[str, int] = {}
-    records = []
-    pair_lad = [-1] * len(pairs)
-    by_name = mismatch = 0
-    for p, pair in enumerate(pairs.tolist()):
-        key = (codes[pair // width], names[pair % width])
-        placed = memo.get(key)
-        if placed is None:
-            placed = memo[key] = _place(geo, *key)
-        rec, found_by_name, disagrees = placed
-        if rec is not None:
-            if rec.lad_code not in lads:
-                lads[rec.lad_code] = len(records)
-                records.append(rec)
-            pair_lad[p] = lads[rec.lad_code]
-        if found_by_name:
-            by_name += counts[p]
-        if disagrees:
-            mismatch += counts[p]
-    row_lad = np.array(pair_lad, dtype=np.int64)[inverse]
+    index = _geo_index(geo)
+    codes = lsoa_code.dictionary.to_pylist()
+    names = lsoa_name.dictionary.to_pylist()
+    ni = _indices(lsoa_name)  # -1: no LSOA name
+    # Per distinct value, then per row (the extra last entry is what a null row takes).
+    entry, name_of = index.entry.get, index.names.get
+    code_entry = np.array([entry(c, -1) for c in codes] + [-1], dtype=np.int64)
+    name_id = np.array([name_of(v, -3) for v in names] + [-2], dtype=np.int64)
+    row_entry = code_entry[ci]  # -1: no code, or one the list does not hold
+    row_lad = index.entry_lad[row_entry]
+    known = index.entry_name[row_entry]
+    row_name = name_id[ni]
+    # Geography.name_disagrees for every row at once: the list names the code, the row
+    # has a name (-2: none), and it is not the listed one.
+    mismatch = int(np.count_nonzero((known >= 0) & (row_name != -2) & (row_name != known)))
+    by_name = 0
+    rest = (ci >= 0) & (row_lad < 0)
+    if rest.any():
+        # Codes the list does not place: by (code, name) pair, as Geography.lad_for_lsoa.
+        rows = np.flatnonzero(rest)
+        width = len(names) + 1
+        pair_of_row = ci[rows] * width + ni[rows] + 1
+        pairs, inverse = np.unique(pair_of_row, return_inverse=True)
+        placed = []
+        for pair in pairs.tolist():
+            key = (codes[pair // width], names[pair % width - 1] if pair % width else None)
+            hit = index.fallback.get(key)
+            if hit is None:
+                lad, how = geo.lad_for_lsoa(*key)
+                rec = geo.lad_record(lad) if lad else None
+                hit = (-1 if rec is None else index.record_position(rec), how == "name")
+                index.fallback[key] = hit
+            placed.append(hit)
+        pair_lad = np.array([p[0] for p in placed], dtype=np.int64)
+        pair_by_name = np.array([p[1] for p in placed], dtype=bool)
+        row_lad[rows] = pair_lad[inverse]
+        by_name = int(np.count_nonzero(pair_by_name[inverse]))
+    # The districts this file uses, in the order of the index (a file spans few).
+    used = np.flatnonzero(np.bincount(row_lad + 1, minlength=len(index.records) + 1)[1:])
+    local = np.full(len(index.records) + 1, -1, dtype=np.int64)
+    local[used] = np.arange(len(used))
+    row_lad = local[row_lad]  # -1 (no district) takes the last entry, -1
+    records = [index.records[i] for i in used.tolist()]
     out = {f: _from_codes(row_lad, [getattr(r, f) for r in records]) for f in GEO_FIELDS}
     # Force areas as small integers: each distinct pfa code its position, null -1.
     pfa_ids: dict[str, int] = {}
@@ -405,7 +500,7 @@ def _geography(
     force_rows = _indices(force)
     own_of_force = []
     for i, f in enumerate(force.dictionary.to_pylist()):
-        pfa = geo.pfa_code_for(FORCES[f][1]) if f in FORCES else None
+        pfa = index.own_pfa(geo, f)
         if pfa is not None:
             # -2, a code no row carries: every placed row is outside the force's area.
             own_of_force.append(pfa_ids.get(pfa, -2))
@@ -415,7 +510,7 @@ def _geography(
     own = np.array([*own_of_force, -1], dtype=np.int64)[force_rows]  # null force: no area
     outside = (own != -1) & (row_pfa != own)
     out["geo_status"] = _status(
-        np.where(ci == 0, 2, np.where(row_pfa < 0, 3, np.where(outside, 1, 0)))
+        np.where(ci < 0, 2, np.where(row_pfa < 0, 3, np.where(outside, 1, 0)))
     )
     if by_name:
         flags["LSOA assigned to a district by its name (not in the LSOA list)"] += by_name
@@ -424,28 +519,26 @@ def _geography(
     return out
 
 
-def _place(geo: Geography, code: str | None, name: str | None) -> tuple[object, bool, bool]:
-    """(district record or None, found by name?, name disagrees with the list?) of an
-    LSOA code and name as published."""
-    if not code:
-        return None, False, False
-    lad, how = geo.lad_for_lsoa(code, name)
-    rec = geo.lad_record(lad) if lad else None
-    return rec, how == "name", geo.name_disagrees(code, name)
+# The _GeoIndex of each Geography: the monthly files of a national ingest meet the same
+# LSOAs again and again. Entries go when their Geography does.
+_INDEXES: dict[int, tuple[weakref.ref, _GeoIndex]] = {}
 
 
-# (code, name) -> _place(...) per Geography: the monthly files of a national ingest
-# meet the same LSOAs again and again. Entries go when their Geography does.
-_PLACEMENTS: dict[int, tuple[weakref.ref, dict]] = {}
-
-
-def _placements(geo: Geography) -> dict:
-    entry = _PLACEMENTS.get(id(geo))
+def _geo_index(geo: Geography) -> _GeoIndex:
+    entry = _INDEXES.get(id(geo))
     if entry is None or entry[0]() is not geo:
         key = id(geo)
-        entry = (weakref.ref(geo, lambda _ref: _PLACEMENTS.pop(key, None)), {})
-        _PLACEMENTS[key] = entry
+        ref = weakref.ref(geo, lambda _ref: _INDEXES.pop(key, None))
+        entry = _INDEXES[key] = (ref, _GeoIndex.build(geo))
     return entry[1]
+
+
+def prepare_geography(geo: Geography | None) -> None:
+    """Build the look-ups :func:`load_street` places rows with, ahead of time (before
+    worker processes are forked, so that each inherits them rather than building its
+    own)."""
+    if geo is not None and not geo.empty:
+        _geo_index(geo)
 
 
 def _status(codes: np.ndarray) -> pa.DictionaryArray:
@@ -518,7 +611,9 @@ def load_street(
         if parsed:
             file_month = file_month or parsed[0]
             file_force = file_force or parsed[1]
-    text = read_table(data, name, dictionary=STREET_DICTIONARY, null_blanks=True)
+    text = read_table(
+        data, name, dictionary=STREET_DICTIONARY, null_blanks=True, numbers=COORDINATES
+    )
     cols = _columns(text, STREET_COLUMNS, "street", name)
     t = _Columns(text.table)
     n = t.num_rows
@@ -605,7 +700,7 @@ def load_outcomes(
         file_force = file_force or parsed[1]
     text = read_table(
         data, name, dictionary=["Month", "Reported by", "Falls within", "LSOA code",
-                                "LSOA name", "Outcome type"],
+                                "LSOA name", "Outcome type"], numbers=COORDINATES,
     )  # fmt: skip
     cols = _columns(text, OUTCOME_COLUMNS, "outcomes", name)
     t = _Columns(text.table)
@@ -649,7 +744,7 @@ def load_searches(
         file_month = file_month or parsed[0]
         file_force = file_force or parsed[1]
     others = [c for c in SEARCH_COLUMNS if c not in ("Date", "Latitude", "Longitude")]
-    text = read_table(data, name, dictionary=others)
+    text = read_table(data, name, dictionary=others, numbers=COORDINATES)
     cols = _columns(text, SEARCH_COLUMNS, "stop-and-search", name)
     t = _Columns(text.table)
     n = t.num_rows
