@@ -213,7 +213,7 @@ def hostile(sample_store, tmp_path_factory):
     plan = yaml.safe_load((ROOT / "parameters" / "plan_synthchester.yaml").read_text("utf-8"))
     (root / "plan.yaml").write_text(yaml.safe_dump(_swap(plan), allow_unicode=True), "utf-8")
     members = [HOSTILE_AREA, REPLACE["Northvale"], REPLACE["Ambermoor"], "Brackenford"]
-    groups = {"groups": {GROUP: {"description": CORPUS[1], "members": members}}}
+    groups = {"groups": {GROUP: {"name": GROUP, "description": CORPUS[1], "members": members}}}
     (root / "peers.yaml").write_text(yaml.safe_dump(groups, allow_unicode=True), "utf-8")
     common = {"area": HOSTILE_AREA, "store": str(root / "store")}
     briefing = ReportParams(report="quarterly_briefing", period="2024/25 Q2", peer_group=GROUP,

@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 
 from csplib.errors import CspError, ParameterError
-from csplib.indicators.keyfigures import shared_figures
 from csplib.periods import parse_period
 from csplib.report.briefing import QuarterlyBriefing, load_data
 from csplib.report.params import ReportParams, load_params
@@ -46,8 +45,10 @@ def test_briefing_writes_html_notebook_and_figures(briefing):
 def test_figures_json_equals_a_direct_computation_on_the_same_store(briefing):
     params, result = briefing
     saved = json.loads((result.out_dir / "figures.json").read_text())
-    direct = QuarterlyBriefing(load_data(params)).figures
-    assert saved == json.loads(json.dumps(shared_figures(direct, params.threshold)))
+    direct = QuarterlyBriefing(load_data(params), threshold=params.threshold)
+    # figures.json takes the report's one disclosure policy, as its tables do.
+    assert saved == json.loads(json.dumps(direct.shared()))
+    assert saved["suppression"]["rule"].startswith("Counts of 1 to 4")
     # And the headline counts, recounted with plain pandas from the store.
     crimes = Store(params.store_path()).crimes(["month", "csp_name", "is_asb"])
     area = crimes[crimes["csp_name"] == params.area]
@@ -196,6 +197,10 @@ def test_city_of_london_briefing_from_real_data(realdata, tmp_path):
     assert figures["synthetic"] is False
     html = (result.out_dir / "report.html").read_text()
     assert "2,210" in html and "1,668" in html and "SYNTHETIC" not in html
+    # History from the store's first month (April 2018), limits from the months before
+    # the quarter; no lookup in this store, so no county comparison.
+    assert "April 2018 to June 2019" in html
+    assert "No ONS lookup in the store" in html
     shutil.rmtree(tmp_path / "reports")
 
 
@@ -206,15 +211,18 @@ def test_missing_store_is_a_clear_error(tmp_path):
         )
 
 
-def test_groups_table_suppresses_small_counts(sample_store):
+def test_groups_table_and_figures_json_take_the_same_policy(sample_store):
+    """A partnership's offence-group counts are published by ONS and the Home Office, so
+    the disclosure policy shows them in full: the table prints exactly what figures.json
+    holds for every group."""
     store, _ = sample_store
-    params = ReportParams(area="Synthchester", period="2024/25 Q2", store=str(store))
+    params = ReportParams(area="Fallowdown", period="2024/25 Q2", store=str(store))
     b = QuarterlyBriefing(load_data(params), threshold=5)
-    groups = pd.DataFrame(b.figures["by_group"])
+    assert not b.policy.applies("csp", "offence_group") and b.policy.applies("csp", "asb")
+    shared = pd.DataFrame(b.shared()["by_group"])
     html = str(b.groups())
-    for n in set(groups["current"]) | set(groups["previous"]):
-        if 0 < n < 5:
-            assert f">{n}<" not in html
+    for n in list(shared["current"]) + list(shared["previous"]):
+        assert f">{n:,}<" in html
 
 
 def test_a_partnership_whose_force_is_not_loaded_is_refused(sample_store, tmp_path):

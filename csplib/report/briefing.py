@@ -4,6 +4,8 @@
 (:func:`csplib.report.data.load_data`); each method builds one section's result
 (:mod:`csplib.report.sections`) and renders it. The key figures every section and
 ``figures.json`` read are built once, by :func:`csplib.report.sections.summary.build_quarter`.
+One disclosure policy (``ctx.policy``, from the ``threshold`` parameter) governs the
+tables, the notes, the alt text and ``figures.json`` (:meth:`QuarterlyBriefing.shared`).
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ import json
 from functools import cached_property
 from pathlib import Path
 
-from csplib.indicators.keyfigures import shared_figures
+from csplib.indicators.keyfigures import DERIVED, shared_figures
+from csplib.indicators.suppression import disclosure_note
 from csplib.report import html as h
 from csplib.report.data import REPORT_COLUMNS, ReportData, load_data
 from csplib.report.params import ReportParams
@@ -40,6 +43,7 @@ class QuarterlyBriefing:
         self.threshold = threshold
         self.ctx = context.quarter(data, threshold)
         self.period, self.previous = self.ctx.period, self.ctx.previous
+        self.policy = self.ctx.policy
         self.facts = summary.build_quarter(self.ctx)
         self.figures = self.facts.figures
 
@@ -56,13 +60,36 @@ class QuarterlyBriefing:
             return None
         out = Path(path)
         out.parent.mkdir(parents=True, exist_ok=True)
-        shared = shared_figures(self.figures, self.threshold)
-        out.write_text(json.dumps(shared, indent=2), encoding="utf-8")
+        out.write_text(json.dumps(self.shared(), indent=2), encoding="utf-8")
+        return out
+
+    def shared(self) -> dict:
+        """The key figures as ``figures.json`` publishes them: the report's disclosure
+        policy applied as in its tables and notes (offence groups at a partnership's or
+        force's level are published by ONS and the Home Office; a small ASB count is not,
+        so it is shown as '<5' and every figure derived from it is null)."""
+        out = shared_figures(self.figures, policy=self.policy)
+        kind = str(self.figures["area_kind"])
+        t = self.policy.threshold
+        if self.policy.applies(kind, "asb"):
+            entry = out["asb"]
+            for key in ("current", "previous"):
+                v = entry[key]
+                if isinstance(v, int) and 0 < v < t:
+                    entry[key] = f"<{t}"
+                    for d in DERIVED:
+                        if d in entry:
+                            entry[d] = None
+        out["suppression"] = {"threshold": t, "rule": disclosure_note(self.policy)}
         return out
 
     @cached_property
     def _places(self) -> places.Places:
         return places.build(self.ctx)
+
+    @cached_property
+    def _trend(self) -> trend.ControlChart:
+        return trend.build_quarter(self.ctx)
 
     # ---- sections (each: build the result, render it) -----------------------------
     def title(self) -> h.Html:
@@ -80,7 +107,7 @@ class QuarterlyBriefing:
 
     def trend(self) -> h.Html:
         """Monthly crimes with an XmR control chart, over complete months only."""
-        return trend.render_quarter(trend.build_quarter(self.ctx))
+        return trend.render_quarter(self._trend)
 
     def peers(self) -> h.Html:
         return peers.render(peers.build(self.ctx))
@@ -98,4 +125,6 @@ class QuarterlyBriefing:
         return data_quality.render(data_quality.build_quarter(self.ctx))
 
     def sources(self) -> h.Html:
-        return sources.render(sources.build_quarter(self.ctx, self.figures["population_note"]))
+        return sources.render(sources.build_quarter(
+            self.ctx, self.figures, chart=self._trend.summary, peers=self.data.peers
+        ))  # fmt: skip

@@ -146,6 +146,9 @@ class PeerGroups(BaseModel):
 class PeerGroup(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    #: The group's display name in reports ("Synthshire most similar group"); reports
+    #: never print the group's id. Empty: "its most similar group".
+    name: str = ""
     description: str = ""
     members: list[str] = Field(min_length=2)
 

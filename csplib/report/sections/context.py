@@ -3,12 +3,13 @@ and the facts all sections share (periods compared, coverage flags, population).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from csplib.indicators.priorities import LikeForLike, like_for_like_months
+from csplib.indicators.suppression import DisclosurePolicy
 from csplib.periods import Period, check_coverage
 from csplib.report.assessment_data import AssessmentData, population_by_year
 from csplib.report.data import ReportData, area_population
@@ -25,6 +26,44 @@ class Quarter:
     flags: pd.DataFrame  # coverage flags of both quarters
     population: tuple[int, int] | None  # (people, mid-year) for the quarter's year
     previous_population: tuple[int, int] | None
+    # The one disclosure policy of the report: tables, notes, alt text, chart data and
+    # figures.json all go through it.
+    policy: DisclosurePolicy = field(default_factory=DisclosurePolicy)
+
+    def shown(self, n: object, measure: str, geography: str | None = None) -> str:
+        """A count as the report may print it: suppressed ('<5') when the policy applies
+        to ``measure`` at ``geography`` (default: the area's own), else in full."""
+        where = geography or self.data.area.kind
+        if self.policy.applies(where, measure):
+            return count_text(n, self.policy.threshold)
+        return count_text(n, 0)
+
+
+def count_text(n: object, threshold: int) -> str:
+    """'1,234'; a count of 1 to threshold - 1 as '<threshold' (threshold 0: never)."""
+    if n is None or n is pd.NA or (isinstance(n, float) and np.isnan(n)):
+        return "gap"
+    n = int(n)  # type: ignore[arg-type]
+    return f"<{threshold}" if 0 < n < threshold else f"{n:,}"
+
+
+def month_long(month: str) -> str:
+    """'2024-07' -> 'July 2024' (the report's one date style)."""
+    return pd.Period(month, freq="M").strftime("%B %Y")
+
+
+def span_long(first: str, last: str) -> str:
+    """'July to September 2024'; 'December 2023 to February 2024'; 'July 2024'.
+
+    >>> span_long("2024-07", "2024-09"), span_long("2023-12", "2024-02")
+    ('July to September 2024', 'December 2023 to February 2024')
+    """
+    if first == last:
+        return month_long(first)
+    a, b = pd.Period(first, freq="M"), pd.Period(last, freq="M")
+    if a.year == b.year:
+        return f"{a.strftime('%B')} to {month_long(last)}"
+    return f"{month_long(first)} to {month_long(last)}"
 
 
 def quarter(data: ReportData, threshold: int = 5) -> Quarter:
@@ -36,6 +75,7 @@ def quarter(data: ReportData, threshold: int = 5) -> Quarter:
         flags=check_coverage(previous.months + period.months, data.coverage, forces),
         population=area_population(data.population, data.area.lad_codes, year),
         previous_population=area_population(data.population, data.area.lad_codes, year - 1),
+        policy=DisclosurePolicy(threshold=threshold),
     )  # fmt: skip
 
 

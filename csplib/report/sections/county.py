@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from csplib.errors import ParameterError
-from csplib.indicators.counts import asb_mask
+from csplib.indicators.change import format_pct
+from csplib.indicators.counts import asb_mask, in_period
 from csplib.indicators.peers import county_table
 from csplib.report import charts
 from csplib.report import html as h
@@ -26,6 +27,23 @@ class QuarterCounty:
     table: pd.DataFrame | None  # county_table(); None: not available (see ``problem``)
     problem: str | None = None
     warning: bool = False  # the problem is a fault to flag, not an absent input
+    # (force's crimes, crimes placed in its partnerships, no location, outside the force
+    # area, LSOA not in the lookup) in the quarter: why the two totals differ.
+    reconcile: tuple[int, int, int, int, int] | None = None
+
+
+def force_reconciliation(ctx: Quarter) -> tuple[int, int, int, int, int]:
+    """(the force's crimes, those placed in one of its partnerships, with no location,
+    placed outside the force area, in an LSOA the lookup does not know) in the quarter,
+    ASB left out. The last four add up to the first."""
+    d = ctx.data
+    rows = in_period(d.crimes[d.crimes["force"].isin(list(d.area.forces))], ctx.period)
+    rows = rows[~asb_mask(rows)]
+    placed = int(rows["csp_name"].isin(d.area.csp_names).sum())
+    status = rows["geo_status"].astype("str")
+    no_loc = int((status == "no_location").sum())
+    outside = int((status == "outside_force_area").sum())
+    return len(rows), placed, no_loc, outside, len(rows) - placed - no_loc - outside
 
 
 def build_quarter(ctx: Quarter) -> QuarterCounty:
@@ -33,6 +51,17 @@ def build_quarter(ctx: Quarter) -> QuarterCounty:
     if not area.csp_names:
         return QuarterCounty(ctx, None, "No ONS lookup in the store: the county comparison "
                              "needs one.")  # fmt: skip
+    if len(area.csp_names) == 1:
+        compare = (
+            f"The comparison with {ctx.data.peer_group_name or 'its most similar group'} "
+            "above stands in for it." if ctx.data.peers is not None else
+            "Name a peer group in the report's parameters to compare with similar areas."
+        )  # fmt: skip
+        force = area.name if area.kind == "force" else (area.pfa_name or area.name)
+        r = QuarterCounty(ctx, None, reconcile=force_reconciliation(ctx))
+        return QuarterCounty(ctx, None, f"{force} has a single partnership, "
+                             f"{area.csp_names[0]}, so there is no county comparison. "
+                             f"{compare} {_reconcile_note(r)}", reconcile=r.reconcile)  # fmt: skip
     try:
         members = members_counts(ctx.data, list(area.csp_names), ctx.period)
     except ParameterError as err:
@@ -41,7 +70,27 @@ def build_quarter(ctx: Quarter) -> QuarterCounty:
     if set(ctx.flags["month"]) & set(ctx.previous.months):
         t["count_previous"] = None  # last year's months were not loaded: a gap, not 0
         t["change_pct"] = None
-    return QuarterCounty(ctx, t)
+    return QuarterCounty(ctx, t, reconcile=force_reconciliation(ctx))
+
+
+def _reconcile_note(r: QuarterCounty) -> str:
+    ctx = r.ctx
+    force, placed, no_loc, outside, unknown = r.reconcile  # type: ignore[misc]
+    area = ctx.data.area
+    name = area.name if area.kind == "force" else (area.pfa_name or "the force")
+    if force == placed:
+        return f"Every crime {name} recorded in the quarter is placed in one of its partnerships."
+    why = [f"{ctx.shown(no_loc, 'unplaced', 'force')} have no location"] if no_loc else []
+    if outside:
+        why.append(f"{ctx.shown(outside, 'unplaced', 'force')} were placed in areas outside "
+                   "the force area")  # fmt: skip
+    if unknown:
+        why.append(f"{ctx.shown(unknown, 'unplaced', 'force')} are in neighbourhoods the "
+                   "lookup does not know")  # fmt: skip
+    return (f"{name} recorded {force:,} crimes in the quarter; its partnerships' rows add up "
+            f"to {placed:,}, {force - placed:,} fewer: " + "; ".join(why) + "."
+            + (" The summary's rate counts every crime the force recorded."
+               if area.kind == "force" else ""))  # fmt: skip
 
 
 def render_quarter(r: QuarterCounty) -> h.Html:
@@ -49,23 +98,26 @@ def render_quarter(r: QuarterCounty) -> h.Html:
     if r.table is None:
         return h.callout(r.problem, "warning") if r.warning else h.paragraph(r.problem)
     t = r.table
+    total_label = "All partnerships"
 
     def count(n: object) -> str:
-        return cells.count(n, ctx.threshold, "gap")
+        return ctx.shown(n, "total", "csp")
 
     frame = pd.DataFrame({
-        "Partnership": t["area"], "Crimes": t["count"].map(count),
+        "Partnership": t["area"].replace({"Total": total_label}), "Crimes": t["count"].map(count),
         "Same quarter last year": t["count_previous"].map(count),
-        "Change %": t["change_pct"].map(h.fmt_pct),
+        "Change %": t["change_pct"].map(lambda x: format_pct(None if pd.isna(x) else x)),
         "Rate per 1,000": t["rate"].map(lambda x: h.fmt_float(x, 1)),
         "Rank": t["rank"].map(h.fmt_int),
     })  # fmt: skip
+    own = "" if ctx.data.area.kind == "csp" else (
+        " The 'All partnerships' row counts only the crimes placed in a partnership."
+    )  # fmt: skip
     return h.table(
         frame, f"Every partnership in {ctx.data.area.pfa_name}: crimes and rate, {ctx.period.label}",
         numeric=["Crimes", "Same quarter last year", "Change %", "Rate per 1,000", "Rank"],
         row_header="Partnership",
-        note="Rank 1 = highest rate. Crimes with no location cannot be placed in a partnership "
-        "and are not in these rows.",
+        note="Rank 1 = highest rate. " + _reconcile_note(r) + own,
     )  # fmt: skip
 
 

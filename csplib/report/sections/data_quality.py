@@ -10,7 +10,7 @@ import pandas as pd
 from csplib.indicators.counts import asb_mask, in_period
 from csplib.report import html as h
 from csplib.report.sections import cells
-from csplib.report.sections.context import Quarter, Year
+from csplib.report.sections.context import Quarter, Year, month_long, span_long
 
 
 @dataclass(frozen=True)
@@ -27,23 +27,29 @@ def _unplaced(crimes: pd.DataFrame, forces, period) -> tuple[int, int]:
 
 
 def build_quarter(ctx: Quarter) -> Notes:
-    d, p = ctx.data, ctx.period
+    """Every count goes through the report's disclosure policy (``ctx.shown``): a small
+    ASB count is '<5', and no total is printed that would give it back."""
+    d, p, prev = ctx.data, ctx.period, ctx.previous
     area_rows = in_period(d.area_crimes, p)
-    no_loc, outside = _unplaced(d.crimes, d.area.forces, p)
+    asb = int(asb_mask(area_rows).sum())
+    crimes = d.crimes[~asb_mask(d.crimes)]
+    no_loc, outside = _unplaced(crimes, d.area.forces, p)  # crimes, as the county table
+    force = "force area" if d.area.kind == "force" else "force"
     items = [
-        f"Months used: {', '.join(p.months)} against {', '.join(ctx.previous.months)}.",
-        f"{len(area_rows):,} rows for {d.area.name} in the quarter "
-        f"({int(asb_mask(area_rows).sum()):,} of them ASB).",
-        f"{no_loc:,} of the force's rows in the quarter have no location or LSOA and cannot be "
-        "placed in a partnership"
+        f"Months used: {span_long(p.start, p.end)} against {span_long(prev.start, prev.end)}.",
+        f"{ctx.shown(len(area_rows) - asb, 'total')} crimes and {ctx.shown(asb, 'asb')} "
+        f"anti-social behaviour incidents for {d.area.name} in the quarter.",
+        f"{ctx.shown(no_loc, 'unplaced', 'force')} of the {force}'s crimes in the quarter "
+        "have no location and cannot be placed in a partnership"
         + (" (they are counted in this force-area report)." if d.area.kind == "force" else "."),
-        f"{outside:,} of the force's rows fall in LSOAs outside its area.",
+        f"{ctx.shown(outside, 'unplaced', 'force')} of the {force}'s crimes in the quarter "
+        "were placed in neighbourhoods outside the force area.",
     ]  # fmt: skip
     if ctx.flags.empty:
         items.append("Every month of both periods is present and complete.")
     else:
         for r in ctx.flags.itertuples():
-            items.append(f"{r.force} {r.month}: {r.status}. {r.note or ''}")
+            items.append(f"{month_long(r.month)}: {r.status} in the data; it is not compared.")
     return Notes(items)
 
 

@@ -1,5 +1,6 @@
-"""What drove the change: each offence group's change and its share of the total change
-(the briefing), with a bar chart when both quarters are complete."""
+"""What drove the change: the rises and the falls separately, each offence group's change
+and its share of the rises or of the falls (the briefing), with a bar chart when both
+quarters are complete."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from csplib.indicators.suppression import suppress_series
+from csplib.indicators.change import gross_movement
+from csplib.indicators.suppression import SuppressedSeries, suppress_series
 from csplib.report import charts
 from csplib.report import html as h
 from csplib.report.sections.summary import QuarterFacts
@@ -21,17 +23,28 @@ class Groups:
     previous: object  # the same for last year ('gap' when its months were not loaded)
 
 
+def _suppress(facts: QuarterFacts, counts: pd.Series):
+    """The counts as the disclosure policy publishes them: in full where ONS and the Home
+    Office publish offence groups at the area's level, else small ones hidden (never a
+    major group by secondary suppression)."""
+    policy = facts.ctx.policy
+    if not policy.applies(facts.ctx.data.area.kind, "offence_group"):
+        full = pd.concat([counts, pd.Series({"Total": counts.sum()})]).astype(int)
+        none = pd.Series(False, index=full.index)
+        return SuppressedSeries(full.map(str), none, none)
+    return suppress_series(counts, threshold=policy.threshold, protected=policy.major(counts))
+
+
 def build(facts: QuarterFacts) -> Groups:
     groups = pd.DataFrame(facts.figures["by_group"])
-    t = facts.ctx.threshold
     if groups.empty:
         return Groups(facts, groups, None, None)
-    cur = suppress_series(groups.set_index("group")["current"], threshold=t)
+    cur = _suppress(facts, groups.set_index("group")["current"])
     if groups["previous"].isna().any():  # last year's months were not loaded
         gap = pd.Series("gap", index=[*groups["group"], "Total"])
         prev = type(cur)(gap, gap.map(lambda _: False), gap.map(lambda _: False))
     else:
-        prev = suppress_series(groups.set_index("group")["previous"], threshold=t)
+        prev = _suppress(facts, groups.set_index("group")["previous"].astype(int))
     return Groups(facts, groups, cur, prev)
 
 
@@ -46,7 +59,7 @@ def _rows(r: Groups) -> list[dict]:
             "Offence group": g.group, ctx.period.label: h.fmt_display(cur.display[g.group]),
             ctx.previous.label: h.fmt_display(prev.display[g.group]),
             "Change": "[c]" if hidden else h.fmt_signed(g.change),
-            "Share of total change": "[c]" if hidden
+            SHARE: "[c]" if hidden
             else h.fmt_float(share, 0) + "%" if share is not None else "n/a",
             "Is it real?": "[c]" if hidden else g.significance,
         })  # fmt: skip
@@ -54,23 +67,43 @@ def _rows(r: Groups) -> list[dict]:
     rows.append({"Offence group": "Total", ctx.period.label: h.fmt_display(cur.display.iloc[-1]),
                  ctx.previous.label: h.fmt_display(prev.display.iloc[-1]),
                  "Change": h.fmt_signed(total["change"]),
-                 "Share of total change": "100%" if total["change"] else "n/a",
+                 SHARE: "",
                  "Is it real?": total["significance"]})  # fmt: skip
     return rows
+
+
+SHARE = "Share of rises / falls"
+
+
+def movement_sentence(r: Groups) -> str:
+    """'Groups that rose added 423 crimes; groups that fell took away 19.' (the net
+    change is the difference)."""
+    if r.groups["change"].isna().any():
+        return ""
+    rises, falls = gross_movement(r.groups)
+    return (f"Groups that rose added {rises:,} crimes; groups that fell took away {falls:,}. "
+            f"The net change is {rises - falls:+,}.")  # fmt: skip
 
 
 def render(r: Groups) -> h.Html:
     if r.groups.empty:
         return h.paragraph("No crimes recorded in either period.")
     f, ctx = r.facts.figures, r.facts.ctx
+    t = ctx.policy.threshold
     tbl = h.table(
         pd.DataFrame(_rows(r)), f"Offence groups: contribution to the change in {f['area']}",
-        numeric=[ctx.period.label, ctx.previous.label, "Change", "Share of total change"],
+        numeric=[ctx.period.label, ctx.previous.label, "Change", SHARE],
         row_header="Offence group",
-        note=f"Counts of 1-{ctx.threshold - 1} are shown as <{ctx.threshold}; [c] hides a "
-        "figure that would reveal one. Shares of the change sum to 100%. Violence against "
-        "the person and sexual offences are one group in police.uk data.",
+        note="A rising group's share is its part of all the rises (the rises' shares add to "
+        "100%); a falling group's share is its part of all the falls (adding to -100%). "
+        "'Is it real?' allows for testing many groups at once. Violence against the person "
+        "and sexual offences are one group in police.uk data. "
+        + ("" if not ctx.policy.applies(ctx.data.area.kind, "offence_group") else
+           f"Counts of 1-{t - 1} are shown as <{t}; [c] hides a figure that would reveal one."),
     )  # fmt: skip
+    lead = movement_sentence(r)
+    if lead:
+        tbl = h.paragraph(lead) + tbl
     if not f["coverage"]["complete"]:
         return tbl + h.callout(
             "No chart of the change: a month of one of the periods is missing or "

@@ -1,5 +1,6 @@
 """Against similar partnerships: each member's rate against the peer group's pooled
-rate, with funnel limits (the briefing; the explorer's peer view reads the same table)."""
+rate, with funnel limits widened where the members differ more than chance explains
+(the briefing; the explorer's peer view reads the same table)."""
 
 from __future__ import annotations
 
@@ -9,42 +10,60 @@ import pandas as pd
 
 from csplib.report import charts
 from csplib.report import html as h
-from csplib.report.sections import cells
 from csplib.report.sections.context import Quarter
+
+#: Verdicts of :func:`csplib.indicators.peers.peer_comparison` in plain English.
+VERDICT_WORDS = {"significantly above": "above average", "significantly below": "below average",
+                 "within": "about average"}  # fmt: skip
 
 
 @dataclass(frozen=True)
 class Peers:
+    ctx: Quarter
     area: str
-    group: str | None
+    group: str | None  # the group's display name
     period: str
-    threshold: int
     table: pd.DataFrame | None  # peer_comparison(); None: no peer group set
+    spread: str | None  # the overdispersion sentence (how far the limits were widened)
 
 
 def build(ctx: Quarter) -> Peers:
     d = ctx.data
-    return Peers(d.area.name, d.peer_group, ctx.period.label, ctx.threshold, d.peers)
+    table, spread = d.peers, None
+    if table is not None and not table.empty:
+        od = table.attrs.get("overdispersion")
+        if od is not None:
+            spread = od.sentence(table["limit_factor"].to_numpy())
+    name = d.peer_group_name or ("its most similar group" if d.peer_group else None)
+    return Peers(ctx, d.area.name, name, ctx.period.label, table, spread)
 
 
 def render(r: Peers) -> h.Html:
     peers = r.table
     if peers is None or peers.empty:
-        return h.paragraph("No peer group is set for this report (parameter 'peer_group').")
+        return h.paragraph(
+            "No peer group is set for this report: name one in the report's parameters to "
+            "compare with similar partnerships."
+        )
+    ctx = r.ctx
     fig, alt = charts.funnel_plot(peers, r.area)
     frame = pd.DataFrame({
         "Partnership": peers["area"],
-        "Crimes": peers["count"].map(lambda n: cells.count(n, r.threshold, "gap")),
+        "Crimes": peers["count"].map(lambda n: ctx.shown(n, "total", "csp")),
         "Population": peers["population"].map(h.fmt_int),
         "Rate per 1,000": peers["rate"].map(lambda x: h.fmt_float(x, 1)),
-        "Rank": peers["rank"].map(h.fmt_int), "Against the group (95%)": peers["verdict_95"],
+        "Rank": peers["rank"].map(h.fmt_int),
+        "Against the group": peers["verdict_95"].map(lambda v: VERDICT_WORDS.get(v, v)),
     }).sort_values("Rank", key=lambda s: s.astype(int))  # fmt: skip
-    return h.figure(
-        fig, alt, f"Funnel plot: crime rates in peer group '{r.group}', {r.period}."
-    ) + h.table(
-        frame, f"Peer group '{r.group}': crimes per 1,000 residents, {r.period}",
+    parts = [h.figure(fig, alt, f"Crime rates in {r.group}, {r.period}: each partnership "
+                      "against the range expected around the group's rate.")]  # fmt: skip
+    if r.spread:
+        parts.append(h.paragraph(r.spread))
+    parts.append(h.table(
+        frame, f"{r.group}: crimes per 1,000 residents, {r.period}",
         numeric=["Crimes", "Population", "Rate per 1,000", "Rank"], row_header="Partnership",
-        note="Limits by Byar's method (exact Poisson limits below 10), around the group's "
-        "pooled rate. The Home Office 'most similar group' lists are restricted; this group "
-        "is set in the parameters.",
-    )  # fmt: skip
+        note="Rank 1 = highest rate. 'Above' or 'below average' only where the rate is "
+        "outside the range expected around the group's rate. The Home Office 'most similar "
+        "group' lists are restricted; this group is set in the report's parameters.",
+    ))  # fmt: skip
+    return h.join(parts)

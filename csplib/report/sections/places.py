@@ -127,4 +127,9 @@ def render_map(r: Map) -> h.Html:
         label=lambda code, n: r.shown.get(code, cells.count(n, t, "gap")),
     )  # fmt: skip
     area = r.ctx.data.area.name
+    # The alt text names places, not codes.
+    crimes = r.ctx.data.area_crimes[["lsoa_code", "lsoa_name"]].dropna().drop_duplicates()
+    for code, name in zip(crimes["lsoa_code"], crimes["lsoa_name"], strict=True):
+        if code in alt:
+            alt = alt.replace(str(code), str(name))
     return h.figure(fig, alt, f"Crimes by neighbourhood (LSOA), {area}, {label}.")

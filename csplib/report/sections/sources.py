@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from csplib.indicators.suppression import disclosure_note
 from csplib.report import html as h
-from csplib.report.sections.context import Quarter, Year
+from csplib.report.sections.context import Quarter, Year, month_long
 from csplib.report.sections.priorities import score_rules
 
 
@@ -15,26 +16,72 @@ class Sources:
     items: list[str]
 
 
-def build_quarter(ctx: Quarter, population_note: str | None) -> Sources:
-    return Sources([
+def build_quarter(ctx: Quarter, figures: dict, chart=None, peers=None) -> Sources:
+    """The briefing's methods note: sources, every method by name, the p-values of the
+    summary's changes (``figures["methods_note"]``, with the multiple-testing policy),
+    the control chart's baseline (``chart``: :class:`csplib.indicators.spc.ChartSummary`),
+    the peer limits' widening (``peers``: the peer table) and the disclosure policy."""
+    items = [
         "Crimes: data.police.uk street-level crime (police recorded crime, locations "
         "snapped to anonymous map points; about two months' publication lag; fraud and "
-        "computer misuse absent).",
-        "Anti-social behaviour is reported separately and never counted as crime.",
-        "Change: the same period last year (not the previous quarter, because of seasonality).",
-        "Is it real? Poisson test of two counts: Z = 2(√current − √previous) for the "
-        "strength of the signal, with the p-value from the two-sample Poisson test "
-        "(exact conditional test for small counts).",
+        "computer misuse absent). Anti-social behaviour is reported separately and never "
+        "counted as crime.",
+        "Change: the same period last year (not the previous quarter, because of seasonality). "
+        "Every percentage is computed once from the counts and rounded once, to one decimal, "
+        "halves away from zero; per-day changes have one decimal under 10 a day.",
+        "Is it real? Two-sample Poisson test of the counts, exposures the days compared "
+        "(exact conditional test for small counts); Z = 2(√current − √previous) gives the "
+        "strength of the signal.",
+    ]
+    if figures.get("methods_note"):
+        items.append("Offence groups: " + figures["methods_note"])
+    home = figures.get("home_office")
+    if home:
+        items.append(
+            "Home Office police recorded crime by partnership (open data) is set beside "
+            "police.uk. The two differ: police.uk leaves out fraud and computer misuse and "
+            "crimes it cannot map, police.uk files are not revised after publication, and "
+            "the two may date a crime by when it occurred or when it was recorded. "
+            + ("Here they differ in direction or by more than 5 percentage points."
+               if home["differs"] else "Here they agree within 5 percentage points.")
+        )  # fmt: skip
+    items.append(
         "Peer comparison: rates per 1,000 residents against the pooled group rate, funnel "
-        "limits at 95% and 99.8% (Byar's method; exact Poisson limits below 10).",
-        "Control chart: XmR ('Making Data Count'): mean ± 2.66 × mean moving range; "
-        "signals for a point outside the limits, 7 in a row on one side of the mean, 6 "
-        "rising or falling, 2 of 3 beyond two sigma.",
-        f"Population: ONS mid-year estimates ({population_note or 'not loaded'}).",
-        f"Small numbers: counts of 1-{ctx.threshold - 1} are shown as <{ctx.threshold}.",
-        h.LICENCE,
+        "limits at 95% and 99.8% (Byar's method; exact Poisson limits below 10), widened "
+        "when the areas differ more than chance explains (Spiegelhalter 2005)."
+    )
+    if peers is not None and not peers.empty and peers.attrs.get("overdispersion") is not None:
+        od = peers.attrs["overdispersion"]
+        if od.assessed:
+            items.append(
+                f"Peer overdispersion: phi = {od.phi:.2f} over {od.n_areas} areas "
+                f"(chi-squared p {_p(od.p_value)}); limits "
+                + (f"widened ({od.method})." if od.overdispersed else "allow for chance only.")
+            )  # fmt: skip
+    if chart is not None:
+        items.append(
+            "Control chart: XmR ('Making Data Count'): mean ± 2.66 × mean moving range, "
+            f"limits from {month_long(chart.baseline_start)} to {month_long(chart.baseline_end)} "
+            f"({chart.baseline_points} months"
+            + (", trial limits" if chart.trial_limits else "")
+            + "); signals: a point outside the limits, 7 in a row on one side of the mean, "
+            "6 rising or falling, 2 of 3 beyond two sigma. Baseline trend (Mann-Kendall): "
+            + (f"{chart.baseline_trend}, p {_p(chart.baseline_trend_p)}, so no signal is "
+               "called improvement or concern." if chart.baseline_trend != "none" else "none.")
+            + " A missing or incomplete month is left out of the limits and shown as a gap; "
+            "only signals running in the quarter are reported."
+        )  # fmt: skip
+    items += [
+        f"Population: ONS mid-year estimates ({figures.get('population_note') or 'not loaded'}).",
+        "Disclosure: " + disclosure_note(ctx.policy),
         f"Produced {date.today():%d %B %Y} with CSP Workbook.",
-    ])  # fmt: skip
+    ]  # the licence is in the report's footer, once
+    return Sources(items)
+
+
+def _p(p: float) -> str:
+    """'= 0.012' or '< 0.001' (never 'p = 0.000')."""
+    return "< 0.001" if p < 0.001 else f"= {p:.3f}"
 
 
 def _plan_item(ctx: Year, plan: dict | None) -> str:

@@ -8,72 +8,169 @@ from the results of the sections they quote.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pandas as pd
 
+from csplib.indicators.change import format_pct, pct_rounded
 from csplib.indicators.counts import asb_mask
 from csplib.indicators.keyfigures import class_total_reveals, key_figures
 from csplib.indicators.priorities import year_on_year
+from csplib.indicators.significance import poisson_change_test
 from csplib.indicators.suppression import suppress_series
 from csplib.report import html as h
+from csplib.report.data import county_group_counts, home_office_totals, peer_group_verdicts
 from csplib.report.sections import cells
-from csplib.report.sections.context import Quarter, Year, clean
+from csplib.report.sections.context import Quarter, Year, clean, month_long
 from csplib.sources.population import population_for
 
 # ---- the quarterly briefing -----------------------------------------------------------
+
+#: Police.uk and Home Office changes "disagree in size" when they differ by more than this
+#: many percentage points (a design choice: smaller gaps are within what the different
+#: counting rules give in an ordinary quarter).
+SOURCES_DIFFER_POINTS = 5.0
 
 
 @dataclass(frozen=True)
 class QuarterFacts:
     ctx: Quarter
-    figures: dict  # key_figures, with synthetic and population_note
+    figures: dict  # key_figures, with synthetic, population_note, county and Home Office
+    sentences: list[str]  # the summary after the headline, each at most 30 words
+
+
+def county_name(pfa_name: str | None) -> str | None:
+    """How a sentence names the county: 'Synthshire (synthetic)' -> 'Synthshire',
+    'Kent Police' -> 'Kent'."""
+    if not pfa_name:
+        return None
+    name = re.sub(r"\s*\(.*?\)\s*$", "", str(pfa_name)).strip()
+    return re.sub(r"\s+Police(\s+Area)?$", "", name).strip() or str(pfa_name)
+
+
+def _change_entry(cur: int, prev: int, ctx: Quarter) -> dict:
+    test = poisson_change_test(cur, prev, ctx.period.days, ctx.previous.days)
+    return {"current": int(cur), "previous": int(prev), "change": int(cur - prev),
+            "pct_change": pct_rounded(cur, prev), "significant": bool(test.significant)}  # fmt: skip
 
 
 def build_quarter(ctx: Quarter) -> QuarterFacts:
     d = ctx.data
+    complete = ctx.flags.empty
+    county_groups = county_group_counts(d, ctx.period) if d.area.csp_names else {}
+    many = len(d.area.csp_names) > 1
+    cname = county_name(d.area.pfa_name)
     figures = key_figures(
         d.area, d.area_crimes, ctx.period, ctx.flags, population=ctx.population,
         previous_population=ctx.previous_population, peers=d.peers, peer_group=d.peer_group,
+        county_groups=county_groups if (many and d.area.kind == "csp") else None,
+        county_name=cname, peer_groups=peer_group_verdicts(d, ctx.period) or None,
     )  # fmt: skip
     figures["synthetic"] = d.synthetic
     figures["population_note"] = f"mid-{ctx.population[1]} estimate" if ctx.population else None
-    return QuarterFacts(ctx, figures)
+    if figures["peer_position"]:
+        figures["peer_position"]["group_name"] = d.peer_group_name
+    county = None
+    if many and d.area.kind == "csp" and county_groups and complete:
+        cur = sum(c for c, _ in county_groups.values())
+        prev = sum(p for _, p in county_groups.values())
+        county = {"area": cname, **_change_entry(cur, prev, ctx)}
+    figures["county_total"] = county
+    ho = home_office_totals(d, ctx.period) if complete else None
+    home = None
+    if ho is not None:
+        home = _change_entry(*ho, ctx)
+        pu = figures["total_crime"]["pct_change"]
+        ho_pct = home["pct_change"]
+        home["differs"] = bool(
+            pu is not None and ho_pct is not None and (
+                (pu > 0) != (ho_pct > 0) or abs(pu - ho_pct) > SOURCES_DIFFER_POINTS)
+        )  # fmt: skip
+    figures["home_office"] = home
+    return QuarterFacts(ctx, figures, _sentences(ctx, figures))
 
 
-def _asb_sentence(r: QuarterFacts) -> str:
-    a, t = r.figures["asb"], r.ctx.threshold
-    small = 0 < a["current"] < t or (a["previous"] is not None and 0 < a["previous"] < t)
-    if a["previous"] is None or small:
-        return (
-            f"Anti-social behaviour (not counted as crime): {cells.count(a['current'], t, 'gap')} "
-            f"incidents this quarter ({a['significance'] if not small else 'small numbers'})."
-        )
-    return (
-        f"Anti-social behaviour (not counted as crime): {a['current']:,} incidents "
-        f"against {a['previous']:,} ({h.fmt_pct(a['pct_change'])}; {a['significance']})."
+def _moved(entry: dict) -> str:
+    """'rose 2.4%', 'fell 3.1%' or 'was little changed (+0.4%)' (a change that could be
+    chance is never called a rise or a fall)."""
+    pct = entry["pct_change"]
+    if pct is None:
+        return f"had {entry['current']:,} against none"
+    if not entry["significant"] or entry["change"] == 0:
+        return f"was little changed ({format_pct(pct)})"
+    return f"{'rose' if entry['change'] > 0 else 'fell'} {abs(pct):.1f}%"
+
+
+def peer_words(verdict: str) -> str:
+    return {"significantly above": "above average", "significantly below": "below average"}.get(
+        verdict, "about average"
     )
+
+
+def _sentences(ctx: Quarter, f: dict) -> list[str]:
+    out = list(f["summary"])
+    county = f["county_total"]
+    if county:
+        out.append(f"Across {county['area']}, total recorded crime {_moved(county)} "
+                   f"({county['previous']:,} to {county['current']:,}).")  # fmt: skip
+    if f["rate_per_1000"]:
+        x = f["rate_per_1000"]
+        out.append(f"That is {x['current']:.1f} crimes per 1,000 residents in the quarter "
+                   f"(mid-{x['population_year']} population {x['population']:,}).")  # fmt: skip
+    if f["peer_position"]:
+        p = f["peer_position"]
+        name = p.get("group_name") or "its most similar group of partnerships"
+        out.append(
+            f"Against {name}, {f['area']}'s crime rate is {peer_words(p['verdict_95'])}: "
+            f"{p['rate']:.1f} per 1,000 against {p['group_rate']:.1f}, "
+            f"{_ordinal(p['rank'])} highest of {p['of']}."
+        )  # fmt: skip
+    home = f["home_office"]
+    if home:
+        out.append(f"Home Office recorded crime {_moved(home)} ({home['previous']:,} to "
+                   f"{home['current']:,}), against {format_pct(f['total_crime']['pct_change'])} "
+                   "in police.uk data.")  # fmt: skip
+        if home["differs"]:
+            out.append("The two sources disagree here. Police.uk leaves out fraud and crimes "
+                       "it cannot map, and the two may date a crime differently (occurred or "
+                       "recorded).")  # fmt: skip
+    out.append(_asb_sentence(ctx, f))
+    return out
+
+
+def _ordinal(n: int) -> str:
+    n = int(n)
+    if n == 1:
+        return "the"
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _asb_sentence(ctx: Quarter, f: dict) -> str:
+    a = f["asb"]
+    cur = ctx.shown(a["current"], "asb")
+    small = cur.startswith("<") or (
+        a["previous"] is not None and ctx.shown(a["previous"], "asb").startswith("<")
+    )
+    if a["previous"] is None or a["pct_change"] is None or small:
+        why = "numbers too small to compare" if small else "not compared"
+        return (
+            f"Anti-social behaviour (not counted as crime): {cur} incidents this quarter ({why})."
+        )
+    entry = {**a, "significant": a["significance"] in ("significant rise", "significant fall")}
+    return (f"Anti-social behaviour (not counted as crime) {_moved(entry)}: {a['current']:,} "
+            f"incidents against {a['previous']:,}.")  # fmt: skip
 
 
 def render_headline(r: QuarterFacts) -> h.Html:
     f = r.figures
-    parts = [h.paragraph(f["headline"], "headline"), h.paragraph(_asb_sentence(r))]
-    if f["rate_per_1000"]:
-        x = f["rate_per_1000"]
-        parts.append(h.paragraph(
-            f"That is {x['current']:.1f} crimes per 1,000 residents in the quarter "
-            f"(mid-{x['population_year']} population {x['population']:,})."
-        ))  # fmt: skip
-    if f["peer_position"]:
-        p = f["peer_position"]
-        parts.append(h.paragraph(
-            f"Against its most similar group of {p['of']} partnerships ('{p['group']}'), "
-            f"{f['area']}'s rate is {p['verdict_95']} the group average ({p['rate']:.1f} "
-            f"against {p['group_rate']:.1f} per 1,000; ranked {p['rank']} of {p['of']}, "
-            "1 = highest)."
-        ))  # fmt: skip
+    parts = [h.paragraph(f["headline"], "headline")]
+    parts += [h.paragraph(s) for s in r.sentences]
     if not f["coverage"]["complete"]:
-        months = ", ".join(f"{x['month']} ({x['status']})" for x in f["coverage"]["flags"])
+        months = ", ".join(
+            f"{month_long(x['month'])} ({x['status']})" for x in f["coverage"]["flags"]
+        )
         parts.append(h.callout(
             f"Data gap: {months}. Counts for these months are too low or absent, so "
             "changes involving them are not real changes.", "warning",
@@ -82,36 +179,48 @@ def render_headline(r: QuarterFacts) -> h.Html:
 
 
 def group_mask(r: QuarterFacts, when: str) -> dict[str, bool]:
-    """Which offence groups the groups table hides, for ``current`` or ``previous``."""
+    """Which offence groups the groups table hides, for ``current`` or ``previous``
+    (none where the disclosure policy publishes offence groups at the area's level)."""
     groups = pd.DataFrame(r.figures["by_group"])
+    policy = r.ctx.policy
     if groups.empty or groups[when].isna().any():
         return {}
-    s = suppress_series(groups.set_index("group")[when], threshold=r.ctx.threshold)
+    if not policy.applies(r.ctx.data.area.kind, "offence_group"):
+        return dict.fromkeys(groups["group"], False)
+    counts = groups.set_index("group")[when]
+    s = suppress_series(counts, threshold=policy.threshold, protected=policy.major(counts))
     return dict(s.mask.iloc[:-1])
 
 
 def _shown(r: QuarterFacts) -> dict[tuple[str, str], tuple[str, bool]]:
     """(display, hidden) of each measure of the table, for the current and previous."""
-    f, t = r.figures, r.ctx.threshold
+    f, ctx = r.figures, r.ctx
+    t = ctx.policy.threshold
     shown: dict[tuple[str, str], tuple[str, bool]] = {}
     classes = ["victim_based", "non_victim_based"]
+    kind = ctx.data.area.kind
     for when in ("current", "previous"):
         if f["total_crime"][when] is None:  # months not loaded: a gap, not a zero
             for k in (*classes, "total_crime", "asb"):
                 shown[k, when] = ("gap", False)
             continue
-        # Victim-based and non-victim-based crime add up to total crime, which is
-        # shown: suppress them as a pair against it (a lone hidden one would be the
-        # difference). A class total with one hidden offence group inside it would give
-        # that group back (class total minus its shown groups): hide the pair then too.
-        pair = suppress_series(pd.Series([f[k][when] for k in classes], index=classes),
-                               threshold=t)  # fmt: skip
-        lone = class_total_reveals(group_mask(r, when))
-        for k in classes:
-            text = h.fmt_display(pair.display[k]) if pair.mask[k] or not lone else "[c]"
-            shown[k, when] = (text, bool(pair.mask[k]) or lone)
-        for k in ("total_crime", "asb"):
-            shown[k, when] = (cells.count(f[k][when], t, "gap"), 0 < f[k][when] < t)
+        if ctx.policy.applies(kind, "crime_class"):
+            # Victim-based and non-victim-based crime add up to total crime, which is
+            # shown: suppress them as a pair against it (a lone hidden one would be the
+            # difference). A class total with one hidden offence group inside it would
+            # give that group back: hide the pair then too.
+            pair = suppress_series(pd.Series([f[k][when] for k in classes], index=classes),
+                                   threshold=t)  # fmt: skip
+            lone = class_total_reveals(group_mask(r, when))
+            for k in classes:
+                text = h.fmt_display(pair.display[k]) if pair.mask[k] or not lone else "[c]"
+                shown[k, when] = (text, bool(pair.mask[k]) or lone)
+        else:
+            for k in classes:
+                shown[k, when] = (f"{f[k][when]:,}", False)
+        for k, measure in (("total_crime", "total"), ("asb", "asb")):
+            text = ctx.shown(f[k][when], measure)
+            shown[k, when] = (text, text.startswith("<"))
     return shown
 
 
@@ -128,15 +237,16 @@ def render_table(r: QuarterFacts) -> h.Html:
         rows.append({
             "Measure": label, cur: shown[key, "current"][0], prev: shown[key, "previous"][0],
             "Change": "[c]" if hidden else h.fmt_signed(x["change"]),
-            "Change %": "[c]" if hidden else h.fmt_pct(x["pct_change"]),
+            "Change %": "[c]" if hidden else format_pct(x["pct_change"]),
             "Per day": "[c]" if hidden else h.fmt_float(x["per_day_current"], 1),
             "Is it real?": "[c]" if hidden else x["significance"],
         })  # fmt: skip
     return h.table(
         pd.DataFrame(rows), f"Crime and ASB in {f['area']}, {cur} against {prev}",
         numeric=[cur, prev, "Change", "Change %", "Per day"], row_header="Measure",
-        note="'Is it real?': Poisson test of the two counts (exact conditional test for "
-        "small counts); a change that could be chance is 'no significant change'.",
+        note="'Is it real?' says whether the change is bigger than the ups and downs "
+        "expected by chance; a change that could be chance is 'no significant change'. "
+        "The test is described in the methods note.",
     )  # fmt: skip
 
 

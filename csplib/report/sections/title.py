@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from csplib.report import html as h
-from csplib.report.sections.context import Quarter, Year
+from csplib.report.sections.context import Quarter, Year, span_long
 
 
 @dataclass(frozen=True)
@@ -20,12 +20,12 @@ def _kind(area) -> str:
 
 
 def build_quarter(ctx: Quarter) -> Title:
-    p, area = ctx.period, ctx.data.area
-    months = f"{h.fmt_month(p.start)} to {h.fmt_month(p.end)}"
+    p, prev, area = ctx.period, ctx.previous, ctx.data.area
     return Title(
         heading=f"Quarterly crime briefing: {area.name}, {p.label}",
-        subtitle=f"{p.label} ({months}) compared with {ctx.previous.label}. Police recorded "
-        f"crime from data.police.uk, {_kind(area)} {area.name}.",
+        subtitle=f"{p.label} ({span_long(p.start, p.end)}) compared with {prev.label} "
+        f"({span_long(prev.start, prev.end)}). Police recorded crime from data.police.uk, "
+        f"{_kind(area)} {area.name}.",
         synthetic=ctx.data.synthetic,
     )
 

@@ -3,6 +3,7 @@ assessment's three financial years (monthly series, rolling 12 months, year tota
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -10,13 +11,13 @@ import pandas as pd
 from csplib.indicators.change import rolling_12_months
 from csplib.indicators.counts import monthly_counts
 from csplib.indicators.priorities import annual_series, rolling_comparison
-from csplib.indicators.spc import spc_signals, xmr
+from csplib.indicators.spc import ChartSummary, chart_summary, spc_signals, xmr
 from csplib.periods import check_coverage, month_range, shift_month
 from csplib.report import charts
 from csplib.report import html as h
-from csplib.report.data import TREND_MONTHS
+from csplib.report.data import HISTORY_MONTHS
 from csplib.report.sections import cells
-from csplib.report.sections.context import Quarter, Year, records
+from csplib.report.sections.context import Quarter, Year, month_long, records, span_long
 
 # ---- the quarterly briefing: a control chart ------------------------------------------
 
@@ -24,27 +25,67 @@ from csplib.report.sections.context import Quarter, Year, records
 @dataclass(frozen=True)
 class ControlChart:
     area: str
-    start: str
+    start: str  # the first month charted (the store's first, at most HISTORY_MONTHS back)
     end: str
-    chart: pd.DataFrame | None  # xmr(); None: fewer than 12 complete months
-    signals: pd.DataFrame | None
-    left_out: tuple[str, str] | None  # (last flagged month, its status) before start
+    chart: pd.DataFrame | None  # xmr() over the complete months; None: too few of them
+    drawn: pd.DataFrame | None  # the chart with every month, a gap month's value empty
+    signals: pd.DataFrame | None  # spc_signals(since=the quarter's first month)
+    summary: ChartSummary | None
+    gaps: list[tuple[str, str]]  # (month, status) left out as gaps
+    quarter_start: str = ""
 
 
 def build_quarter(ctx: Quarter) -> ControlChart:
-    """Monthly crimes with an XmR control chart, over complete months only."""
+    """Monthly crimes from the store's first month to the quarter's end, with an XmR
+    control chart whose limits come from the complete months before the quarter; a
+    missing or incomplete month is a gap in the chart, never a cut or a zero."""
     d, end = ctx.data, ctx.period.end
-    start = shift_month(end, -(TREND_MONTHS - 1))
-    flags = check_coverage(month_range(start, end), d.coverage, list(d.area.forces))
-    bad = sorted(set(flags["month"]))
-    if bad and bad[-1] >= start:
-        start = shift_month(bad[-1], 1)
-    left_out = (bad[-1], flags.iloc[-1]["status"]) if bad else None
-    if start > shift_month(end, -11):
-        return ControlChart(d.area.name, start, end, None, None, left_out)
-    mc = monthly_counts(d.area_crimes, month_range(start, end))
-    chart = xmr(mc.set_index("month")["count"].astype(float))
-    return ControlChart(d.area.name, start, end, chart, spc_signals(chart), left_out)
+    start = max(d.first_month or end, shift_month(end, -(HISTORY_MONTHS - 1)))
+    months = month_range(start, end)
+    flags = check_coverage(months, d.coverage, list(d.area.forces))
+    status = dict(zip(flags["month"], flags["status"], strict=True))
+    gaps = sorted(status.items())
+    good = [m for m in months if m not in status]
+    before = [m for m in good if m < ctx.period.start]
+    if len(before) < 12:
+        return ControlChart(d.area.name, start, end, None, None, None, None, gaps,
+                            ctx.period.start)  # fmt: skip
+    mc = monthly_counts(d.area_crimes, good).set_index("month")["count"].astype(float)
+    chart = xmr(mc, baseline=(before[0], before[-1]), require_consecutive=False)
+    drawn = chart.reindex(months)
+    for col in ("mean", "upper_limit", "lower_limit", "upper_two_sigma", "lower_two_sigma",
+                "upper_one_sigma", "lower_one_sigma"):  # fmt: skip
+        drawn[col] = drawn[col].ffill().bfill()
+    drawn["special_cause"] = drawn["special_cause"].fillna(False).astype(bool)
+    drawn.attrs = dict(chart.attrs)
+    signals = spc_signals(chart, since=ctx.period.start)
+    return ControlChart(d.area.name, start, end, chart, drawn, signals, chart_summary(chart),
+                        gaps, ctx.period.start)  # fmt: skip
+
+
+_SIDE = {"above": "above the average", "below": "below the average",
+         "rising": "rising", "falling": "falling"}  # fmt: skip
+
+
+def signal_text(row: dict, trending: bool) -> str:
+    """One signal in plain English with month names, e.g. 'Unusually high: July and
+    August 2024 were above the range the earlier months set (a concern).'"""
+    span = span_long(row["start"], row["end"])
+    n, side = int(row["points"]), row["side"]
+    what = {
+        "outside_limits": f"{span} {'was' if n == 1 else 'were'} "
+        + ("above" if side == "above" else "below")
+        + " the usual range of earlier months",
+        "run_of_7": f"{n} months in a row were {_SIDE[side]}, {span}",
+        "trend_of_6": f"{n} months in a row were {_SIDE[side]}, {span}",
+        "two_of_three": f"{n} months close to the edge of the usual range, "
+        + ("above" if side == "above" else "below")
+        + f" the average, {span}",
+    }[row["rule"]]
+    verdict = {"concern": "a concern", "improvement": "an improvement"}.get(row["assessment"])
+    if trending or verdict is None:
+        return f"Unusual: {what}."
+    return f"Unusual: {what} ({verdict})."
 
 
 def render_quarter(r: ControlChart) -> h.Html:
@@ -52,22 +93,41 @@ def render_quarter(r: ControlChart) -> h.Html:
         return h.callout(
             "Fewer than 12 complete months before this quarter: no control chart.", "warning"
         )
-    fig, alt = charts.control_chart(r.chart, f"Monthly crimes, {r.area}")
+    fig, alt = charts.control_chart(r.drawn, f"Monthly crimes, {r.area}")
+    s = r.summary
     caption = (
-        f"Monthly recorded crime (excluding ASB), {h.fmt_month(r.start)} to "
-        f"{h.fmt_month(r.end)}, with mean and process limits (mean ± 2.66 × mean moving range)."
+        f"Monthly recorded crime (excluding ASB), {span_long(r.start, r.end)}. The average "
+        f"and the usual range come from {span_long(s.baseline_start, s.baseline_end)}, the "
+        "months before this quarter."
     )
-    if r.left_out:
-        month, status = r.left_out
-        caption += f" Months up to {h.fmt_month(month)} are left out: {month} is {status}."
-    parts = [h.figure(fig, alt, caption)]
+    if r.gaps:
+        caption += (
+            " "
+            + "; ".join(f"{month_long(m)} is {status} in the data" for m, status in r.gaps)
+            + ": shown as a gap and left out of the average and the range."
+        )
+    parts = [h.figure(fig, _plain_alt(alt), caption)]
+    parts += [h.paragraph(n) for n in s.notes()]
+    trending = s.baseline_trend != "none"
     if r.signals.empty:
         parts.append(h.paragraph(
-            "No special-cause variation: the monthly counts vary within their usual range."
+            "No unusual months in this quarter: the monthly counts stay within the range "
+            "earlier months set."
         ))  # fmt: skip
     else:
-        parts.append(h.bullet_list(list(r.signals["description"])))
+        rows = r.signals.to_dict("records")
+        parts.append(h.bullet_list([signal_text(x, trending) for x in rows]))
     return h.join(parts)
+
+
+def _plain_alt(alt: str) -> str:
+    """The chart's alt text with month names in full and no jargon."""
+    alt = re.sub(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4})\b",
+                 lambda m: month_long(pd.Period(f"{m.group(1)} {m.group(2)}", freq="M")
+                                      .strftime("%Y-%m")), alt)  # fmt: skip
+    return alt.replace("special-cause variation", "unusual variation").replace(
+        "process limits", "a usual range"
+    )
 
 
 # ---- the strategic assessment: three years --------------------------------------------

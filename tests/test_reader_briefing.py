@@ -1,0 +1,211 @@
+"""The quarterly briefing read as a board member reads it (issue "Reports a board can
+trust"): the sample briefing and the real City of London briefing, built end to end,
+checked from their HTML and figures.json with tests/reader.py; and disclosure everywhere
+(notes, alt text, figures.json) on a tiny area with 3 ASB incidents."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+import pytest
+from reader import long_summary_sentences, plain_english_problems, read_report, share_problems
+
+from csplib.report.briefing import QuarterlyBriefing, load_data
+from csplib.report.params import ReportParams
+from csplib.report.run import run_report
+
+pytestmark = pytest.mark.slow
+
+
+def _built(result) -> dict:
+    nb = json.loads((result.out_dir / "report.ipynb").read_text())
+    stderr = [
+        "".join(o.get("text", ""))
+        for c in nb["cells"]
+        for o in c.get("outputs", [])
+        if o.get("output_type") == "stream" and o.get("name") == "stderr"
+    ]
+    return {
+        "report": read_report(result.out_dir / "report.html"),
+        "figures": json.loads((result.out_dir / "figures.json").read_text()),
+        "html": result.out_dir / "report.html",
+        "stderr": stderr,
+    }
+
+
+@pytest.fixture(scope="module")
+def sample(sample_store, tmp_path_factory):
+    store, _ = sample_store
+    params = ReportParams(
+        area="Synthchester", period="2024/25 Q2", store=str(store), peer_group="synthchester-msg"
+    )
+    return _built(run_report(params, tmp_path_factory.mktemp("sample-reports")))
+
+
+@pytest.fixture(scope="module")
+def city(realdata, tmp_path_factory):
+    from csplib.ingest import ingest
+
+    store = tmp_path_factory.mktemp("city") / "store"
+    ingest(
+        [
+            realdata / "police_uk" / "city_of_london_street_2018-04_to_2020-11",
+            realdata / "ons_lookups",
+            realdata / "ons_population",
+        ],
+        store,
+    )
+    params = ReportParams(area="City of London", period="2019/20 Q1", store=str(store))
+    return _built(run_report(params, tmp_path_factory.mktemp("city-reports")))
+
+
+BRIEFINGS = ["sample", pytest.param("city", marks=pytest.mark.realdata)]
+
+
+@pytest.fixture(params=BRIEFINGS)
+def built(request):
+    return request.getfixturevalue(request.param)
+
+
+def _table(report, start: str):
+    return next(t for t in report.tables if t.caption.strip().startswith(start))
+
+
+def test_plain_english_short_sentences_and_shares(built):
+    r = built["report"]
+    assert plain_english_problems(r) == []
+    assert long_summary_sentences(r) == []
+    assert share_problems(r) == []
+    assert "Share of rises / falls" in _table(r, "Offence groups").header
+    assert built["stderr"] == []
+
+
+def test_every_significant_group_change_is_named_in_the_summary(built):
+    r = built["report"]
+    groups = _table(r, "Offence groups")
+    col = groups.header.index("Is it real?")
+    significant = [row[0] for row in groups.rows if row[col].startswith("significant")]
+    significant = [g for g in significant if g != "Total"]
+    assert significant  # both briefings have at least one real group change
+    for g in significant:
+        assert g.casefold() in r.summary.casefold(), g
+    # And a group that could be chance is never named as a driver.
+    chance = [row[0] for row in groups.rows if row[col] == "no significant change"]
+    for g in chance:
+        assert g.casefold() not in r.summary.casefold(), g
+
+
+def test_total_crime_is_one_figure_in_summary_table_and_json(built):
+    r, f = built["report"], built["figures"]
+    t = f["total_crime"]
+    # Recomputed here from the counts: one decimal, halves away from zero.
+    pct = (t["current"] - t["previous"]) / t["previous"] * 100
+    expected = f"{abs(pct) + 1e-9:.1f}"
+    assert t["pct_change"] == float(f"{pct:+.1f}")
+    assert f"rose by {expected}%" in r.summary
+    row = next(x for x in _table(r, "Crime and ASB").rows if x[0].startswith("Total recorded"))
+    assert row[1] == f"{t['current']:,}" and row[2] == f"{t['previous']:,}"
+    assert row[4] == f"+{expected}%"
+    rate = f["rate_per_1000"]
+    if rate:  # one rate per area: the summary's, the only one printed for the area
+        shown = f"{rate['current']:.1f} crimes per 1,000"
+        assert shown in r.summary
+        assert len(re.findall(r"\d+\.\d crimes per 1,000 residents", r.body)) == 1
+
+
+def test_sample_summary_has_county_peer_and_home_office_context(sample):
+    r, f = sample["report"], sample["figures"]
+    # The county row of the county table: 21,796 -> 22,309 is +2.35% -> 2.4%.
+    assert "Across Synthshire, total recorded crime rose 2.4% (21,796 to 22,309)." in r.summary
+    assert "Synthchester's most similar partnerships" in r.summary
+    assert "synthchester-msg" not in r.body
+    home = f["home_office"]
+    pct = (home["current"] - home["previous"]) / home["previous"] * 100
+    assert f"Home Office recorded crime rose {pct:.1f}%" in r.summary
+    assert "Overdispersion" not in r.body and "Areas differ more than chance" in r.body
+    county = _table(r, "Every partnership")
+    assert county.rows[-1][0] == "All partnerships" and county.rows[-1][3] == "+2.4%"
+    assert re.search(
+        r"recorded [\d,]+ crimes in the quarter; its partnerships' rows add up", r.body
+    )
+
+
+def test_city_of_london_has_no_one_bar_county_table(city):
+    r = city["report"]
+    assert not any(t.caption.strip().startswith("Every partnership") for t in r.tables)
+    assert "has a single partnership, City of London, so there is no county comparison" in r.body
+    # 2,210 crimes: 145 with no location and 119 placed outside the force area leave 1,946.
+    assert "2,210 crimes in the quarter; its partnerships' rows add up to 1,946, 264 fewer" in (
+        r.body
+    )
+    assert 2210 - 145 - 119 == 1946
+
+
+def test_methods_note_holds_the_methods(built):
+    m = built["report"].methods
+    for words in ("Poisson", "Benjamini-Hochberg", "XmR", "p ", "Disclosure:"):
+        assert words in m, words
+
+
+def test_no_table_wider_than_the_page(built, tmp_path):
+    from browser import find_browser, open_report
+
+    browser = find_browser()
+    if browser is None:
+        pytest.skip("no Chromium on this machine (.ci/run installs Debian's chromium)")
+    page = open_report(built["html"], tmp_path / "shot.png", browser, width=1280)
+    assert page["wide"] == []
+
+
+# ---- disclosure everywhere: a tiny area with 3 ASB incidents ----------------------------
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    """Alpha: 12 burglaries a month in April-June 2023 and 2024 (36 a quarter), and in
+    April-June 2024 3 ASB incidents; Beta 20 crimes a month for a steady force."""
+    from factories import street_row, write_geography, write_street
+
+    from csplib.ingest import ingest
+
+    root = tmp_path_factory.mktemp("tiny")
+    files = write_geography(root / "in")
+    months = [f"{y}-{m:02d}" for y in (2023, 2024) for m in range(1, 13)]
+    for month in months:
+        rows = [
+            street_row(month, "Burglary", "X01000001", crime_id=f"a{month}{i}") for i in range(12)
+        ]
+        rows += [
+            street_row(month, "Shoplifting", "X01000003", crime_id=f"b{month}{i}")
+            for i in range(20)
+        ]
+        if month == "2024-05":
+            rows += [street_row(month, "Anti-social behaviour", "X01000001") for _ in range(3)]
+        write_street(root / "in" / "police", month, rows)
+    report = ingest([*files, root / "in" / "police"], root / "store")
+    assert report.ok, report.render()
+    params = ReportParams(area="Alpha", period="2024/25 Q1", store=str(root / "store"))
+    return QuarterlyBriefing(load_data(params), threshold=params.threshold)
+
+
+def test_tiny_area_small_asb_is_suppressed_in_text_notes_and_json(tiny):
+    b = tiny
+    assert b.figures["asb"]["current"] == 3  # the unsuppressed figure exists...
+    shared = b.shared()
+    assert shared["asb"]["current"] == "<5"  # ...and figures.json never holds it
+    assert shared["asb"]["pct_change"] is None and shared["asb"]["change"] is None
+    text = " ".join(
+        str(getattr(b, m)())
+        for m in ("title", "headline", "summary_table", "groups", "trend", "peers",
+                  "county", "places", "map", "data_quality", "sources")
+    )  # fmt: skip
+    text = html.unescape(re.sub(r"<[^>]+>", " ", text.replace('alt="', 'alt=" ')))
+    # 36 crimes in the quarter; 36 + 3 = 39 rows would give the 3 back.
+    assert "36 crimes and <5 anti-social behaviour incidents" in text
+    assert not re.search(r"\b39\b", text)
+    for line in re.split(r"(?<=[.;])\s", text):
+        if re.search(r"anti-social|ASB", line, re.IGNORECASE):
+            assert not re.search(r"(?<![<\d,.])3(?![\d,.%])", line), line
+    assert "3 of them ASB" not in text
