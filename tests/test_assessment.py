@@ -20,8 +20,6 @@ import pytest
 from scipy.stats import binomtest, norm
 
 from csplib.errors import CoverageError
-
-from csplib.indicators.suppression import suppress_series
 from csplib.ingest import ingest
 from csplib.paths import NOTEBOOKS
 from csplib.report.assessment import StrategicAssessment, load_assessment_data, shared_figures

@@ -274,9 +274,12 @@ def run_report(
                 log_output=False,
                 execution_timeout=timeout,
                 request_save_on_cell_execute=False,
-                # The kernel's own start-up chatter (a TCP transport warning) is not the
-                # report's: keep it off the user's terminal.
-                extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                # The kernel's own chatter is not the report's: keep it off the user's
+                # terminal. That includes the start-up TCP transport warning and the
+                # "KeyboardInterrupt caught in kernel." the kernel logs at ERROR when
+                # jupyter_client interrupts it on the normal shutdown after a successful
+                # run. A real failure still reaches the user as papermill's exception.
+                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
                 **engine_kwargs,
             )
         except pm.PapermillExecutionError as err:
