@@ -220,7 +220,7 @@ class StrategicAssessment:
         return recorded.render(self.results.recorded)
 
     def data_quality(self) -> h.Html:
-        return data_quality.render_year(data_quality.build_year(self.ctx, self.figures))
+        return data_quality.render(data_quality.build_year(self.ctx, self.figures))
 
     def sources(self) -> h.Html:
         r = self.results

@@ -15,7 +15,7 @@ from csplib.report.sections.context import Quarter, Year
 @dataclass(frozen=True)
 class Notes:
     items: list[str]
-    flags: pd.DataFrame | None = None  # the assessment's flags table (None: no table)
+    flags: pd.DataFrame | None = None  # the assessment's flag runs (_runs; None: no table)
 
 
 def _unplaced(crimes: pd.DataFrame, forces, period) -> tuple[int, int]:
@@ -102,8 +102,8 @@ def build_year(ctx: Year, figures: dict) -> Notes:
     return Notes(items, None if ctx.flags.empty else _runs(ctx.flags))
 
 
-def render_year(r: Notes) -> h.Html:
-    """The notes and the coverage flags, consecutive months as one row."""
+def render(r: Notes) -> h.Html:
+    """The notes, and (the assessment) its coverage flags, consecutive months as one row."""
     parts = [h.bullet_list(r.items)]
     if r.flags is not None:
         f = r.flags
@@ -117,25 +117,6 @@ def render_year(r: Notes) -> h.Html:
         })  # fmt: skip
         parts.append(h.table(
             frame, "Coverage flags in the three-year window", row_header="Months",
-            note="A missing or incomplete month is never read as a fall in crime.",
-        ))  # fmt: skip
-    return h.join(parts)
-
-
-def render(r: Notes) -> h.Html:
-    parts = [h.bullet_list(r.items)]
-    if r.flags is not None:
-        f = r.flags
-        frame = pd.DataFrame({
-            "Month": f["month"].map(h.fmt_month), "Force": f["force"], "Status": f["status"],
-            "Note": f["note"].fillna(""),
-            "How it is handled": [
-                "left out of both years of every comparison; a gap in the charts; counted "
-                "per complete month in the three-year table" for _ in range(len(f))
-            ],
-        })  # fmt: skip
-        parts.append(h.table(
-            frame, "Coverage flags in the three-year window", row_header="Month",
             note="A missing or incomplete month is never read as a fall in crime.",
         ))  # fmt: skip
     return h.join(parts)
