@@ -24,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from csplib.indicators.keyfigures import suppress_figures
+from csplib.indicators.suppression import DisclosurePolicy, disclosure_note
 from csplib.report import html as h
 from csplib.report.assessment_data import AssessmentData, load_assessment_data
 from csplib.report.params import ReportParams
@@ -36,6 +37,7 @@ from csplib.report.sections import (
     partner,
     plan,
     priorities,
+    reconcile,
     recorded,
     sources,
     summary,
@@ -61,7 +63,9 @@ class Assessment:
     emerging: emerging.Emerging
     priorities: priorities.Priorities
     recorded: recorded.Recorded
-    figures: dict  # JSON-able, unsuppressed (figures.json is these, suppressed)
+    reconciled: reconcile.Reconciled
+    policy: DisclosurePolicy
+    figures: dict  # JSON-able, unsuppressed (figures.json is these, by the policy)
 
 
 def _header(ctx: context.Year) -> dict:
@@ -84,21 +88,49 @@ def _header(ctx: context.Year) -> dict:
 
 def build(ctx: context.Year) -> Assessment:
     """Build every section in dependency order (the priority score takes the key facts,
-    the county position and the consultation ranking)."""
+    the county position and the consultation ranking; the reconciliation takes them all,
+    and gives the summary its one rate and its sentences on every real change)."""
+    policy = DisclosurePolicy(threshold=ctx.threshold)
     facts = summary.build_facts(ctx)
     three = trend.build_year(ctx)
     county_r = county.build_year(ctx)
-    plan_r, partner_r = plan.build(ctx), partner.build(ctx)
+    plan_r = plan.build(ctx)
+    partner_r = partner.build(ctx, plan_r)
     said = consultation.build(ctx)
     rises = emerging.build(ctx, said)
     scores = priorities.build(ctx, facts, county_r, said)
-    rc = recorded.build(ctx)
+    rc = recorded.build(ctx, policy)
+    rec = reconcile.build(ctx, facts, county_r, scores, rc)
     f = _header(ctx) | facts.figures | three.figures
+    # One rate per 1,000 in the whole report: the reconciled one (rows placed in the
+    # partnership, as the county table counts them).
+    f["rate_per_1000"] = rec.figures["rate_per_1000"]
     f |= {"county": county_r.figures, "plan": plan_r.figures, "partner": partner_r.figures,
           "consultation": said.figures, "emerging": rises.figures,
-          "priorities": scores.figures, "recorded_crime": rc.figures}  # fmt: skip
+          "priorities": scores.figures, "recorded_crime": rc.figures,
+          "reconciled": rec.figures}  # fmt: skip
     return Assessment(ctx, facts, three, county_r, plan_r, partner_r, said, rises, scores, rc,
-                      clean(f))  # type: ignore[arg-type]  # fmt: skip
+                      rec, policy, clean(f))  # type: ignore[arg-type]  # fmt: skip
+
+
+#: Parts of the figures the disclosure policy does not suppress, as in the tables: the
+#: Home Office counts per partnership (ONS and the Home Office publish them) and the
+#: consultation's respondent counts (survey answers, not counts of crimes or people
+#: harmed; a share from too few responses is not reported instead).
+PUBLISHED_FIGURES = ("recorded_crime", "consultation", "reconciled")
+
+
+def shared_figures(figures: dict, policy: DisclosurePolicy) -> dict:
+    """The figures as ``figures.json`` shares them, by the same policy as the tables:
+    small counts suppressed (:func:`~csplib.indicators.keyfigures.suppress_figures`)
+    except where the policy says they are published (:data:`PUBLISHED_FIGURES`)."""
+    kept = {k: figures.get(k) for k in PUBLISHED_FIGURES}
+    rest = {k: v for k, v in figures.items() if k not in PUBLISHED_FIGURES}
+    out = suppress_figures(rest, policy.threshold)
+    assert isinstance(out, dict)
+    out |= kept
+    out["suppression"] = {"threshold": policy.threshold, "rule": disclosure_note(policy)}
+    return out
 
 
 class StrategicAssessment:
@@ -137,13 +169,13 @@ class StrategicAssessment:
         return {k: v for k, v in named.items() if v is not None}
 
     def save_figures(self, path: str | Path | None) -> Path | None:
-        """Write the figures as JSON (the report's ``figures.json``), small counts
-        suppressed (:func:`~csplib.indicators.keyfigures.suppress_figures`)."""
+        """Write the figures as JSON (the report's ``figures.json``) by the report's
+        disclosure policy (:func:`shared_figures`)."""
         if not path:
             return None
         out = Path(path)
         out.parent.mkdir(parents=True, exist_ok=True)
-        shared = suppress_figures(self.figures, self.threshold)
+        shared = shared_figures(self.figures, self.results.policy)
         out.write_text(json.dumps(shared, indent=2), encoding="utf-8")
         return out
 
@@ -152,15 +184,17 @@ class StrategicAssessment:
         return title.render(title.build_year(self.ctx))
 
     def summary(self) -> h.Html:
-        """Headline sentences and the key facts table."""
-        return summary.render_year(summary.build_year(self.ctx, self.figures))
+        """Headline sentences, the key facts table and why the year's totals differ."""
+        return summary.render_year(summary.build_year(self.ctx, self.figures)) + reconcile.render(
+            self.results.reconciled
+        )
 
     def total_crime(self) -> h.Html:
         """Three financial years: monthly chart with rolling 12 months, and tables."""
         return trend.render_year(self.results.trend)
 
     def county(self) -> h.Html:
-        return county.render_year(self.results.county)
+        return county.render_year(self.results.county, self.results.reconciled.county_note)
 
     def plan_priorities(self) -> h.Html:
         """Which revision of the plan is in force and what it changed, then one
@@ -172,7 +206,8 @@ class StrategicAssessment:
 
     def consultation(self) -> h.Html:
         """What residents, partners and businesses said, beside what the data ranks
-        highest. Respondent counts are suppressed; comments only with show_comments."""
+        highest. Respondent counts are shown (they are not disclosure cells); a share from
+        too few responses is not reported; comments only with show_comments."""
         return consultation.render(self.results.consultation)
 
     def emerging_issues(self) -> h.Html:
@@ -188,4 +223,7 @@ class StrategicAssessment:
         return data_quality.render(data_quality.build_year(self.ctx, self.figures))
 
     def sources(self) -> h.Html:
-        return sources.render(sources.build_year(self.ctx, self.figures))
+        r = self.results
+        methods = [*r.reconciled.methods, *emerging.methods_items(r.emerging),
+                   *plan.methods_items(r.plan), disclosure_note(r.policy)]  # fmt: skip
+        return sources.render(sources.build_year(self.ctx, self.figures, methods))

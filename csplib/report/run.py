@@ -236,11 +236,14 @@ def _swap_in(tmp: Path, out_dir: Path) -> None:
 def kernel_arguments(preload: str | None = None) -> list[str]:
     """Command-line options for a report kernel.
 
-    The kernel's own start-up chatter (a TCP transport warning) is not the report's:
-    keep it off the user's terminal. History stays in memory (nothing to write per
+    The kernel's own chatter is not the report's: keep it off the user's terminal. That
+    includes the start-up TCP transport warning and the "KeyboardInterrupt caught in
+    kernel." it logs at ERROR when jupyter_client interrupts it on the normal shutdown
+    after a successful run; a real failure still reaches the user as papermill's
+    exception. History stays in memory (nothing to write per
     report). ``preload``: a module the kernel imports while it boots, before it answers
     its first request; a failure there is left to the notebook to report."""
-    args = ["--IPKernelApp.log_level=ERROR", "--HistoryManager.hist_file=:memory:"]
+    args = ["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.hist_file=:memory:"]
     if preload:
         code = f"try:\n    __import__({preload!r})\nexcept Exception:\n    pass"
         args.append(f"--IPKernelApp.exec_lines=exec({code!r})")

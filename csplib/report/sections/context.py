@@ -52,6 +52,12 @@ def month_long(month: str) -> str:
     return pd.Period(month, freq="M").strftime("%B %Y")
 
 
+def months_long(months: list[str]) -> str:
+    """'December 2022', 'December 2022 and January 2023', 'A, B and C'."""
+    names = [month_long(m) for m in months]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def span_long(first: str, last: str) -> str:
     """'July to September 2024'; 'December 2023 to February 2024'; 'July 2024'.
 

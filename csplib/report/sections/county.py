@@ -177,7 +177,20 @@ def build_year(ctx: Year) -> YearCounty:
     return YearCounty(ctx, members, crimes, rates, records(rates))
 
 
-def render_year(r: YearCounty) -> h.Html:
+def year_lfl_note(ctx: Year) -> str:
+    """Which months the year-on-year comparison leaves out of both years, in the
+    report's date style (months named in full)."""
+    from csplib.report.sections.reconcile import coverage_phrase
+
+    cover = coverage_phrase(ctx)
+    if not cover:
+        return "Every month of both years is complete: the whole years are compared."
+    return f"Changes compare {cover}, never a short month with a full one."
+
+
+def render_year(r: YearCounty, note: str | None = None) -> h.Html:
+    """The county table (and chart, when the county has more than one partnership);
+    ``note``: why there is no county comparison (a force with one partnership)."""
     ctx = r.ctx
     if not r.figures:
         return h.callout(
@@ -185,7 +198,6 @@ def render_year(r: YearCounty) -> h.Html:
             "population estimate for every partnership in the county.", "warning",
         )  # fmt: skip
     t, area, label, th = r.table, ctx.data.area, ctx.period.label, ctx.threshold
-    fig, alt = charts.rate_bars(t, area.name, f"Crimes per 1,000 residents, {label}")
     frame = pd.DataFrame({
         "Partnership": t["area"], "Crimes": t["count"].map(lambda n: cells.count(n, th)),
         "Population": t["population"].map(h.fmt_int),
@@ -195,13 +207,27 @@ def render_year(r: YearCounty) -> h.Html:
             t["change_pct"].map(h.fmt_pct), t["lfl_current"], t["lfl_previous"], threshold=th
         ),
     })  # fmt: skip
-    return h.figure(
-        fig, alt, f"Crimes per 1,000 residents, every partnership in {area.pfa_name}, {label}."
-    ) + h.table(
+    single = len(t[t["area"] != "Total"]) < 2
+    parts = []
+    if single:
+        parts.append(h.paragraph(
+            note or f"{area.name} is the only partnership in its force area, so there is "
+            "no county comparison and no county chart."
+        ))  # fmt: skip
+        frame = frame[frame["Partnership"] != "Total"].drop(columns=["Rank"])
+    else:
+        fig, alt = charts.rate_bars(t, area.name, f"Crimes per 1,000 residents, {label}")
+        parts.append(h.figure(
+            fig, alt, f"Crimes per 1,000 residents, every partnership in {area.pfa_name}, {label}."
+        ))  # fmt: skip
+    numeric = [c for c in ("Crimes", "Population", "Rate per 1,000", "Rank",
+                           "Change % (like-for-like)") if c in frame.columns]  # fmt: skip
+    parts.append(h.table(
         frame, f"Every partnership in {area.pfa_name}: crimes and rate per 1,000, {label}",
-        numeric=["Crimes", "Population", "Rate per 1,000", "Rank", "Change % (like-for-like)"],
-        row_header="Partnership",
-        note="Rank 1 = highest rate. Populations are ONS mid-year estimates for the year the "
-        "financial year starts in. Crimes with no location cannot be placed in a partnership "
-        "and are not in these rows. " + cells.lfl_note(ctx.lfl, ctx.flagged),
-    )  # fmt: skip
+        numeric=numeric, row_header="Partnership",
+        note=("Rank 1 = highest rate. " if not single else "")
+        + "Populations are ONS mid-year estimates for the year the financial year starts "
+        "in. Crimes with no map location cannot be placed in a partnership and are not in "
+        "these rows (see 'Why these totals differ' in the summary). " + year_lfl_note(ctx),
+    ))  # fmt: skip
+    return h.join(parts)

@@ -16,7 +16,7 @@ from csplib.report.sections.context import Quarter, Year, month_long, span_long
 @dataclass(frozen=True)
 class Notes:
     items: list[str]
-    flags: pd.DataFrame | None = None  # the assessment's flags table (None: no table)
+    flags: pd.DataFrame | None = None  # the assessment's flag runs (_runs; None: no table)
 
 
 def _unplaced(crimes: pd.DataFrame, forces, period) -> tuple[int, int]:
@@ -53,19 +53,47 @@ def build_quarter(ctx: Quarter) -> Notes:
     return Notes(items)
 
 
+def _runs(flags: pd.DataFrame) -> pd.DataFrame:
+    """Coverage flags with consecutive months of the same force, status and note as one
+    row ("April 2017 to March 2018"): months before the store begins are one line."""
+    from csplib.periods import shift_month
+
+    rows: list[dict] = []
+    for r in flags.sort_values(["force", "month"]).itertuples():
+        last = rows[-1] if rows else None
+        if (
+            last
+            and last["force"] == r.force
+            and last["status"] == r.status
+            and last["note"] == (r.note or "")
+            and shift_month(last["end"], 1) == r.month
+        ):
+            last["end"] = r.month
+            continue
+        rows.append({"start": r.month, "end": r.month, "force": r.force, "status": r.status,
+                     "note": r.note or ""})  # fmt: skip
+    for x in rows:
+        x["months"] = month_long(x["start"]) + (
+            "" if x["start"] == x["end"] else f" to {month_long(x['end'])}"
+        )
+    return pd.DataFrame(rows, columns=["months", "force", "status", "note", "start", "end"])
+
+
 def build_year(ctx: Year, figures: dict) -> Notes:
     """From the assessment's figures (coverage, rate, Home Office quarters)."""
+    from csplib.report.sections.county import year_lfl_note
+
     d, p = ctx.data, ctx.period
     no_loc, outside = _unplaced(d.crimes, d.area.forces, p)
     items = [
-        f"Months in the three-year window: {h.fmt_month(d.months[0])} to {h.fmt_month(d.months[-1])}.",
+        f"Months in the three-year window: {month_long(d.months[0])} to {month_long(d.months[-1])}.",
         f"The year under assessment, {p.label}, is "
         + ("complete." if figures["coverage"]["year_complete"]
            else "NOT complete: its figures are too low."),
-        f"{no_loc:,} of the force's rows in {p.label} have no location or LSOA and "
-        "cannot be placed in a partnership.",
-        f"{outside:,} of the force's rows in {p.label} fall in LSOAs outside its area.",
-        cells.lfl_note(ctx.lfl, ctx.flagged),
+        f"{no_loc:,} of the force's rows in {p.label} (crimes and ASB) have no location or "
+        "neighbourhood and cannot be placed in a partnership.",
+        f"{outside:,} of the force's rows in {p.label} fall in neighbourhoods outside its area.",
+        year_lfl_note(ctx),
     ]  # fmt: skip
     rp = figures["rate_per_1000"]
     items.append(
@@ -76,23 +104,24 @@ def build_year(ctx: Year, figures: dict) -> Notes:
         q = figures["recorded_crime"]["quarters"]
         items.append("Home Office table quarters present: " + "; ".join(
             f"{y}: {', '.join(f'Q{x}' for x in v) or 'none'}" for y, v in q.items()) + ".")  # fmt: skip
-    return Notes(items, None if ctx.flags.empty else ctx.flags)
+    return Notes(items, None if ctx.flags.empty else _runs(ctx.flags))
 
 
 def render(r: Notes) -> h.Html:
+    """The notes, and (the assessment) its coverage flags, consecutive months as one row."""
     parts = [h.bullet_list(r.items)]
     if r.flags is not None:
         f = r.flags
         frame = pd.DataFrame({
-            "Month": f["month"].map(h.fmt_month), "Force": f["force"], "Status": f["status"],
-            "Note": f["note"].fillna(""),
+            "Months": f["months"], "Force": f["force"], "Status": f["status"],
+            "Note": f["note"],
             "How it is handled": [
                 "left out of both years of every comparison; a gap in the charts; counted "
                 "per complete month in the three-year table" for _ in range(len(f))
             ],
         })  # fmt: skip
         parts.append(h.table(
-            frame, "Coverage flags in the three-year window", row_header="Month",
+            frame, "Coverage flags in the three-year window", row_header="Months",
             note="A missing or incomplete month is never read as a fall in crime.",
         ))  # fmt: skip
     return h.join(parts)

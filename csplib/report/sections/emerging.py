@@ -14,6 +14,7 @@ from csplib.report import html as h
 from csplib.report.sections import cells
 from csplib.report.sections.consultation import Consultation
 from csplib.report.sections.context import Year, records
+from csplib.report.sections.county import year_lfl_note
 
 
 def lfl_counts(ctx: Year, key: str | list[str]) -> pd.DataFrame:
@@ -37,8 +38,10 @@ class Emerging:
 
 def build(ctx: Year, consultation: Consultation) -> Emerging:
     days = months_days(ctx.lfl.current), months_days(ctx.lfl.previous)
+    # By police.uk crime type: the same family of tests as the priority score's trend,
+    # so a crime type has one verdict in every table and in the summary.
     groups = significant_rises(
-        lfl_counts(ctx, "offence_group"), current_exposure=days[0], previous_exposure=days[1],
+        lfl_counts(ctx, "crime_type"), current_exposure=days[0], previous_exposure=days[1],
         min_count=ctx.threshold,
     )  # fmt: skip
     lsoas = significant_rises(
@@ -72,29 +75,28 @@ def _rises(r: Emerging) -> list[h.Html]:
     parts = []
     g = pd.DataFrame(e["groups"])
     if g.empty:
-        parts.append(h.paragraph("No offence group rose significantly."))
+        parts.append(h.paragraph("No crime type rose by more than chance would give."))
     else:
         parts.append(h.table(pd.DataFrame({
-            "Offence group": g["offence_group"], cur: g["current"].map(count),
+            "Crime type": g["crime_type"], cur: g["current"].map(count),
             prev: g["previous"].map(count),
             "Change %": cells.hide(g["change_pct"].map(h.fmt_pct), g["current"], g["previous"],
                                    threshold=t),
-            "Adjusted p": g["p_adjusted"].map(cells.p_text),
-        }), f"Offence groups with a significant rise, {cur}",
-            numeric=[cur, prev, "Change %", "Adjusted p"], row_header="Offence group"))  # fmt: skip
+            "Is it real?": "significant rise",
+        }), f"Crime types with a significant rise, {cur}",
+            numeric=[cur, prev, "Change %"], row_header="Crime type"))  # fmt: skip
     lsoas = pd.DataFrame(e["lsoas"])
     if lsoas.empty:
-        parts.append(h.paragraph("No neighbourhood (LSOA) rose significantly."))
+        parts.append(h.paragraph("No neighbourhood rose by more than chance would give."))
     else:
         parts.append(h.table(pd.DataFrame({
             "LSOA": lsoas["lsoa_name"].fillna(lsoas["lsoa_code"]),
             cur: lsoas["current"].map(count), prev: lsoas["previous"].map(count),
             "Change": cells.hide(lsoas["change"].map(h.fmt_signed), lsoas["current"],
                                  lsoas["previous"], threshold=t),
-            "Adjusted p": lsoas["p_adjusted"].map(cells.p_text),
         }), f"Neighbourhoods (LSOAs) with a significant rise, {cur}",
-            numeric=[cur, prev, "Change", "Adjusted p"],
-            row_header="LSOA", note=cells.lfl_note(ctx.lfl, ctx.flagged)))  # fmt: skip
+            numeric=[cur, prev, "Change"],
+            row_header="LSOA", note=year_lfl_note(ctx)))  # fmt: skip
     return parts
 
 
@@ -117,28 +119,48 @@ def _said_and_trend(r: Emerging) -> h.Html:
         prev: t["previous"].map(lambda n: cells.count(n, th)),
         "Change %": cells.hide(t["change_pct"].map(h.fmt_pct), t["current"], t["previous"],
                                threshold=th),
-        "Is it real?": t["trend"], "Adjusted p": t["p_adjusted"].map(cells.p_text),
-        "Reading": t["reading"],
+        "Is it real?": t["trend"], "Reading": t["reading"],
     })  # fmt: skip
     return h.table(
         frame,
         f"Emerging issues from both sides: what respondents rank in their top three and "
         f"what rose in the data, {cur}",
-        numeric=["Respondents' rank", cur, prev, "Change %", "Adjusted p"],
+        numeric=["Respondents' rank", cur, prev, "Change %"],
         row_header="Priority",
         note="Each consultation priority is measured by the police.uk crime types listed "
-        "(ASB incidents for anti-social behaviour), like-for-like months, Poisson test "
-        "with p-values adjusted for the priorities tested (Benjamini-Hochberg). "
-        + cells.lfl_note(ctx.lfl, ctx.flagged),
+        "(ASB incidents for anti-social behaviour), like-for-like months; 'Is it real?' "
+        "allows for the number of priorities tested (see the methods note). "
+        + year_lfl_note(ctx),
     )  # fmt: skip
 
 
 def render(r: Emerging) -> h.Html:
     ctx = r.ctx
     parts = [h.paragraph(
-        "Offence groups and neighbourhoods (LSOAs) whose crime rose by more than chance "
-        f"between {ctx.previous.label} and {ctx.period.label}, like-for-like months. "
-        f"With {r.figures['lsoas_tested']} LSOAs tested at once, p-values are adjusted "
-        "(Benjamini-Hochberg, 5% false discovery rate) so chance rises are not reported."
+        "Crime types and neighbourhoods (LSOAs) whose crime rose by more than chance "
+        f"would give between {ctx.previous.label} and {ctx.period.label}, like-for-like "
+        f"months. With {r.figures['lsoas_tested']} neighbourhoods tested at once, the test "
+        "allows for the number tested, so rises that are likely to be chance are not reported."
     )]  # fmt: skip
     return h.join([*parts, *_rises(r), _said_and_trend(r)])
+
+
+def methods_items(r: Emerging) -> list[str]:
+    """The tests behind the emerging issues, with their adjusted p-values."""
+    items = [
+        f"Emerging issues: crime types ({r.figures['groups_tested']}) and neighbourhoods "
+        f"({r.figures['lsoas_tested']}) each tested as one family by the two-sample Poisson "
+        "test, p-values adjusted by the Benjamini-Hochberg method (5% false discovery rate)."
+    ]
+    rises = [f"{x['crime_type']}: adjusted p = {cells.p_text(x['p_adjusted'])}"
+             for x in r.figures["groups"]] + [
+        f"{x['lsoa_name'] or x['lsoa_code']}: adjusted p = {cells.p_text(x['p_adjusted'])}"
+        for x in r.figures["lsoas"]]  # fmt: skip
+    if rises:
+        items.append("Significant rises: " + "; ".join(rises) + ".")
+    if r.said_and_trend is not None and not r.said_and_trend.empty:
+        items.append("Consultation priorities against the data, adjusted over the "
+                     "priorities tested: " + "; ".join(
+                         f"{x.priority}: adjusted p = {cells.p_text(x.p_adjusted)}"
+                         for x in r.said_and_trend.itertuples()) + ".")  # fmt: skip
+    return items

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from csplib.indicators.plan_values import partner_summary
+from csplib.indicators.plan_values import align_partner_summary, partner_summary
 from csplib.report import html as h
 from csplib.report.sections import cells
 from csplib.report.sections.context import Year, records
+from csplib.report.sections.context import month_long
 
 
 @dataclass(frozen=True)
@@ -20,11 +21,18 @@ class Partner:
     figures: list | None  # the ``partner`` of figures.json
 
 
-def build(ctx: Year) -> Partner:
+def build(ctx: Year, plan=None) -> Partner:
+    """The partner table; with the plan's result (``plan``: plan.PlanProgress), each plan
+    indicator's row carries the plan's one verdict (against its baseline) instead of a
+    second test against the year before."""
     d = ctx.data
     if d.partner is None or d.partner.empty:
         return Partner(ctx, None, None)
     table = partner_summary(d.partner, d.area.name, ctx.period.end)
+    if plan is not None and plan.progress is not None and not table.empty:
+        table = align_partner_summary(table, plan.progress, plan.register.indicators)
+    if "compared_with" not in table:
+        table["compared_with"] = "the year before"
     return Partner(ctx, table, records(table))
 
 
@@ -37,7 +45,7 @@ def _row(r, t: int) -> dict:
         else f"{cells.count(r.numerator, t)} / {h.fmt_int(r.denominator)}",
         "Year before": "" if r.previous_period is None or pd.isna(r.previous_period)
         else f"{cells.value(r.unit, r.previous_value, t)} ({r.previous_period})",
-        "Is it real?": r.significance, "Source": r.source,
+        "Is it real?": r.significance, "Compared with": r.compared_with, "Source": r.source,
     }  # fmt: skip
 
 
@@ -47,9 +55,10 @@ def render(r: Partner) -> h.Html:
     ctx = r.ctx
     return h.table(
         pd.DataFrame([_row(x, ctx.threshold) for x in r.table.itertuples()]),
-        f"Partner indicators for {ctx.data.area.name}, latest to {h.fmt_month(ctx.period.end)}",
+        f"Partner indicators for {ctx.data.area.name}, latest to {month_long(ctx.period.end)}",
         numeric=["Value", "Cases / total", "Year before"], row_header="Indicator",
-        note="From the partner indicator table (data/templates). 'Is it real?': Poisson test "
-        "for counts, two-proportion test for percentages with their counts; percentages "
-        "given without counts cannot be tested.",
+        note="From the partner indicator table. 'Is it real?' says whether the change is "
+        "larger than chance would give: for a plan indicator, its change from the plan's "
+        "baseline (the same verdict as in the plan section); for the others, the year "
+        "before. Percentages given without counts cannot be tested.",
     )  # fmt: skip

@@ -4,17 +4,19 @@ force and what it changed, then each priority's indicators against that revision
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pandas as pd
 
 from csplib.errors import ParameterError
-from csplib.indicators.plan_values import LatestValue, county_value, latest_values
+from csplib.indicators.plan_values import LatestValue, add_verdicts, county_value, latest_values
 from csplib.plan import Plan, indicator_progress, progress_in_force
 from csplib.report import html as h
 from csplib.report.assessment_data import population_by_year
 from csplib.report.sections import cells
 from csplib.report.sections.context import Year, clean, records
+from csplib.report.sections.context import month_long
 
 #: How the change kinds of a plan revision read in a report.
 CHANGE_LABELS = {
@@ -106,6 +108,12 @@ def build(ctx: Year) -> PlanProgress:
     )  # fmt: skip
     readings, latest = _readings(register, latest)
     progress = _county_columns(ctx, register, progress_in_force(plan, month, readings), latest)
+    # One verdict per indicator: the RAG, its significance and the words all come from
+    # the same test, so no table can show a status its RAG contradicts.
+    progress = add_verdicts(progress)
+    notes = {i.id: i.notes or "" for i in register.indicators}
+    notes |= {i.id: i.notes or "" for i in plan.indicators if i.id not in notes}
+    progress["caveat"] = progress["indicator_id"].map(notes).fillna("")
     # Say why there is no value (the store lacks it, or its period is flagged).
     nodata = (progress["rag"] == "no data") & (progress["note"].fillna("") != "")
     progress.loc[nodata, "rag_reason"] = progress.loc[nodata, "note"]
@@ -138,7 +146,7 @@ def _version(rev: dict, judged: str) -> str:
                 f"force in {judged}: the plan has not been revised by then.")  # fmt: skip
     return (
         f"Progress is judged against the register in force in {judged}: the "
-        f"{rev['title']}, in force from {h.fmt_month(rev['effective'])} ({rev['why']}). "
+        f"{rev['title']}, in force from {month_long(rev['effective'])} ({rev['why']}). "
         "Targets it moved are the ones used, indicators it added are judged from "
         "then on, and indicators retired by then are listed as retired, not judged."
     )
@@ -148,8 +156,8 @@ def render(r: PlanProgress) -> h.Html:
     """Which revision is in force and what it changed, then one sub-section per priority."""
     if r.register is None:
         return h.paragraph(
-            "No plan register was given (parameter 'plan_file'), so progress against the "
-            "plan's indicators is not shown."
+            "No plan register was given for this report, so progress against the plan's "
+            "indicators is not shown. Name the plan's register file to add it."
         )
     prog, rev = r.progress, r.figures["revision"]
     parts = [h.paragraph(
@@ -158,7 +166,7 @@ def render(r: PlanProgress) -> h.Html:
         "means no change that can be told from chance (or none that can be tested), "
         "green a real change in the target direction that is on track or achieved, red a "
         "real change against it."
-    ), h.paragraph(_version(rev, h.fmt_month(r.figures["judged_at"])))]  # fmt: skip
+    ), h.paragraph(_version(rev, month_long(r.figures["judged_at"])))]  # fmt: skip
     parts.extend(_changes(r, rev))
     shown = set()
     for i, priority in enumerate(r.register.priorities, start=1):
@@ -179,7 +187,7 @@ def render(r: PlanProgress) -> h.Html:
 def _changes_frame(changes: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "Change": changes["change"].map(lambda k: CHANGE_LABELS.get(k, k)),
-        "From": changes["effective"].map(h.fmt_month), "Revision": changes["revision"],
+        "From": changes["effective"].map(month_long), "Revision": changes["revision"],
         "Priority": changes["priority"].fillna(""), "Indicator": changes["indicator"].fillna(""),
         "Before": changes["before"].fillna(""), "After": changes["after"].fillna(""),
         "Why": changes["why"].fillna(""),
@@ -193,7 +201,7 @@ def _changes(r: PlanProgress, rev: dict) -> list[h.Html]:
         return []
     parts = [h.table(
         _changes_frame(r.changes),
-        f"What changed at the {rev['title']} (in force from {h.fmt_month(rev['effective'])})",
+        f"What changed at the {rev['title']} (in force from {month_long(rev['effective'])})",
         row_header="Change",
         note="Before and after are the plan's own figures. Each change's reason is the "
         "revision's unless it gives its own.",
@@ -216,6 +224,17 @@ def _latest_cell(r, threshold: int) -> str:
     return f"{cells.value(r.unit, r.latest_value, threshold)} ({r.latest_period})"
 
 
+def verdict_text(row) -> str:
+    """The indicator's one verdict in words (a retired one says which revision)."""
+    if row.rag == "retired":
+        reason = str(row.rag_reason or "")
+        m = re.match(r"retired by revision '([^']+)'(?: \(\d{4}-\d{2}\))?:?\s*(.*)", reason)
+        return f"Retired by the {m.group(1)}" if m else "Retired"
+    if row.rag == "no data":
+        return f"No data: {row.rag_reason}" if row.rag_reason else "No data"
+    return str(row.verdict)
+
+
 def _table(r: PlanProgress, rows: pd.DataFrame, caption: str) -> h.Html:
     t = r.ctx.threshold
 
@@ -233,14 +252,29 @@ def _table(r: PlanProgress, rows: pd.DataFrame, caption: str) -> h.Html:
         "Target": [f"{v(x.unit, x.target_value)} ({x.target_period}, {x.direction})" for x in recs],
         "Latest": ["not judged" if gone else _latest_cell(x, t)
                    for x, gone in zip(recs, retired, strict=True)],
-        "Status": rows["status"], "RAG": rows["rag"].str.capitalize(), "Why": rows["rag_reason"],
+        "Verdict": [verdict_text(x) for x in recs], "RAG": rows["rag"].str.capitalize(),
+        "Caveat": rows["caveat"],
     })  # fmt: skip
     return h.table(
         frame, caption, numeric=["Baseline", "County", "County now", "Target", "Latest"],
         row_header="Indicator",
         note="County: the county value at the baseline, from the plan; County now: the "
         "county's value in the latest period (rates and percentages only; counts are "
-        "not compared). Status compares progress with the pro-rata path from baseline "
-        "to target. Baselines and targets are those of the revision in force; a retired "
-        "indicator shows the last ones it had.",
+        "not compared). The verdict and the RAG come from one test of the change from the "
+        "baseline: amber when the change could be chance, green for a real change towards "
+        "the target that is on track or met, red for a real change against it. Baselines "
+        "and targets are those of the revision in force; a retired indicator shows the "
+        "last ones it had. Caveat: the plan's own note on reading the indicator.",
     )  # fmt: skip
+
+
+def methods_items(r: PlanProgress) -> list[str]:
+    """Each judged indicator's test result, for the methods note."""
+    if r.progress is None:
+        return []
+    rows = r.progress[~r.progress["rag"].isin(["retired", "no data"])]
+    tiny = re.compile(r"p = 0\.000\b")
+    items = [f"{x.name}: " + tiny.sub("p < 0.001", str(x.rag_reason))
+             for x in rows.itertuples() if x.rag_reason]  # fmt: skip
+    return ["Plan indicators, the test of each change from its baseline: "
+            + "; ".join(items) + "."] if items else []  # fmt: skip

@@ -13,9 +13,9 @@ from csplib.indicators.priorities import HARM_NOTE, county_position, months_days
 from csplib.report import charts
 from csplib.report import html as h
 from csplib.report.sections import cells
-from csplib.report.sections.consultation import Consultation, said_cells
+from csplib.report.sections.consultation import Consultation
 from csplib.report.sections.context import Year, records
-from csplib.report.sections.county import YearCounty
+from csplib.report.sections.county import YearCounty, year_lfl_note
 from csplib.report.sections.emerging import lfl_counts
 from csplib.report.sections.summary import YearFacts
 
@@ -47,93 +47,140 @@ def build(
     days = months_days(ctx.lfl.current), months_days(ctx.lfl.previous)
     scores = score_priorities(
         cand, total=facts.figures["total_crime"]["year"], current_exposure=days[0],
-        previous_exposure=days[1], consultation=consultation.said,
+        previous_exposure=days[1], consultation=consultation.residents,
     )  # fmt: skip
     figures = {
         "scores": records(scores),
         "recommended": list(scores.loc[scores["recommended"], "candidate"]),
-        "harm_scored": False, "consultation_scored": consultation.said is not None,
+        "harm_scored": False, "consultation_scored": consultation.residents is not None,
     }  # fmt: skip
     return Priorities(ctx, scores, consultation, figures)
 
 
-def score_rules(consultation: bool) -> list[str]:
-    """The priority score's rules in words (csplib.indicators.priorities documents them)."""
+def score_rules(consultation: bool, methods: bool = False) -> list[str]:
+    """The priority score's rules in words (csplib.indicators.priorities documents them):
+    plain English for the body, with the tests named when ``methods`` (the methods note)."""
+    trend = (
+        "Trend: the year against the year before (like-for-like months), two-sample "
+        "Poisson test, p-values adjusted over the crime types (Benjamini-Hochberg, 5%): 3 "
+        "for a significant rise with |Z| > 3, 2 for a significant rise, 1 for no "
+        "significant change, 0 for a significant fall."
+        if methods else
+        "Trend: the year against the year before (like-for-like months): 3 points for a "
+        "rise very unlikely to be chance, 2 for a rise unlikely to be chance, 1 for no "
+        "real change, 0 for a real fall."
+    )  # fmt: skip
+    county = (
+        "County position: the rate per 1,000 against the county's pooled rate, funnel "
+        "limits (Byar's method): 3 above at 99.8%, 2 above at 95%, 1 within, 0 below."
+        if methods else
+        "County position: the rate per 1,000 residents against the county's: 3 points "
+        "when clearly above it, 2 when above it, 1 when within the usual range, 0 below."
+    )  # fmt: skip
     rules = [
         "Volume: share of the area's total recorded crime in the year: 3 points at 20% or "
         "more, 2 at 10%, 1 at 5%, else 0.",
-        "Trend: the year against the year before (like-for-like months), Poisson test at "
-        "5%: 3 for a significant rise with |Z| > 3, 2 for a significant rise, 1 for no "
-        "significant change, 0 for a significant fall.",
-        "County position: the rate per 1,000 against the county's pooled rate (funnel "
-        "limits): 3 above at 99.8%, 2 above at 95%, 1 within, 0 below.",
+        trend,
+        county,
         "Harm: " + HARM_NOTE,
     ]
     if consultation:
         rules.append(
-            "Consultation: each crime type takes the consultation priority that it measures "
-            "(Violence: violence and sexual offences; Theft: other theft, theft from the "
-            "person and bicycle theft; and so on): 3 points if respondents rank that priority "
-            "in their top three, 2 if at least 20% of respondents chose it, 1 if at least "
-            "10%, else 0 (also when nobody named it)."
+            "Residents: each crime type takes the consultation priority that it measures "
+            "(violence: violence and sexual offences; theft: other theft, theft from the "
+            "person and bicycle theft; and so on): 3 points if residents rank that priority "
+            "in their top three, 2 if at least 20% of residents chose it, 1 if at least "
+            "10%, else 0. Partners and businesses are shown in the consultation section "
+            "but do not score."
         )
         rules.append(
-            "Score = volume + trend + county + consultation (0 to 12); ties go to the larger "
-            "count; the top three are recommended. The consultation weighs as much as each "
-            "measure of the data, so the data carries 9 of the 12 points. Anti-social "
-            "behaviour is not crime and is weighed through the plan's ASB indicator and the "
-            "consultation section instead."
+            "Score = volume + trend + county + residents (0 to 12); ties go to the larger "
+            "count; the top three not held back are recommended. Anti-social behaviour is "
+            "not crime and is weighed through the plan's ASB indicator and the consultation "
+            "section instead."
         )
     else:
         rules.append(
-            "Consultation: not scored, as the store holds no consultation responses for this area."
+            "Residents: not scored, as the store holds no consultation responses for this area."
         )
         rules.append(
             "Score = volume + trend + county (0 to 9); ties go to the larger count; the top "
-            "three are recommended. Anti-social behaviour is not crime and is weighed "
-            "through the plan's ASB indicator instead."
+            "three not held back are recommended. Anti-social behaviour is not crime and is "
+            "weighed through the plan's ASB indicator instead."
         )
     return rules
 
 
 def _table(r: Priorities, said: bool) -> h.Html:
+    """The main table: narrow enough for a 1280 px page and A4 print, with the score and
+    the recommendation in view (the points behind each score are in :func:`_points`)."""
     s, t = r.scores, r.ctx.threshold
     frame = pd.DataFrame({
         "Rank": s["rank"].map(h.fmt_int), "Crime type": s["candidate"],
         "Crimes": s["count"].map(lambda n: cells.count(n, t)),
-        "Share of crime": cells.hide(s["share_pct"].map(lambda x: f"{x:.1f}%"), s["count"],
-                                     threshold=t),
-        "Volume points": s["volume_points"].map(h.fmt_int),
         "Change %": cells.hide(s["change_pct"].map(h.fmt_pct), s["current"], s["previous"],
                                threshold=t),
-        "Trend": s["trend"], "Trend points": s["trend_points"].map(h.fmt_int),
-        "County": s["county_verdict"], "County points": s["county_points"].map(h.fmt_int),
+        "Trend": s["trend"], "Against the county": s["county_verdict"],
     })  # fmt: skip
-    numeric = ["Rank", "Crimes", "Share of crime", "Volume points", "Change %",
-               "Trend points", "County points", "Score"]  # fmt: skip
-    note = cells.lfl_note(r.ctx.lfl, r.ctx.flagged)
+    numeric = ["Rank", "Crimes", "Change %", "Score"]
     if said:
-        frame["Consultation priority"] = s["consultation_priority"].fillna("none")
-        frame["Respondents' rank"] = s["consultation_rank"].map(
+        frame["Residents' rank"] = s["consultation_rank"].map(
             lambda x: "not chosen" if pd.isna(x) else h.fmt_int(x))  # fmt: skip
-        # A support of a priority whose respondents are hidden would give them back.
-        exact = said_cells(r.consultation)["exact"]
-        frame["Support"] = [
-            "" if pd.isna(x) else f"{x:.1f}%" if p not in exact.index or exact[p] else "[c]"
-            for p, x in zip(s["consultation_priority"], s["consultation_support_pct"], strict=True)
-        ]  # fmt: skip
-        frame["Consultation points"] = s["consultation_points"].map(h.fmt_int)
-        numeric += ["Respondents' rank", "Support", "Consultation points"]
-        note += (
-            " Support is the share of all respondents who chose the priority (shown in the "
-            "consultation section with its suppressed counts)."
-        )
+        numeric.append("Residents' rank")
     frame["Score"] = s["score"].map(h.fmt_int)
-    frame["Recommended"] = s["recommended"].map({True: "yes", False: ""})
+    frame["Recommended"] = [
+        "yes" if rec else ("held back" if held else "")
+        for rec, held in zip(s["recommended"], s["held_back"], strict=True)
+    ]
     return h.table(
         frame, f"Priority scores for {r.ctx.data.area.name}, {r.ctx.period.label}",
-        numeric=numeric, row_header="Crime type", note=note,
+        numeric=numeric, row_header="Crime type",
+        note=year_lfl_note(r.ctx) + " The points behind each score are in the next table.",
     )  # fmt: skip
+
+
+def _points(r: Priorities, said: bool) -> h.Html:
+    """The score's components, one column per rule."""
+    s, t = r.scores, r.ctx.threshold
+    frame = pd.DataFrame({
+        "Crime type": s["candidate"],
+        "Share of crime": cells.hide(s["share_pct"].map(lambda x: f"{x:.1f}%"), s["count"],
+                                     threshold=t),
+        "Volume": s["volume_points"].map(h.fmt_int), "Trend": s["trend_points"].map(h.fmt_int),
+        "County": s["county_points"].map(h.fmt_int),
+    })  # fmt: skip
+    if said:
+        frame["Residents"] = s["consultation_points"].map(h.fmt_int)
+    frame["Score"] = s["score"].map(h.fmt_int)
+    return h.table(
+        frame,
+        "How each score is made up (points)",
+        numeric=list(frame.columns[1:]),
+        row_header="Crime type",
+    )
+
+
+def _reasons(r: Priorities) -> list[h.Html]:
+    """Each recommendation's reasons for and against, and why any item was held back."""
+    s = r.scores
+    items = []
+    for x in s[s["recommended"]].itertuples():
+        against = f" Against: {x.reasons_against}." if x.reasons_against else ""
+        points = (f"{x.volume_points} points for volume, {x.trend_points} for trend, "
+                  f"{x.county_points} against the county"
+                  + ("" if pd.isna(x.consultation_points)
+                     else f" and {int(x.consultation_points)} from residents"))  # fmt: skip
+        items.append(f"{x.candidate}. For: {x.reasons_for or points}.{against}")
+    parts = [h.heading("Why these are recommended", 3), h.bullet_list(items)] if items else []
+    held = s[s["held_back"]]
+    if not held.empty:
+        parts.append(h.paragraph(
+            "Held back: " + "; ".join(
+                f"{x.candidate} ({x.reasons_against})" for x in held.itertuples()
+            ) + ". A crime type that is falling and below the county's rate is not "
+            "recommended on its volume alone, unless residents ranked it in their top three."
+        ))  # fmt: skip
+    return parts
 
 
 def render(r: Priorities) -> h.Html:
@@ -144,7 +191,7 @@ def render(r: Priorities) -> h.Html:
         h.paragraph(
             "Recommended priorities, from the evidence: " + ", ".join(rec) + ". Each police.uk "
             "crime type is scored on volume, trend and its position in the county"
-            + (", and on what residents, partners and businesses said in the consultation"
+            + (", and on what residents said in the consultation"
                if said else "")
             + "; the table shows every component so the board can see why one ranks above "
             "another."
@@ -154,4 +201,6 @@ def render(r: Priorities) -> h.Html:
     fig, alt = charts.score_bars(r.scores, "Priority score by component")
     parts.append(h.figure(fig, alt, "Priority score of each crime type, by component (top ten)."))
     parts.append(_table(r, said))
+    parts.extend(_reasons(r))
+    parts.append(_points(r, said))
     return h.join(parts)

@@ -85,44 +85,48 @@ def _p(p: float) -> str:
 
 
 def _plan_item(ctx: Year, plan: dict | None) -> str:
+
     return f"Plan register: {ctx.data.plan_file or 'none given'}" + (
         f"; progress judged against the register in force in "
-        f"{h.fmt_month(plan['judged_at'])} ({plan['revision']['title']})."
+        f"{month_long(plan['judged_at'])} ({plan['revision']['title']})."
         if plan else "."
     )  # fmt: skip
 
 
-def build_year(ctx: Year, figures: dict) -> Sources:
-    """From the assessment's figures (plan, consultation, priorities)."""
-    t = ctx.threshold
+def build_year(ctx: Year, figures: dict, methods: list[str] | None = None) -> Sources:
+    """From the assessment's figures (plan, consultation, priorities); ``methods``: the
+    sections' test results (p-values) and the disclosure policy, for the methods note.
+    The page footer carries the licence and the date, once."""
     return Sources([
         "Crimes: data.police.uk street-level crime (locations snapped to anonymous map "
         "points; about two months' publication lag; fraud and computer misuse absent). "
         "Anti-social behaviour is reported separately and never counted as crime.",
-        "Home Office police recorded crime by CSP (open data), where the store holds it.",
+        "Home Office police recorded crime by community safety partnership (open data), "
+        "where the store holds it for the area and both years.",
         "Partner indicators: the partner indicator tables ingested into the store.",
         _plan_item(ctx, figures["plan"]),
         "Consultation: each respondent counted once per priority chosen; support = the "
         "share of respondents who chose a priority; priorities ranked by support, ties by "
         "the mean rank given. The data's ranking: the year's counts of the police.uk crime "
-        "types that measure each priority (csplib.sources.consultation.PRIORITY_CRIME_TYPES; "
-        "ASB incidents for anti-social behaviour). Free-text comments are kept out of the "
-        "report unless show_comments is set."
+        "types that measure each priority (ASB incidents for anti-social behaviour). "
+        "Free-text comments are kept out of the report unless the comments setting is on."
         if figures["consultation"] else "Consultation: none in the store for this area.",
-        "Priority score: " + " ".join(score_rules(figures["priorities"]["consultation_scored"])),
+        "Priority score: "
+        + " ".join(score_rules(figures["priorities"]["consultation_scored"], methods=True)),
         "Change: the financial year against the year before, over months complete in both "
         "years; rolling 12 months the same way.",
         "Is it real? Two-sample Poisson test (exact conditional test for small counts), "
-        "Z = 2(√current − √previous) for the strength of the signal; emerging issues "
-        "adjusted for multiple testing (Benjamini-Hochberg).",
+        "Z = 2(√current − √previous) for the strength of the signal. A change is called "
+        "real (significant) at the 5% level; 'very unlikely to be chance' means p < 0.001 "
+        "and 'unlikely to be chance' p < 0.05. Families of changes (crime types, Home "
+        "Office offence groups and subgroups, neighbourhoods) are adjusted for multiple "
+        "testing by the Benjamini-Hochberg method. A change is large enough to matter "
+        "(and named in the summary on its own) at 10% and 10 crimes or more.",
         "County: rates per 1,000 residents; funnel limits by Byar's method (exact Poisson "
         "below 10) around the county's pooled rate.",
-        "RAG: significance test first (csplib.plan.indicator_progress); a change that could be "
-        "chance is amber, never red or green.",
-        f"Small numbers: counts of 1-{t - 1} (crimes, and consultation "
-        f"respondents) are shown as <{t}; [c] hides a figure that would reveal one.",
-        h.LICENCE,
-        f"Produced {date.today():%d %B %Y} with CSP Workbook.",
+        "RAG: the test of each plan indicator's change from its baseline comes first; a "
+        "change that could be chance is amber, never red or green.",
+        *(methods or []),
     ])  # fmt: skip
 
 

@@ -267,12 +267,14 @@ def build_facts(ctx: Year) -> YearFacts:
     cur_rows = crimes["month"].isin(lfl.current)
     prev_rows = crimes["month"].isin(lfl.previous)
     year_rows = crimes["month"].isin(ctx.period.months)
-    f = {
+    f = {  # percentages from the unrounded counts, rounded once (csplib.indicators.change)
         "total_crime": year_on_year(int((cur_rows & ~asb).sum()), int((prev_rows & ~asb).sum()),
                                     lfl) | {"year": int((year_rows & ~asb).sum())},
         "asb": year_on_year(int((cur_rows & asb).sum()), int((prev_rows & asb).sum()), lfl)
         | {"year": int((year_rows & asb).sum())},
     }  # fmt: skip
+    for key in ("total_crime", "asb"):
+        f[key]["pct_change"] = pct_rounded(f[key]["current"], f[key]["previous"])
     d = ctx.data
     pop = (
         population_for(d.population, list(d.area.lad_codes), int(ctx.period.start[:4]))
@@ -292,25 +294,37 @@ class YearSummary:
     sentences: list[str]  # the headline first
 
 
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 def _year_sentences(ctx: Year, f: dict) -> list[str]:
-    t, a, prev = f["total_crime"], f["asb"], ctx.previous.label
-    verb = {"significant rise": "rose", "significant fall": "fell"}.get(t["significance"])
-    months = "" if not t["excluded"] else f" (over the {t['months']} months complete in both years)"
-    if verb:
-        first = (f"Total recorded crime {verb} by {abs(t['pct_change'] or 0):.1f}% on "
-                 f"{prev}{months}: {t['current']:,} crimes against {t['previous']:,}.")  # fmt: skip
+    """The headline, every real change (biggest first, with the Home Office figure beside
+    police.uk's), then ASB, the rate, the plan, the consultation and the recommendations:
+    each sentence at most 30 words, no p-values or method names."""
+    from csplib.report.sections.reconcile import headline
+
+    t, a, rec = f["total_crime"], f["asb"], f.get("reconciled") or {}
+    items = [headline(ctx, t), *rec.get("summary_changes", []), *rec.get("small_changes", [])]
+    if a["significance"] == "no significant change":
+        how = "could be chance"
     else:
-        first = (f"Total recorded crime was {t['current']:,} against {t['previous']:,} in "
-                 f"{prev}{months} ({h.fmt_pct(t['pct_change'])}): no significant change.")  # fmt: skip
+        how = f"a real {'rise' if a['current'] > a['previous'] else 'fall'}"
+    items.append(f"Anti-social behaviour (not counted as crime): {a['current']:,} incidents "
+                 f"against {a['previous']:,} ({format_pct(a['pct_change'])}; {how}).")  # fmt: skip
     rate = f["rate_per_1000"]
-    items = [first, f"{t['year']:,} crimes were recorded in {ctx.period.label}"
-             + (f", {rate['current']:.1f} per 1,000 residents." if rate else "."),
-             f"Anti-social behaviour (not counted as crime): {a['current']:,} incidents against "
-             f"{a['previous']:,} ({h.fmt_pct(a['pct_change'])}; {a['significance']})."]  # fmt: skip
     me = next((r for r in f["county"] or [] if r["area"] == f["area"]), None)
-    if me:
-        items.append(f"{f['area']} ranks {me['rank']} of {len(f['county']) - 1} partnerships in "
-                     "the county for crimes per 1,000 residents (1 = highest).")  # fmt: skip
+    if rate:
+        text = (f"{f['area']} had {rate['current']:.1f} crimes per 1,000 residents in "
+                f"{ctx.period.label}")  # fmt: skip
+        members = len(f["county"] or []) - 1
+        if me and members > 1:
+            text += (f", the {_ordinal(int(me['rank']))} highest of {members} partnerships "
+                     f"in {ctx.data.area.pfa_name}")  # fmt: skip
+        items.append(text + ".")
+        if rec.get("county_note"):
+            items.append(rec["county_note"])
     if f["plan"]:
         rc, rev = f["plan"]["rag_counts"], f["plan"]["revision"]
         against = "as first published" if rev["original"] else f"as of the {rev['title']}"
@@ -324,11 +338,11 @@ def _year_sentences(ctx: Year, f: dict) -> list[str]:
         c = f["consultation"]
         items.append(f"Consultation respondents rank highest: {', '.join(c['top_said'])}; the "
                      f"data ranks highest: {', '.join(c['top_data'])}.")  # fmt: skip
-    rec, p = f["priorities"]["recommended"], f["priorities"]
-    if rec:
+    recs, p = f["priorities"]["recommended"], f["priorities"]
+    if recs:
         items.append("Recommended priorities from the evidence"
-                     + (" and the consultation" if p["consultation_scored"] else "")
-                     + ": " + ", ".join(rec) + ".")  # fmt: skip
+                     + (" and what residents said" if p["consultation_scored"] else "")
+                     + ": " + ", ".join(recs) + ".")  # fmt: skip
     return items
 
 
@@ -338,11 +352,11 @@ def build_year(ctx: Year, figures: dict) -> YearSummary:
 
 
 def render_year(r: YearSummary) -> h.Html:
+    from csplib.report.sections.reconcile import coverage_phrase
+
     ctx, f = r.ctx, r.figures
-    cur, prev, t = ctx.period.label, ctx.previous.label, f["total_crime"]
+    cur, prev = ctx.period.label, ctx.previous.label
     parts = [h.paragraph(r.sentences[0], "headline"), h.bullet_list(r.sentences[1:])]
-    if ctx.lfl.excluded:
-        parts.append(h.callout(cells.lfl_note(ctx.lfl, ctx.flagged), "warning"))
     rows = []
     for key, label in (("total_crime", "Total recorded crime (excluding ASB)"),
                        ("asb", "Anti-social behaviour incidents")):  # fmt: skip
@@ -350,14 +364,15 @@ def render_year(r: YearSummary) -> h.Html:
         rows.append({
             "Measure": label, cur: cells.count(x["current"], ctx.threshold),
             prev: cells.count(x["previous"], ctx.threshold),
-            "Change": h.fmt_signed(x["change"]), "Change %": h.fmt_pct(x["pct_change"]),
+            "Change": h.fmt_signed(x["change"]), "Change %": format_pct(x["pct_change"]),
             "Is it real?": x["significance"],
         })  # fmt: skip
+    cover = coverage_phrase(ctx)
     parts.append(h.table(
         pd.DataFrame(rows), f"Key facts: {f['area']}, {cur} against {prev}"
-        + (f" ({t['months']} like-for-like months)" if t["excluded"] else ""),
+        + (f" ({cover})" if cover else ""),
         numeric=[cur, prev, "Change", "Change %"], row_header="Measure",
-        note="'Is it real?': two-sample Poisson test of the counts (exact conditional test "
-        "for small counts), exposures the days compared.",
+        note="'Is it real?': whether the change is larger than chance would give (the test "
+        "is named in the methods note).",
     ))  # fmt: skip
     return h.join(parts)

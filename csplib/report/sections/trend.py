@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from csplib.indicators.change import rolling_12_months
+from csplib.indicators.change import format_pct, pct_rounded, rolling_12_months
 from csplib.indicators.counts import monthly_counts
 from csplib.indicators.priorities import annual_series, rolling_comparison
 from csplib.indicators.spc import ChartSummary, chart_summary, spc_signals, xmr
@@ -17,7 +17,7 @@ from csplib.report import charts
 from csplib.report import html as h
 from csplib.report.data import HISTORY_MONTHS
 from csplib.report.sections import cells
-from csplib.report.sections.context import Quarter, Year, month_long, records, span_long
+from csplib.report.sections.context import Quarter, Year, month_long, months_long, records, span_long
 
 # ---- the quarterly briefing: a control chart ------------------------------------------
 
@@ -169,14 +169,14 @@ def _chart(r: ThreeYears, area: str) -> h.Html:
         highlight=ctx.period.months,
     )  # fmt: skip
     caption = (
-        f"Monthly recorded crime (excluding ASB), {h.fmt_month(ctx.data.months[0])} to "
-        f"{h.fmt_month(ctx.period.end)}, the year under assessment shaded; below, rolling "
+        f"Monthly recorded crime (excluding ASB), {month_long(ctx.data.months[0])} to "
+        f"{month_long(ctx.period.end)}, the year under assessment shaded; below, rolling "
         "12-month totals."
     )
     if ctx.flagged:
         caption += (
-            f" {cells.months_text(ctx.flagged)}: data missing or incomplete, shown as a gap "
-            "(cross), and rolling totals whose window includes it are left out."
+            f" {months_long(ctx.flagged)}: data missing or incomplete, shown as a gap "
+            "(cross), and rolling totals whose window includes one are left out."
         )
     return h.figure(fig, alt, caption)
 
@@ -185,10 +185,18 @@ def _years_table(r: ThreeYears, area: str) -> h.Html:
     t = r.ctx.threshold
     rows = []
     for y in r.figures["three_year"]:
+        none = not y["complete_months"]
         note = "all 12 months complete" if not y["flagged_months"] else (
-            f"{cells.months_text(y['flagged_months'])} missing or incomplete: "
+            "no month of this year is in the store" if none else
+            f"{months_long(y['flagged_months'])} missing or incomplete: "
             f"left out; {y['complete_months']} months counted"
         )  # fmt: skip
+        if none:  # a gap is never a zero
+            rows.append({"Financial year": y["period"], "Crimes": "no data",
+                         "Complete months": "0", "Crimes per complete month": "",
+                         "ASB incidents": "no data", "ASB per complete month": "",
+                         "Note": note})  # fmt: skip
+            continue
         rows.append({
             "Financial year": y["period"], "Crimes": cells.count(y["count"], t),
             "Complete months": str(y["complete_months"]),
@@ -210,18 +218,24 @@ def _rolling_table(r: ThreeYears) -> h.Html:
     t = r.ctx.threshold
     rows = []
     for w in r.figures["rolling_12"]:
-        excl = "; left out: " + cells.months_text(w["excluded"]) if w["excluded"] else ""
+        # A total over fewer than 12 months says what it covers, never "12 months".
+        covers = "12 months" if w["months"] == 12 else (
+            f"{w['months']} months ({months_long(w['excluded'])} left out)"
+            if w["excluded"] else f"{w['months']} months")  # fmt: skip
         rows.append({
-            "12 months to": h.fmt_month(w["end"]), "Crimes": cells.count(w["current"], t),
-            "12 months before": cells.count(w["previous"], t),
-            "Change %": h.fmt_pct(w["pct_change"]),
-            "Months compared": f"{w['months']}{excl}", "Is it real?": w["significance"],
+            "Window ending": month_long(w["end"]), "Months counted": covers,
+            "Crimes": cells.count(w["current"], t),
+            "Same months a year before": cells.count(w["previous"], t),
+            "Change %": format_pct(pct_rounded(w["current"], w["previous"])),
+            "Is it real?": w["significance"],
         })  # fmt: skip
     return h.table(
-        pd.DataFrame(rows), f"Rolling 12 months at each quarter end of {r.ctx.period.label}",
-        numeric=["Crimes", "12 months before", "Change %"], row_header="12 months to",
-        note="Each window is compared with the 12 months before it over the months complete "
-        "in both, so a short month never reads as a change.",
+        pd.DataFrame(rows), f"The year to each quarter end of {r.ctx.period.label}, "
+        "against the same months a year before",
+        numeric=["Crimes", "Same months a year before", "Change %"], row_header="Window ending",
+        note="Each window is compared with the same months a year before, over the months "
+        "complete in both, so a short month never reads as a change; a window with a "
+        "missing month counts fewer than 12 months and says so.",
     )  # fmt: skip
 
 
