@@ -356,3 +356,30 @@ def test_chart_unpacks_as_figure_and_alt():
     monthly = pd.DataFrame({"month": _months("2024-01", 2), "count": [10, 12]})
     fig, alt = charts.series_chart(monthly, "Two months")
     assert hasattr(fig, "savefig") and alt.startswith("Line chart")
+
+
+def test_seasonal_chart_one_line_per_financial_year():
+    # February 2023 to May 2024: 2022/23 (Feb, Mar), 2023/24 (all 12, August missing)
+    # and 2024/25 (Apr, May).
+    months = _months("2023-02", 16)
+    counts = [100 + i for i in range(16)]
+    counts[6] = None  # August 2023
+    counts[12] = 2_500  # February 2024
+    monthly = pd.DataFrame({"month": months, "count": pd.array(counts, dtype="Int64")})
+    c = charts.seasonal_chart(monthly, "Seasons")
+    d = c.data.set_index("month")
+    assert d.loc["2023-03", "year"] == "2022/23" and d.loc["2023-04", "year"] == "2023/24"
+    assert d.loc["2024-03", "position"] == 11 and d.loc["2024-04", "position"] == 0
+    lines = _line_with(c.fig.axes[0], 12)
+    assert len(lines) == 3
+    mid = np.asarray(lines[1].get_ydata(), dtype=float)  # 2023/24
+    assert np.isnan(mid[4]) and mid[0] == 102 and mid[10] == 2_500
+    first = np.asarray(lines[0].get_ydata(), dtype=float)  # 2022/23: February and March
+    assert np.isnan(first[:10]).all() and list(first[10:]) == [100, 101]
+    assert c.alt == (
+        "Line chart of monthly crimes by financial year, April to March, for 2022/23, "
+        "2023/24 and 2024/25. In 2024/25 the highest month is May 2024 (115) and the "
+        "lowest April 2024 (114). August 2023 is missing or incomplete and shown as a gap, "
+        "not as a fall."
+    )
+    _assert_thousands(c.fig.axes[0].yaxis)

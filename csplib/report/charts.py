@@ -40,6 +40,7 @@ __all__ = [
     "heatmap",
     "rate_bars",
     "score_bars",
+    "seasonal_chart",
     "series_chart",
 ]
 
@@ -739,6 +740,70 @@ def _series_alt(data: pd.DataFrame, measure: str, fmt) -> str:
                 "month are left blank."
             )
     return alt.strip()
+
+
+def _financial_year(month: str) -> str:
+    y, m = int(month[:4]), int(month[5:7])
+    start = y if m >= 4 else y - 1
+    return f"{start}/{(start + 1) % 100:02d}"
+
+
+FY_MONTHS = ("Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar")
+
+
+@themed
+def seasonal_chart(
+    monthly: pd.DataFrame,
+    title: str,
+    *,
+    measure: str = "crimes",
+    fmt_count: Callable[[int], str] | None = None,
+    threshold: int | None = None,
+) -> Chart:
+    """Monthly counts by financial year, April to March, one line per year (the latest
+    darkest and thickest; years told apart by colour and marker). ``monthly``: month,
+    count (``<NA>`` for a missing or incomplete month: a gap in its year's line)."""
+    fmt = theme.count_formatter(fmt_count, threshold)
+    given = pd.Series(_values(monthly["count"]), index=monthly["month"].astype(str))
+    months = _full_months(given.index)
+    data = pd.DataFrame({"month": months, "count": given.reindex(months).to_numpy()})
+    data["year"] = data["month"].map(_financial_year)
+    data["position"] = data["month"].map(lambda m: (int(m[5:7]) - 4) % 12)
+    data["missing"] = data["count"].isna()
+    years = sorted(data["year"].unique())
+    fig, (ax,) = theme.figure(3.8)
+    markers = ["o", "s", "^", "D", "v", "P"]
+    handles = []
+    for i, year in enumerate(years):
+        latest = year == years[-1]
+        rows = data[data["year"] == year]
+        y = np.full(12, np.nan)
+        y[rows["position"].to_numpy()] = rows["count"].to_numpy()
+        colour = INK if latest else theme.PALETTE[i % len(theme.PALETTE)]
+        style = {"color": colour, "marker": markers[i % len(markers)], "markersize": 4,
+                 "linewidth": 2.2 if latest else 1.3}  # fmt: skip
+        ax.plot(np.arange(12), y, **style)
+        handles.append(Line2D([], [], **style, label=year))
+    ax.set_xticks(np.arange(12), list(FY_MONTHS))
+    ax.set_ylabel(f"{measure} per month")
+    ax.set_ylim(bottom=0)
+    theme.thousands(ax.yaxis)
+    ax.set_title(title)
+    _legend_below(fig, handles, ncols=6)
+    alt = (
+        f"Line chart of monthly {measure} by financial year, April to March, for "
+        f"{theme.listing(years, 6)}. "
+    )
+    last = data[(data["year"] == years[-1]) & ~data["missing"]]
+    if not last.empty:
+        hi, lo = last.loc[last["count"].idxmax()], last.loc[last["count"].idxmin()]
+        alt += (
+            f"In {years[-1]} the highest month is {theme.month_long(hi['month'])} "
+            f"({fmt(hi['count'])}) and the lowest {theme.month_long(lo['month'])} "
+            f"({fmt(lo['count'])}). "
+        )
+    alt += _missing_sentence(list(data.loc[data["missing"], "month"]))
+    return Chart(fig, alt.strip(), data)
 
 
 # ---- heatmap ------------------------------------------------------------------------------
