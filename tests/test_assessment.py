@@ -182,7 +182,7 @@ def test_the_incomplete_month_is_flagged_never_a_dip(saved, crimes, direct):
         assert row["months"] == 11 and row["excluded"] in (["2022-12"], ["2023-12"])
     # The series chart says so in its alt text, and the coverage appendix lists it.
     html = str(direct.total_crime())
-    assert "Dec 2022 is missing or incomplete and is shown as a gap" in html
+    assert "December 2022 is missing or incomplete and shown as a gap" in html
     assert "December 2022" in str(direct.data_quality())
 
 

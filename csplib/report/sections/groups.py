@@ -113,7 +113,9 @@ def render(r: Groups) -> h.Html:
     shown = r.groups[~hidden]
     if shown.empty:
         return tbl
-    fig, alt = charts.contribution_bars(shown, "Change on the same period last year")
+    fig, alt = charts.contribution_bars(
+        shown, "Change on the same period last year", threshold=ctx.threshold
+    )
     return tbl + h.figure(
         fig, alt, "Change in crimes by offence group (groups with small counts left out)."
     )

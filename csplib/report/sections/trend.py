@@ -176,7 +176,7 @@ def _chart(r: ThreeYears, area: str) -> h.Html:
     if ctx.flagged:
         caption += (
             f" {months_long(ctx.flagged)}: data missing or incomplete, shown as a gap "
-            "(cross), and rolling totals whose window includes one are left out."
+            "(hatched), and rolling totals whose window includes it are left out."
         )
     return h.figure(fig, alt, caption)
 
