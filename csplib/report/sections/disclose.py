@@ -58,7 +58,8 @@ def lone(n: object, threshold: int) -> int | str | None:
 
 def with_total(counts: Mapping[str, object], threshold: int) -> dict[str, int | str]:
     """Counts published with their total: small ones '<threshold', and one more hidden
-    ('[c]') where needed so none can be worked back (ints kept where shown).
+    ('[c]') where needed so none can be worked back, a major group only when no other
+    count can be (ints kept where shown).
 
     >>> with_total({"a": 3, "b": 12, "c": 40}, 5)
     {'a': '<5', 'b': '[c]', 'c': 40}
@@ -68,7 +69,9 @@ def with_total(counts: Mapping[str, object], threshold: int) -> dict[str, int | 
     values = {k: int(v) for k, v in counts.items()}  # type: ignore[call-overload]
     if not any(0 < v < threshold for v in values.values()):
         return dict(values)
-    s = suppress_series(pd.Series(values, dtype="int64"), threshold=threshold)
+    series = pd.Series(values, dtype="int64")
+    # A major group (a tenth of the total or more) is hidden only when nothing else can be.
+    s = suppress_series(series, threshold=threshold, protected=policy(threshold).major(series))
     return {k: (str(s.display[k]) if bool(s.mask[k]) else v) for k, v in values.items()}
 
 

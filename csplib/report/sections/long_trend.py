@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from csplib.indicators import trend as tr
+from csplib.periods import check_coverage, month_range
 from csplib.report import charts
 from csplib.report import html as h
 from csplib.report.sections import disclose as ds
@@ -67,7 +68,11 @@ def build_year(ctx: Year) -> LongTrend:
         return LongTrend(d.area.name, t, None, None, None, None, METHOD,
                          "No crimes were read for the long trend.")  # fmt: skip
     rows = d.area.select(inputs.crimes)
-    args = dict(coverage=d.coverage, end_month=ctx.period.end, years=5,
+    months = month_range(str(rows["month"].min()), ctx.period.end) if len(rows) else []
+    # With no month flagged the coverage table adds nothing (and an empty flag table
+    # trips a pandas dtype warning in the monthly counts).
+    flagged = not check_coverage(months, d.coverage, list(d.area.forces)).empty
+    args = dict(coverage=d.coverage if flagged else None, end_month=ctx.period.end, years=5,
                 population=ctx.pop_by_year or None, force=list(d.area.forces))  # fmt: skip
     crime = tr.long_trend(rows, measure="crime", **args)
     asb = tr.long_trend(rows, measure="asb", **args)

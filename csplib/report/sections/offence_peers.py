@@ -90,8 +90,9 @@ def build_year(ctx: Year) -> OffencePeers:
     d, inputs, t = ctx.data, ctx.data.analyses, ctx.threshold
     out, notes = [], []
     if inputs is None or inputs.crimes.empty or d.area.kind != "csp":
-        return OffencePeers(d.area.name, ctx.period.label, t, (), None, METHOD,
-                            ("Peers by offence compares partnerships: not available here.",))  # fmt: skip
+        note = "Peers by offence compares partnerships: there is none to compare here."
+        return OffencePeers(d.area.name, ctx.period.label, t, (), {"period": ctx.period.label,
+                            "comparisons": [], "notes": [note]}, METHOD, (note,))  # fmt: skip
     candidates = []
     if len(d.area.csp_names) > 1:
         candidates.append((list(d.area.csp_names), f"every partnership in {d.area.pfa_name}"))

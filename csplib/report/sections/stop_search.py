@@ -102,10 +102,13 @@ def build_year(ctx: Year) -> StopSearch:
                 f"{ds.text(ds.lone(unplaced, t))} of the force's searches had no map position "
                 "and could not be placed, so they are not in these figures.")  # fmt: skip
     else:
-        force = d.area.pfa_name or ", ".join(d.area.forces)
         rows, scope, lads = searches, "force", _force_lads(ctx)
-        note = (f"These are figures for the whole of {force}: no neighbourhood boundaries are "
-                f"loaded to place searches in {d.area.name}.")  # fmt: skip
+        if d.area.kind == "force":
+            note = f"These are figures for the whole of {d.area.name}."
+        else:
+            force = d.area.pfa_name or ", ".join(d.area.forces)
+            note = (f"These are figures for the whole of {force}: no neighbourhood boundaries "
+                    f"are loaded to place searches in {d.area.name}.")  # fmt: skip
     pop = None
     if inputs.population_ethnicity is not None and lads:
         pop = ss.population_for_area(inputs.population_ethnicity, lads) or None
