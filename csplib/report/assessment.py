@@ -29,6 +29,7 @@ from csplib.report import html as h
 from csplib.report.assessment_data import AssessmentData, load_assessment_data
 from csplib.report.params import ReportParams
 from csplib.report.sections import (
+    analyses,
     consultation,
     context,
     county,
@@ -66,6 +67,7 @@ class Assessment:
     reconciled: reconcile.Reconciled
     policy: DisclosurePolicy
     figures: dict  # JSON-able, unsuppressed (figures.json is these, by the policy)
+    analyses: analyses.Analyses | None = None  # outcomes, stop and search, trend, places...
 
 
 def _header(ctx: context.Year) -> dict:
@@ -109,8 +111,10 @@ def build(ctx: context.Year) -> Assessment:
           "consultation": said.figures, "emerging": rises.figures,
           "priorities": scores.figures, "recorded_crime": rc.figures,
           "reconciled": rec.figures}  # fmt: skip
+    more = analyses.build_year(ctx)  # the analyses sections (docs/analyses.md)
+    f |= more.figures
     return Assessment(ctx, facts, three, county_r, plan_r, partner_r, said, rises, scores, rc,
-                      rec, policy, clean(f))  # type: ignore[arg-type]  # fmt: skip
+                      rec, policy, clean(f), more)  # type: ignore[arg-type]  # fmt: skip
 
 
 #: Parts of the figures the disclosure policy does not suppress, as in the tables: the
@@ -218,6 +222,39 @@ class StrategicAssessment:
 
     def recorded_crime(self) -> h.Html:
         return recorded.render(self.results.recorded)
+
+    # ---- the analyses sections (csplib.report.sections.analyses) ---------------------
+    def outcomes(self) -> h.Html:
+        """Outcome shares by offence group: the year, the year before, the force."""
+        return analyses.outcomes.render_year(self.results.analyses.outcomes)
+
+    def stop_and_search(self) -> h.Html:
+        """Searches by outcome, object, age and ethnicity, with rates against residents."""
+        return analyses.stop_search.render_year(self.results.analyses.stop_search)
+
+    def long_trend(self) -> h.Html:
+        """Five years by offence group, the season, and anti-social behaviour."""
+        return analyses.long_trend.render_year(self.results.analyses.long_trend)
+
+    def offence_peers(self) -> h.Html:
+        """Offence groups clearly above or below the county and the most similar group."""
+        return analyses.offence_peers.render_year(self.results.analyses.offence_peers)
+
+    def places(self) -> h.Html:
+        """Neighbourhoods named by ward, the ward table and the split by district."""
+        return analyses.places_named.render_year(self.results.analyses.places)
+
+    def harm(self) -> h.Html:
+        """Offence groups by volume and by harm (Crime Severity Score)."""
+        return analyses.harm.render_year(self.results.analyses.harm)
+
+    def road_safety(self) -> h.Html:
+        """Killed and seriously injured on the roads per calendar year."""
+        return analyses.road_safety.render_year(self.results.analyses.road_safety)
+
+    def analyses_methods(self) -> h.Html:
+        """The analyses sections' methods and caveats, for the methods note."""
+        return analyses.render_methods(self.results.analyses)
 
     def data_quality(self) -> h.Html:
         return data_quality.render(data_quality.build_year(self.ctx, self.figures))

@@ -14,8 +14,9 @@ from csplib.areas import Area
 from csplib.errors import ParameterError
 from csplib.periods import Period, month_range, require_complete
 from csplib.plan import Plan, load_plan
+from csplib.report.analyses_data import AnalysesInputs, load_analyses_inputs
 from csplib.report.data import open_area
-from csplib.report.params import ReportParams
+from csplib.report.params import ReportParams, load_peer_group
 from csplib.sources.population import population_for
 from csplib.store import Store
 
@@ -45,6 +46,7 @@ class AssessmentData:
     recorded: pd.DataFrame | None = None
     consultation: pd.DataFrame | None = None  # the store's table, every area (None: absent)
     notes: list[str] = field(default_factory=list)
+    analyses: AnalysesInputs | None = None  # the analyses sections' inputs (None: not read)
 
     @property
     def years(self) -> list[Period]:
@@ -94,7 +96,15 @@ def load_assessment_data(params: ReportParams) -> AssessmentData:
         partner=store.read("partner_indicators") if store.has("partner_indicators") else None,
         recorded=store.read("recorded_crime") if store.has("recorded_crime") else None,
         consultation=store.read("consultation") if store.has("consultation") else None,
+        analyses=load_analyses_inputs(store, area, period, _peer_group(params)),
     )  # fmt: skip
+
+
+def _peer_group(params: ReportParams) -> tuple[str, tuple[str, ...]] | None:
+    if not params.peer_group:
+        return None
+    group = load_peer_group(params.project_path(params.peer_groups_file), params.peer_group)
+    return params.peer_group, tuple(group.members)
 
 
 def population_by_year(pop: pd.DataFrame, lad_codes) -> dict[int, int]:

@@ -1,0 +1,172 @@
+"""Long trend and season (the assessment): up to five years per offence group as counts
+and rates, each month of the year against the same month in earlier years, and
+anti-social behaviour as its own series with its seasonality. A month missing or
+incomplete in the data is a gap: no count, never a zero, and a year holding one has no
+total."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from csplib.indicators import trend as tr
+from csplib.periods import check_coverage, month_range
+from csplib.report import charts
+from csplib.report import html as h
+from csplib.report.sections import disclose as ds
+from csplib.report.sections.context import Year
+
+METHOD = (
+    "Long trend: consecutive 12-month years ending with the year assessed, as far back as "
+    "the data goes (at most five). A month missing or incomplete in the data is a gap: a "
+    "year holding one has no total and no rate, and is not compared. Rates per 1,000 "
+    "residents use the mid-year population of the calendar year holding the year's "
+    "seventh month. Season: each month of the year against the same month in the earlier "
+    "years (gaps left out); with few earlier years, 'above every earlier year' describes "
+    "the data and is not a test. Anti-social behaviour (police.uk incidents) is its own "
+    "series and never counted as crime."
+)
+
+
+@dataclass(frozen=True)
+class LongTrend:
+    area: str
+    threshold: int
+    crime: tr.TrendResult | None
+    asb: tr.TrendResult | None
+    figures: dict | None  # the ``trend`` of figures.json
+    asb_figures: dict | None  # the ``asb_trend`` of figures.json
+    methods_text: str
+    problem: str | None = None
+
+
+def _figures(res: tr.TrendResult, t: int) -> dict:
+    years: dict = {}
+    for r in res.years.itertuples():
+        years.setdefault(r.group, []).append({
+            "year": ds.year_label(r.start, r.end), "start": r.start, "end": r.end,
+            "count": ds.lone(r.count, t), "months": int(r.months),
+            "rate_per_1000": None if pd.isna(r.count) or ds.hidden(ds.lone(r.count, t))
+            else ds.num(r.rate_per_1000),
+        })  # fmt: skip
+    season: dict = {}
+    for r in res.season.itertuples():
+        season.setdefault(r.group, []).append({
+            "month": r.month, "count": ds.lone(r.count, t),
+            "earlier_mean": ds.num(r.earlier_mean, 1),
+            "earlier_min": ds.lone(r.earlier_min, t), "earlier_max": ds.lone(r.earlier_max, t),
+            "earlier_years": int(r.earlier_years), "position": r.position,
+        })  # fmt: skip
+    return {"measure": res.measure, "end_month": res.end_month, "first_month": res.first_month,
+            "years": years, "season": season}  # fmt: skip
+
+
+def build_year(ctx: Year) -> LongTrend:
+    d, inputs, t = ctx.data, ctx.data.analyses, ctx.threshold
+    if inputs is None or inputs.crimes.empty:
+        return LongTrend(d.area.name, t, None, None, None, None, METHOD,
+                         "No crimes were read for the long trend.")  # fmt: skip
+    rows = d.area.select(inputs.crimes)
+    months = month_range(str(rows["month"].min()), ctx.period.end) if len(rows) else []
+    # With no month flagged the coverage table adds nothing (and an empty flag table
+    # trips a pandas dtype warning in the monthly counts).
+    flagged = not check_coverage(months, d.coverage, list(d.area.forces)).empty
+    args = dict(coverage=d.coverage if flagged else None, end_month=ctx.period.end, years=5,
+                population=ctx.pop_by_year or None, force=list(d.area.forces))  # fmt: skip
+    crime = tr.long_trend(rows, measure="crime", **args)
+    asb = tr.long_trend(rows, measure="asb", **args)
+    return LongTrend(d.area.name, t, crime, asb, _figures(crime, t), _figures(asb, t), METHOD)
+
+
+def _years_table(f: dict, what: str, caption: str, t: int) -> h.Html:
+    groups = list(f["years"])
+    labels = [y["year"] for y in f["years"][groups[0]]]
+    rows = []
+    for g in groups:
+        row = {what: g}
+        for y in f["years"][g]:
+            row[y["year"]] = (ds.text(y["count"]) if y["count"] is not None
+                              else f"gap ({y['months']} of 12 months)")  # fmt: skip
+        rows.append(row)
+    total = "All crimes" if "All crimes" in f["years"] else groups[0]
+    rate = {what: f"{total}: per 1,000 residents"}
+    for y in f["years"][total]:
+        rate[y["year"]] = h.fmt_float(y["rate_per_1000"], 1) if y["rate_per_1000"] else "n/a"
+    rows.append(rate)
+    return h.table(
+        pd.DataFrame(rows), f"{caption}, {labels[0]} to {labels[-1]}",
+        numeric=labels, row_header=what,
+        note="A year holding a month missing or incomplete in the data has no total (gap), "
+        f"never a zero. Counts of 1 to {t - 1} are shown as <{t}.",
+    )  # fmt: skip
+
+
+def _season_table(f: dict, group: str, area: str) -> h.Html:
+    rows = []
+    for s in f["season"][group]:
+        rng = (f"{ds.text(s['earlier_min'])} to {ds.text(s['earlier_max'])}"
+               if s["earlier_years"] else "")  # fmt: skip
+        rows.append({
+            "Month": ds.month_text(s["month"]), "This year": ds.text(s["count"]),
+            "Earlier years: average": h.fmt_float(s["earlier_mean"], 1),
+            "Earlier years: range": rng, "Against earlier years": s["position"],
+        })  # fmt: skip
+    return h.table(
+        pd.DataFrame(rows), f"{area}: {group.lower()} each month against the same month in "
+        "earlier years", numeric=["This year", "Earlier years: average"], row_header="Month",
+    )  # fmt: skip
+
+
+def _season_sentence(f: dict, group: str, what: str) -> str:
+    s = f["season"][group]
+    above = [ds.month_text(x["month"]) for x in s if x["position"] == tr.ABOVE]
+    below = [ds.month_text(x["month"]) for x in s if x["position"] == tr.BELOW]
+    n = max((x["earlier_years"] for x in s), default=0)
+    if n == 0:
+        return f"There is no earlier year to set this year's {what} against."
+    text = f"Against the same month in the {n} earlier year{'s' if n > 1 else ''}: "
+    text += (f"{what} was higher than in every earlier year in {', '.join(above)}" if above
+             else f"no month's {what} was higher than in every earlier year")  # fmt: skip
+    text += (f", and lower than in every earlier year in {', '.join(below)}." if below
+             else ".")  # fmt: skip
+    if n < 3:
+        text += " With so few earlier years this describes the data; it is not a test."
+    return text
+
+
+def _chart(res: tr.TrendResult, group: str, title: str, measure: str) -> h.Html:
+    monthly = res.monthly[res.monthly["group"] == group][["month", "count"]]
+    if monthly["count"].notna().sum() == 0:
+        return h.paragraph(f"No complete month of {measure} to chart.")
+    fig, alt = charts.series_chart(monthly.reset_index(drop=True), title, measure=measure,
+                                   highlight=list(res.season["month"].unique()))  # fmt: skip
+    return h.figure(fig, alt, title)
+
+
+def render_year(r: LongTrend) -> h.Html:
+    if r.crime is None:
+        return h.paragraph(r.problem or "The long trend is not available.")
+    f, a, t = r.figures, r.asb_figures, r.threshold
+    parts = [h.paragraph(
+        f"Crime in {r.area} per year since {ds.month_text(f['first_month'])}, by offence "
+        "group, and each month of the year against the same month in earlier years."
+    )]  # fmt: skip
+    parts.append(_chart(r.crime, "All crimes", f"{r.area}: crimes each month", "crimes"))
+    parts.append(_years_table(f, "Offence group", f"{r.area}: crimes per year by offence group", t))
+    parts.append(h.paragraph(_season_sentence(f, "All crimes", "crime")))
+    parts.append(_season_table(f, "All crimes", r.area))
+    parts.append(h.heading("Anti-social behaviour", 3))
+    parts.append(h.paragraph(
+        "Anti-social behaviour incidents reported to the police (police.uk), a series of "
+        "their own: they are not crimes and are never counted in crime totals."
+    ))  # fmt: skip
+    group = "Anti-social behaviour"
+    parts.append(_chart(r.asb, group, f"{r.area}: anti-social behaviour incidents each month",
+                        "incidents"))  # fmt: skip
+    parts.append(
+        _years_table(a, "Series", f"{r.area}: anti-social behaviour incidents per year", t)
+    )
+    parts.append(h.paragraph(_season_sentence(a, group, "anti-social behaviour")))
+    parts.append(_season_table(a, group, r.area))
+    return h.join(parts)
