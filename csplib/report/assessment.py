@@ -42,6 +42,7 @@ from csplib.report.sections import (
     title,
     trend,
 )
+from csplib.report.sections import planyear as plan_year_sections
 from csplib.report.sections.context import clean, records
 
 __all__ = ["Assessment", "AssessmentData", "StrategicAssessment", "build", "load_assessment_data"]
@@ -62,6 +63,7 @@ class Assessment:
     priorities: priorities.Priorities
     recorded: recorded.Recorded
     figures: dict  # JSON-able, unsuppressed (figures.json is these, suppressed)
+    plan_year: plan_year_sections.PlanYearSections | None = None  # county, actions, timetable
 
 
 def _header(ctx: context.Year) -> dict:
@@ -97,8 +99,10 @@ def build(ctx: context.Year) -> Assessment:
     f |= {"county": county_r.figures, "plan": plan_r.figures, "partner": partner_r.figures,
           "consultation": said.figures, "emerging": rises.figures,
           "priorities": scores.figures, "recorded_crime": rc.figures}  # fmt: skip
+    year_r = plan_year_sections.build_year(ctx)  # the year on paper (docs/plan-year.md)
+    f["plan_year"] = year_r.figures
     return Assessment(ctx, facts, three, county_r, plan_r, partner_r, said, rises, scores, rc,
-                      clean(f))  # type: ignore[arg-type]  # fmt: skip
+                      clean(f), plan_year=year_r)  # type: ignore[arg-type]  # fmt: skip
 
 
 class StrategicAssessment:
@@ -183,6 +187,21 @@ class StrategicAssessment:
 
     def recorded_crime(self) -> h.Html:
         return recorded.render(self.results.recorded)
+
+    # ---- the year on paper (csplib.report.sections.planyear) ---------------------------
+    def county_agreement(self) -> h.Html:
+        """The county's priorities by cross-cutting theme with the partnership's own in
+        the cells, and the Police and Crime Commissioner's plan beside them."""
+        return plan_year_sections.agreement.render_year(self.results.plan_year.agreement)
+
+    def action_plan(self) -> h.Html:
+        """Per priority: subgroup, lead, actions done and overdue, its indicators."""
+        return plan_year_sections.action_plan.render_year(self.results.plan_year.actions)
+
+    def timetable(self) -> h.Html:
+        """The year's milestones, what is due next, and consultation responses dated
+        outside the consultation window (counts only)."""
+        return plan_year_sections.timetable.render_year(self.results.plan_year.timetable)
 
     def data_quality(self) -> h.Html:
         return data_quality.render(data_quality.build_year(self.ctx, self.figures))

@@ -67,6 +67,7 @@ def notebook_parameters(params: ReportParams, figures_path: Path) -> dict:
             str(params.project_path(params.plan_file)) if params.plan_file else None
         )
         values["show_comments"] = params.show_comments
+        values["plan_year"] = params.plan_year.model_dump() if params.plan_year else None
     return values
 
 
