@@ -37,10 +37,12 @@ ingest-sample: $(STORE)/.sample-ingested ## Ingest the sample data into data/pro
 lab: ingest-sample ## Start JupyterLab with the sample store ready and explore.ipynb open
 	$(BIN)/jupyter lab notebooks/explore.ipynb
 
-demo: ingest-sample ## Set up, ingest the sample data and write its quarterly briefing
+demo: ingest-sample ## Set up, ingest the sample; write its briefing, assessment and decision paper
 	$(BIN)/csp coverage --store $(STORE)
 	$(BIN)/csp briefing --area Synthchester --quarter "2024/25 Q2" \
 		--peer-group synthchester-msg --store $(STORE)
+	$(BIN)/csp batch parameters/synthchester_2023-24.yaml
+	$(BIN)/csp decision --area Synthchester --year 2023/24
 
 test: $(STAMP) ## Set up, then run ruff and every test
 	$(BIN)/ruff check .

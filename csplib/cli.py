@@ -230,6 +230,31 @@ def assessment(
 
 
 @app.command()
+def decision(
+    area: AreaOpt,
+    year: Annotated[str, typer.Option(help='Financial year of the assessment, e.g. "2023/24".')],
+    out: OutOpt = None,
+    decision_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--decision",
+            help="The paper's wording (YAML; default: the plan_year.decision_file the "
+            "assessment was built with).",
+        ),
+    ] = None,
+    pdf: PdfOpt = False,
+) -> None:
+    """Build the decision paper from a built assessment's figures.json (decision.html)."""
+    from csplib.report.params import ReportParams
+    from csplib.report.run import run_decision
+
+    params = ReportParams(report="strategic_assessment", area=area, period=year)
+    params.parsed_period()  # a financial year, or a clear error
+    result = run_decision(params, out, decision_file=decision_file, pdf=pdf)
+    print(f"Written: {result.html}" + (f" and {result.pdf}" if result.pdf else ""))
+
+
+@app.command()
 def batch(
     inputs: Annotated[
         list[Path] | None,

@@ -58,7 +58,7 @@ def test_progress_counted_by_hand(tmp_path, plan):
     # 2022/23). Done by 31 Jan: DA-1. Overdue: DA-2 (due 31 Dec). DA-3 not yet due.
     assert (da["actions"], da["completed"], da["overdue"], da["not_yet_due"]) == (3, 1, 1, 1)
     assert da["pct_complete"] == pytest.approx(100 / 3, abs=0.05)
-    assert (da["withdrawn"], da["at risk"], da["delayed"]) == (1, 1, 0)
+    assert (da["withdrawn"], da["status_at_risk"], da["status_delayed"]) == (1, 1, 0)
     assert (da["subgroup"], da["lead_agency"], da["lead_role"]) == (
         "DA Forum",
         "Council",
@@ -89,6 +89,11 @@ def test_completed_after_the_date_is_not_yet_completed(tmp_path, plan):
     # RS-1 was done on 15 November: on 1 November it is overdue (due 31 October).
     assert "RS-1" in set(p.overdue["action_id"])
     assert list(p.completed["action_id"]) == ["DA-1"]
+    # Its status is "completed", yet by 1 November it is not: the priority's count of
+    # completed actions is 0 and the status count keeps a column of its own.
+    roads = p.by_priority.set_index("priority").loc["Road safety"]
+    assert (roads["completed"], roads["overdue"], roads["status_completed"]) == (0, 1, 1)
+    assert p.figures["completed"] == 1
 
 
 def test_every_problem_with_its_line(tmp_path):

@@ -183,6 +183,15 @@ class ActionProgress:
     figures: dict
 
 
+def status_column(status: str) -> str:
+    """The :attr:`ActionProgress.by_priority` column counting a status.
+
+    >>> status_column("not started")
+    'status_not_started'
+    """
+    return "status_" + status.replace(" ", "_")
+
+
 def overdue_actions(actions: pd.DataFrame, as_of: date) -> pd.DataFrame:
     """Actions due before ``as_of`` and not completed by then (withdrawn ones left out),
     most overdue first, with ``days_overdue``."""
@@ -265,8 +274,8 @@ def action_progress(
             "pct_complete": round(100 * n_done / len(live), 1) if len(live) else None,
             "withdrawn": int((mine["status"] == "withdrawn").sum()),
         }  # fmt: skip
-        for s in STATUSES:
-            row[s] = int((mine["status"] == s).sum())
+        for s in STATUSES:  # prefixed: "completed" is already the count done by as_of
+            row[status_column(s)] = int((mine["status"] == s).sum())
         row["indicators"] = "; ".join(i.name for i in p.indicators)
         rows.append(row)
     table = pd.DataFrame(rows)

@@ -235,30 +235,50 @@ def build_decision(text: DecisionText, figures: dict, source: str | None = None)
     )  # fmt: skip
 
 
-def render(paper: DecisionPaper):
-    """The paper as HTML, through the report's builders (text escaped by them)."""
+#: The parts of a decision paper after its heading, in order (:func:`render_part`).
+PARTS = ("issue", "recommendation", "reasons", "alternatives", "background", "authorisation")
+
+
+def render_heading(paper: DecisionPaper, level: int = 2, notice: bool = True):
+    """The paper's title, who it goes to and, for synthetic figures, the warning (unless
+    ``notice`` is false: the page shows its own banner)."""
     from csplib.report import html as h
 
-    parts = [h.heading(paper.title, 2)]
+    parts = [h.heading(paper.title, level)]
     meta = [f"To: {paper.committee}"]
     if paper.meeting:
         meta.append(f"Meeting: {paper.meeting}")
     if paper.report_of:
         meta.append(f"Report of: {paper.report_of}")
     parts.append(h.paragraph(". ".join(meta) + ".", cls="subtitle"))
-    if paper.synthetic:
+    if paper.synthetic and notice:
         parts.append(h.callout(h.SYNTHETIC_NOTICE, kind="warning"))
-    parts += [h.heading("Issue for decision", 3), h.paragraph(paper.issue)]
-    parts += [h.heading("Recommendation", 3), h.bullet_list(list(paper.recommendations))]
-    parts += [h.heading("Reasons for the recommendation", 3), h.bullet_list(list(paper.reasons))]
-    if paper.alternatives:
-        parts.append(h.heading("Alternatives considered and not recommended", 3))
-        parts.append(h.bullet_list([f"{o}: {w}" for o, w in paper.alternatives]))
-    if paper.background_documents:
-        parts.append(h.heading("Background documents", 3))
-        parts.append(h.bullet_list(list(paper.background_documents)))
-    if len(paper.signatories):
-        parts.append(h.heading("Authorisation", 3))
-        parts.append(h.table(paper.signatories, "Signed on behalf of the responsible "
-                             "authorities", row_header="Authority"))  # fmt: skip
     return h.join(parts)
+
+
+def render_part(paper: DecisionPaper, part: str, level: int = 3):
+    """One part of the paper (one of :data:`PARTS`) under a heading of ``level``; empty
+    when the paper has nothing for it (no alternatives, no signatories...)."""
+    from csplib.report import html as h
+
+    body = {
+        "issue": ("Issue for decision", h.paragraph(paper.issue)),
+        "recommendation": ("Recommendation", h.bullet_list(list(paper.recommendations))),
+        "reasons": ("Reasons for the recommendation", h.bullet_list(list(paper.reasons))),
+        "alternatives": ("Alternatives considered and not recommended", h.bullet_list(
+            [f"{o}: {w}" for o, w in paper.alternatives]) if paper.alternatives else None),
+        "background": ("Background documents", h.bullet_list(list(paper.background_documents))
+                       if paper.background_documents else None),
+        "authorisation": ("Authorisation", h.table(
+            paper.signatories, "Signed on behalf of the responsible authorities",
+            row_header="Authority") if len(paper.signatories) else None),
+    }  # fmt: skip
+    title, content = body[part]
+    return h.join([h.heading(title, level), content]) if content is not None else h.join([])
+
+
+def render(paper: DecisionPaper):
+    """The paper as HTML, through the report's builders (text escaped by them)."""
+    from csplib.report import html as h
+
+    return h.join([render_heading(paper), *(render_part(paper, p) for p in PARTS)])

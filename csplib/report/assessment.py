@@ -45,6 +45,7 @@ from csplib.report.sections import (
     title,
     trend,
 )
+from csplib.report.sections import planyear as plan_year_sections
 from csplib.report.sections.context import clean, records
 
 __all__ = ["Assessment", "AssessmentData", "StrategicAssessment", "build", "load_assessment_data"]
@@ -68,6 +69,7 @@ class Assessment:
     policy: DisclosurePolicy
     figures: dict  # JSON-able, unsuppressed (figures.json is these, by the policy)
     analyses: analyses.Analyses | None = None  # outcomes, stop and search, trend, places...
+    plan_year: plan_year_sections.PlanYearSections | None = None  # county, actions, timetable
 
 
 def _header(ctx: context.Year) -> dict:
@@ -113,8 +115,10 @@ def build(ctx: context.Year) -> Assessment:
           "reconciled": rec.figures}  # fmt: skip
     more = analyses.build_year(ctx)  # the analyses sections (docs/analyses.md)
     f |= more.figures
+    year_r = plan_year_sections.build_year(ctx)  # the year on paper (docs/plan-year.md)
+    f["plan_year"] = year_r.figures
     return Assessment(ctx, facts, three, county_r, plan_r, partner_r, said, rises, scores, rc,
-                      rec, policy, clean(f), more)  # type: ignore[arg-type]  # fmt: skip
+                      rec, policy, clean(f), more, year_r)  # type: ignore[arg-type]  # fmt: skip
 
 
 #: Parts of the figures the disclosure policy does not suppress, as in the tables: the
@@ -255,6 +259,21 @@ class StrategicAssessment:
     def analyses_methods(self) -> h.Html:
         """The analyses sections' methods and caveats, for the methods note."""
         return analyses.render_methods(self.results.analyses)
+
+    # ---- the year on paper (csplib.report.sections.planyear) ---------------------------
+    def county_agreement(self) -> h.Html:
+        """The county's priorities by cross-cutting theme with the partnership's own in
+        the cells, and the Police and Crime Commissioner's plan beside them."""
+        return plan_year_sections.agreement.render_year(self.results.plan_year.agreement)
+
+    def action_plan(self) -> h.Html:
+        """Per priority: subgroup, lead, actions done and overdue, its indicators."""
+        return plan_year_sections.action_plan.render_year(self.results.plan_year.actions)
+
+    def timetable(self) -> h.Html:
+        """The year's milestones, what is due next, and consultation responses dated
+        outside the consultation window (counts only)."""
+        return plan_year_sections.timetable.render_year(self.results.plan_year.timetable)
 
     def data_quality(self) -> h.Html:
         return data_quality.render(data_quality.build_year(self.ctx, self.figures))

@@ -1,7 +1,8 @@
 """What the strategic assessment reads from the store, once: :class:`AssessmentData`
 and :func:`load_assessment_data` (three financial years of crimes, coverage, geography,
 population, the partner table, the Home Office recorded-crime table, the consultation
-responses and the plan register), with the population helpers its sections share."""
+responses, the plan register and the year on paper: county agreement, action plan and
+timetable, :mod:`csplib.plan.year`), with the population helpers its sections share."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from csplib.errors import ParameterError
 from csplib.periods import Period, month_range, require_complete
 from csplib.plan import Plan, load_plan
 from csplib.report.analyses_data import AnalysesInputs, load_analyses_inputs
+from csplib.plan.year import PlanYear, PlanYearFiles, build_plan_year
 from csplib.report.data import open_area
 from csplib.report.params import ReportParams, load_peer_group
 from csplib.sources.population import population_for
@@ -45,6 +47,8 @@ class AssessmentData:
     partner: pd.DataFrame | None = None
     recorded: pd.DataFrame | None = None
     consultation: pd.DataFrame | None = None  # the store's table, every area (None: absent)
+    plan_year: PlanYear | None = None  # the year on paper (the default timetable at least)
+    plan_year_files: PlanYearFiles | None = None  # as named by the parameters
     notes: list[str] = field(default_factory=list)
     analyses: AnalysesInputs | None = None  # the analyses sections' inputs (None: not read)
 
@@ -89,6 +93,9 @@ def load_assessment_data(params: ReportParams) -> AssessmentData:
         # Named relative to the project when inside it, so the figures do not depend on
         # how the path was given.
         plan_file = str(path.relative_to(paths.ROOT) if path.is_relative_to(paths.ROOT) else path)
+    # The year on paper: without a plan_year key the default timetable is still shown.
+    files = params.plan_year or PlanYearFiles()
+    plan_year = build_plan_year(files, plan, period.label, params.project_path)
     return AssessmentData(
         store=store, area=area, period=period, crimes=crimes, coverage=coverage, lad=lad,
         population=pop[pop["level"] == "lad"], synthetic=synthetic or bool(plan and plan.synthetic),
@@ -97,6 +104,7 @@ def load_assessment_data(params: ReportParams) -> AssessmentData:
         recorded=store.read("recorded_crime") if store.has("recorded_crime") else None,
         consultation=store.read("consultation") if store.has("consultation") else None,
         analyses=load_analyses_inputs(store, area, period, _peer_group(params)),
+        plan_year=plan_year, plan_year_files=params.plan_year,
     )  # fmt: skip
 
 

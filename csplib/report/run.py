@@ -88,6 +88,7 @@ def notebook_parameters(params: ReportParams, figures_path: Path) -> dict:
             str(params.project_path(params.plan_file)) if params.plan_file else None
         )
         values["show_comments"] = params.show_comments
+        values["plan_year"] = params.plan_year.model_dump() if params.plan_year else None
     return values
 
 
@@ -645,3 +646,86 @@ def summary(results: list[ReportResult]) -> str:
     n_fail = sum(r.status == "failed" for r in results)
     lines.append(f"{n_ok} built, {n_skip} up to date, {n_fail} failed")
     return "\n".join(lines)
+
+
+#: The decision paper's notebook (:mod:`csplib.report.decision`).
+DECISION_NOTEBOOK = "decision_paper.ipynb"
+
+
+def run_decision(
+    params: ReportParams,
+    out_root: Path | None = None,
+    *,
+    decision_file: str | Path | None = None,
+    pdf: bool = False,
+    timeout: int = 600,
+) -> ReportResult:
+    """Build the decision paper of an assessment already built: ``decision.html`` (and
+    with ``pdf``, ``decision.pdf``) written beside its ``figures.json`` in
+    ``reports/<period>/<area>/``, every number read from that file. The wording is
+    ``decision_file``, by default the ``plan_year.decision_file`` the assessment was
+    built with. The files are written whole or not at all; rebuilding the assessment
+    replaces its folder, decision paper included. Raises CspError on failure."""
+    import papermill as pm
+
+    from csplib.plan.decision import build_decision, load_decision_text
+    from csplib.report.decision import read_figures
+
+    start = time.perf_counter()
+    out_dir = params.out_dir(out_root)
+    figures_path = out_dir / "figures.json"
+    figs = read_figures(figures_path)
+    name = decision_file or (figs.get("plan_year") or {}).get("decision_file")
+    if not name:
+        raise ParameterError(
+            "no decision paper wording was given", file=figures_path,
+            fix="give --decision FILE (layout: data/templates/decision_template.yaml), or "
+            "name plan_year.decision_file in the assessment's parameter file and rebuild it",
+        )  # fmt: skip
+    wording = params.project_path(str(name))
+    # The wording and its placeholders checked here, with a clean message, before a
+    # kernel starts.
+    build_decision(load_decision_text(wording), figs, source=str(wording))
+    if pdf:
+        from csplib.pdf import print_pdf, require_browser
+
+        require_browser()
+    title = f"Decision paper: {figs.get('area')}, {figs.get('period')}"
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=".decision.tmp-", dir=out_dir))
+    except OSError as err:
+        raise write_error(err, out_dir) from None
+    try:
+        executed = tmp / "decision.ipynb"
+        try:
+            pm.execute_notebook(
+                str(paths.NOTEBOOKS / DECISION_NOTEBOOK), str(executed),
+                parameters={"decision_file": str(wording), "figures_path": str(figures_path)},
+                kernel_name=KERNEL, cwd=str(paths.ROOT), progress_bar=False, log_output=False,
+                execution_timeout=timeout, request_save_on_cell_execute=False,
+                extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            )  # fmt: skip
+        except pm.PapermillExecutionError as err:
+            raise CspError(f"the decision paper's notebook stopped at cell {err.exec_count}: "
+                           f"{err.ename}: {err.evalue}") from None  # fmt: skip
+        check_outputs(executed)
+        html = tmp / "decision.html"
+        try:
+            html.write_text(export_html(executed, title, bool(figs.get("synthetic"))),
+                            encoding="utf-8")  # fmt: skip
+            if pdf:
+                print_pdf(html, tmp / "decision.pdf", title=title)
+                os.replace(tmp / "decision.pdf", out_dir / "decision.pdf")
+            else:  # a PDF of an earlier paper would disagree with the new page
+                (out_dir / "decision.pdf").unlink(missing_ok=True)
+            os.replace(html, out_dir / "decision.html")
+        except OSError as err:
+            if err.errno not in WRITE_ERRNOS:
+                raise
+            raise write_error(err, out_dir) from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return ReportResult(
+        f"decision paper {params.area} {params.period}", "ok", out_dir, out_dir / "decision.html",
+        seconds=time.perf_counter() - start, pdf=out_dir / "decision.pdf" if pdf else None,
+    )  # fmt: skip
