@@ -34,8 +34,8 @@ sample: $(SAMPLE)/README.md ## Write the synthetic sample data to data/sample
 
 ingest-sample: $(STORE)/.sample-ingested ## Ingest the sample data into data/processed
 
-lab: ingest-sample ## Start JupyterLab with the sample store ready and explore.ipynb open
-	$(BIN)/jupyter lab notebooks/explore.ipynb
+lab: ingest-sample ## Start JupyterLab at the project root on your copy of explore.ipynb (work/)
+	$(BIN)/python -m csplib.report.lab
 
 demo: ingest-sample ## Set up, ingest the sample data and write its quarterly briefing
 	$(BIN)/csp coverage --store $(STORE)
