@@ -78,6 +78,7 @@ format: $(STAMP) ## Reformat the code with ruff
 bench: ingest-sample ## Run the benchmarks (slow; prints timings and ratios)
 	$(BIN)/python benchmarks/bench_ingest.py
 	$(BIN)/python benchmarks/bench_reports.py
+	$(BIN)/python benchmarks/bench_explore.py
 
 clean: ## Remove the store, sample data and reports (keeps .venv)
 	rm -rf $(STORE) $(SAMPLE) reports/*/

@@ -8,7 +8,6 @@ import json
 import shutil
 import socket
 import subprocess
-import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -16,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
-from browser import FLAGS, _Session, find_browser
+from browser import FLAGS, _Session, find_browser, launch
 
 from csplib import paths
 from csplib.errors import ParameterError
@@ -299,6 +298,7 @@ def test_make_lab_opens_a_copy_at_the_project_root_with_no_network(tmp_path):
     assert "--allow-root" in argv and "root" in notes[0]
     assert f"--ServerApp.root_dir={tmp_path}" in argv and argv[-1] == "work/explore.ipynb"
     assert "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate" in argv
+    assert "--LabApp.news_url=None" in argv
     argv, notes = lab.lab_argv(tmp_path, is_root=False)
     assert "--allow-root" not in argv and notes == []
     assert "work/" in (paths.ROOT / ".gitignore").read_text().splitlines()
@@ -408,20 +408,15 @@ def _start_lab(root: Path, port: int) -> subprocess.Popen:
     raise RuntimeError("jupyter lab did not start")
 
 
+#: The report flags, but the local Lab server reachable: everything else still fails.
+LAB_FLAGS = [f for f in FLAGS if not f.startswith(("--proxy-server", "--host-resolver-rules"))] + [
+    "--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+]  # fmt: skip
+
+
 def _open_chromium(browser: str, url: str):
-    profile = Path(tempfile.mkdtemp(prefix="csp-chromium-"))
-    proc = subprocess.Popen(
-        [browser, *FLAGS, f"--user-data-dir={profile}", "--remote-debugging-port=0",
-         "--window-size=1024,900", "about:blank"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    port_file = profile / "DevToolsActivePort"
-    deadline = time.monotonic() + 30
-    while not port_file.exists() or not port_file.read_text().strip():
-        if time.monotonic() > deadline or proc.poll() is not None:
-            raise RuntimeError("chromium did not start its DevTools endpoint")
-        time.sleep(0.1)
-    port = int(port_file.read_text().split()[0])
+    proc, profile, port = launch(browser, 1024, LAB_FLAGS)
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as r:
         page = next(t for t in json.load(r) if t.get("type") == "page")
     s = _Session(page["webSocketDebuggerUrl"])

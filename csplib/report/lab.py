@@ -59,7 +59,7 @@ def lab_argv(
         str(Path(sys.executable).with_name("jupyter")), "lab",
         f"--ServerApp.root_dir={root}",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-        "--LabApp.news_url=",
+        "--LabApp.news_url=None",
         f"{WORK}/{NOTEBOOK}",
     ]  # fmt: skip
     notes = []
