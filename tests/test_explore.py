@@ -165,6 +165,19 @@ def test_every_view_renders(explorer):
         assert "<h2>" in html
     peers = str(explorer.dashboard("Synthchester", "2024/25 Q2", view="Peers"))
     assert "the most similar group of Synthchester" in peers and "synthchester-msg" not in peers
+    # The sentence follows the table's verdict (worked out here from the table).
+    from csplib.indicators.peers import ABOVE, BELOW
+    from csplib.report.data import peer_table
+
+    sel = Selection("Synthchester", "2024/25 Q2", view="Peers")
+    ctx = explorer._context(sel)
+    members = explorer.peer_group(ctx.data.area)[2]
+    verdict = peer_table(ctx.data, members, ctx.period).set_index("area").loc["Synthchester",
+                                                                              "verdict_95"]  # fmt: skip
+    want = {ABOVE: "higher than", BELOW: "lower than"}.get(verdict, "not clearly different from")
+    assert f"{want} the most similar group of Synthchester as a whole" in peers
+    gap = str(explorer.dashboard("Synthchester", "2022/23 Q3", view="Peers"))
+    assert "no position against the group is stated" in gap and "as a whole" not in gap
     county = str(explorer.dashboard("Synthchester", "2024/25 Q2", view="County"))
     assert "Synthchester (selected)" in county and "Northvale" in county
     places = str(explorer.dashboard("Synthchester", "2024/25 Q2", view="Places"))
@@ -408,9 +421,9 @@ def _start_lab(root: Path, port: int) -> subprocess.Popen:
     raise RuntimeError("jupyter lab did not start")
 
 
-#: The report flags, but the local Lab server reachable: everything else still fails.
+#: The report flags, but the local Lab server reachable (no proxy; no name resolves, so
+#: nothing else can be reached; the test also checks every request was to the server).
 LAB_FLAGS = [f for f in FLAGS if not f.startswith(("--proxy-server", "--host-resolver-rules"))] + [
-    "--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]  # fmt: skip
 

@@ -46,6 +46,7 @@ from csplib.errors import CspError, ParameterError
 from csplib.indicators.change import compare_periods
 from csplib.indicators.counts import asb_mask, in_period, monthly_counts
 from csplib.indicators.narrative import headline_change
+from csplib.indicators.peers import ABOVE, BELOW
 from csplib.indicators.significance import add_significance, poisson_change_test
 from csplib.periods import Period, check_coverage, month_range, parse_period, shift_month
 from csplib.report import charts
@@ -823,18 +824,23 @@ class Explorer:
             return ViewResult(h.join(parts))
         r = peers.Peers(a.name, name, ctx.period.label, self.threshold, table)
         me = table[table["area"] == a.name].iloc[0]
-        position = {"above": "higher than", "below": "lower than"}.get(
-            str(me["verdict_95"]).split()[0], "about the same as"
-        )
-        parts.append(h.paragraph(
-            f"{a.name} had {h.fmt_float(me['rate'], 1)} {_units(sel)} per 1,000 residents in "
-            f"{ctx.period.label}, {position} {name} as a whole ({h.fmt_float(me['group_rate'], 1)} "
-            f"per 1,000); ranked {int(me['rank'])} of {len(table)}, where 1 is the highest.",
-            "headline",
-        ))  # fmt: skip
-        if not ctx.flags[ctx.flags["month"].isin(ctx.period.months)].empty:
-            parts.append(h.callout("Data gap: a month of this period is missing or incomplete, "
-                                   "so no position is stated as fact.", "warning"))  # fmt: skip
+        position = {
+            ABOVE: "higher than",
+            BELOW: "lower than",
+        }.get(str(me["verdict_95"]), "not clearly different from")
+        if ctx.flags["month"].isin(ctx.period.months).any():
+            # A short period would read as a low rate: no position is stated on it.
+            parts.append(h.callout(
+                f"Data gap: a month of {ctx.period.label} is missing or incomplete, so no "
+                "position against the group is stated.", "warning",
+            ))  # fmt: skip
+        else:
+            parts.append(h.paragraph(
+                f"{a.name} had {h.fmt_float(me['rate'], 1)} {_units(sel)} per 1,000 residents "
+                f"in {ctx.period.label}, {position} {name} as a whole "
+                f"({h.fmt_float(me['group_rate'], 1)} per 1,000); ranked {int(me['rank'])} of "
+                f"{len(table)}, where 1 is the highest.", "headline",
+            ))  # fmt: skip
         parts.append(peers.render(r))
         frame = pd.DataFrame({
             "Partnership": table["area"], "Count": table["count"].map(self._count),
