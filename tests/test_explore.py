@@ -326,6 +326,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+#: NB(): the notebook panel, activated (a headless window has no focus, so Lab's
+#: "current widget" stays empty until one is activated).
+NB_JS = """window.NB = () => {
+  const panel = Array.from(jupyterapp.shell.widgets('main')).find(w => w.sessionContext);
+  if (panel && jupyterapp.shell.currentWidget !== panel) jupyterapp.shell.activateById(panel.id);
+  return panel;
+}"""
+
+
 class _Lab:
     """A JupyterLab page driven over the DevTools protocol."""
 
@@ -358,7 +367,7 @@ class _Lab:
                        ".map(e => e.innerText).join('\\n')") or ""  # fmt: skip
 
     def run_all(self) -> None:
-        self.js("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        self.js("NB(); window.jupyterapp.commands.execute('notebook:run-all-cells')")
 
     def select(self, label: str, option: str) -> None:
         """Pick ``option`` in the dropdown described ``label``, as a user would."""
@@ -367,7 +376,7 @@ class _Lab:
             const l = w.querySelector('label');
             if (!l || l.innerText.trim() !== {json.dumps(label)}) continue;
             const s = w.querySelector('select');
-            const i = Array.from(s.options).findIndex(o => o.text === {json.dumps(option)});
+            const i = Array.from(s.options).findIndex(o => o.text.replace(/\u00a0/g, " ") === {json.dumps(option)});
             if (i < 0) return 'no option ' + {json.dumps(option)};
             s.selectedIndex = i; s.dispatchEvent(new Event('change', {{bubbles: true}}));
             return 'ok';
@@ -376,11 +385,24 @@ class _Lab:
         }})()""")
         assert done == "ok", done
 
+    def retry(self, action, *args) -> None:
+        """``action(*args)`` once the kernel has updated the option lists (a change
+        reaches the page after a round trip)."""
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                return action(*args)
+            except AssertionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+
     def select_nth(self, index: int, option: str) -> None:
-        """Pick ``option`` in the ``index``-th dropdown (the unlabelled period list)."""
+        """Pick ``option`` in the ``index``-th dropdown (the period list has no label: area,
+        measure, compare with, period kind, then it)."""
         done = self.js(f"""(() => {{
-          const s = document.querySelectorAll('.widget-dropdown select')[{index}];
-          const i = Array.from(s.options).findIndex(o => o.text === {json.dumps(option)});
+          const s = Array.from(document.querySelectorAll('.widget-dropdown select'))[{index}];
+          const i = Array.from(s.options).findIndex(o => o.text.replace(/\u00a0/g, " ") === {json.dumps(option)});
           if (i < 0) return 'no option';
           s.selectedIndex = i; s.dispatchEvent(new Event('change', {{bubbles: true}}));
           return 'ok';
@@ -469,7 +491,9 @@ def test_the_explorer_in_a_real_jupyterlab(sample_store, tmp_path):
             browser, f"http://127.0.0.1:{port}/lab/tree/work/explore.ipynb?token=csp-test"
         )
         page = _Lab(s)
-        page.wait("window.jupyterapp && jupyterapp.shell.currentWidget?.sessionContext"
+        page.wait("window.jupyterapp", 180, "JupyterLab")
+        page.js(NB_JS)
+        page.wait("NB()?.sessionContext"
                   "?.session?.kernel?.status === 'idle'", 180, "the kernel")  # fmt: skip
         page.run_all()
         page.wait("document.querySelector('.csp-explore')?.innerText"
@@ -484,7 +508,7 @@ def test_the_explorer_in_a_real_jupyterlab(sample_store, tmp_path):
         page.select("Compare with", "Previous period")
         page.wait("document.querySelector('.csp-explore').innerText.includes('2024/25 Q1')")
         page.select("Compare with", "Same period last year")
-        page.select_nth(3, "2023/24 Q3 (comparison incomplete)")
+        page.retry(page.select_nth, 4, "2023/24 Q3 (comparison incomplete)")
         page.wait("document.querySelector('.csp-explore').innerText.includes('Data gap')")
         bg = page.js("getComputedStyle(document.querySelector('.csp-explore .callout.warning'))"
                      ".backgroundColor")  # fmt: skip
@@ -492,7 +516,7 @@ def test_the_explorer_in_a_real_jupyterlab(sample_store, tmp_path):
         page.select("Period", "Financial year")
         page.wait("document.querySelector('.csp-explore').innerText.includes('2023/24')")
         page.select("Period", "Custom months")
-        page.select("From", "Jan 2024")
+        page.retry(page.select, "From", "Jan 2024")
         page.select("to", "Mar 2024")
         page.wait("document.querySelector('.csp-explore').innerText"
                   ".includes('January 2024 to March 2024')")  # fmt: skip
@@ -517,12 +541,12 @@ def test_the_explorer_in_a_real_jupyterlab(sample_store, tmp_path):
             .filter(e => e.getBoundingClientRect().right > nb.right + 1).length; })()""")
         assert overflow == 0
         # Lab saves (as autosave would): into the copy, never into notebooks/.
-        page.js("window.jupyterapp.commands.execute('docmanager:save')")
-        page.wait("!jupyterapp.shell.currentWidget.context.model.dirty")
+        page.js("NB().context.save()")
+        page.wait("!NB().context.model.dirty")
         assert "outputs" in (root / "work" / "explore.ipynb").read_text()
         assert _digest(root / "notebooks" / "explore.ipynb") == before
         # A kernel restart: the stale controls say so on screen.
-        page.js("jupyterapp.shell.currentWidget.sessionContext.session.kernel.restart()")
+        page.js("NB().sessionContext.session.kernel.restart()")
         page.wait("(() => { const n = document.querySelector('.csp-restart-note');"
                   " return n && getComputedStyle(n).display !== 'none'; })()", 120,
                   "the restart note")  # fmt: skip
@@ -530,8 +554,8 @@ def test_the_explorer_in_a_real_jupyterlab(sample_store, tmp_path):
             "document.querySelector('.csp-restart-note').innerText"
         )
         # A mistyped parameter: one line naming the parameter and the options.
-        page.wait("jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'")
-        page.js("""(() => { const cell = jupyterapp.shell.currentWidget.content.model.cells.get(1);
+        page.wait("NB().sessionContext.session.kernel.status === 'idle'")
+        page.js("""(() => { const cell = NB().content.model.cells.get(1);
           const src = cell.sharedModel.getSource().replace('area = "Synthchester"',
                                                             'area = "Nowhereton"');
           cell.sharedModel.setSource(src); })()""")
