@@ -127,7 +127,7 @@ def match_option(name: str, value: object, options: Sequence[str | tuple[str, st
     >>> match_option("area", "Nowhere", ["Northvale", "Synthchester"])
     Traceback (most recent call last):
     ...
-    csplib.errors.ParameterError: area 'Nowhere' is not one of the options: Northvale, Synthchester
+    csplib.errors.ParameterError: area 'Nowhere' is not one of the options: Northvale, Synthchester.
     """
     pairs = [(o, o) if isinstance(o, str) else (str(o[0]), str(o[1])) for o in options]
     values = [v for _, v in pairs]
