@@ -34,8 +34,8 @@ sample: $(SAMPLE)/README.md ## Write the synthetic sample data to data/sample
 
 ingest-sample: $(STORE)/.sample-ingested ## Ingest the sample data into data/processed
 
-lab: ingest-sample ## Start JupyterLab with the sample store ready and explore.ipynb open
-	$(BIN)/jupyter lab notebooks/explore.ipynb
+lab: ingest-sample ## Start JupyterLab at the project root on your copy of explore.ipynb (work/)
+	$(BIN)/python -m csplib.report.lab
 
 demo: ingest-sample ## Set up, ingest the sample; write its briefing, assessment and decision paper
 	$(BIN)/csp coverage --store $(STORE)
@@ -80,6 +80,7 @@ format: $(STAMP) ## Reformat the code with ruff
 bench: ingest-sample ## Run the benchmarks (slow; prints timings and ratios)
 	$(BIN)/python benchmarks/bench_ingest.py
 	$(BIN)/python benchmarks/bench_reports.py
+	$(BIN)/python benchmarks/bench_explore.py
 
 clean: ## Remove the store, sample data and reports (keeps .venv)
 	rm -rf $(STORE) $(SAMPLE) reports/*/

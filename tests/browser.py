@@ -85,23 +85,30 @@ class _Session:
         raise TimeoutError(method)
 
 
-def open_report(html: Path, screenshot: Path, browser: str, width: int = 1200) -> dict:
-    """Load ``html`` with the network blocked in a window ``width`` pixels wide; return
-    what the page did (``wide`` lists the tables that pass the page's right edge)."""
+def launch(browser: str, width: int = 1200, flags: list[str] = FLAGS) -> tuple:
+    """Start headless Chromium ``width`` pixels wide; return (process, profile folder,
+    DevTools port). The caller stops the process and removes the profile."""
     profile = Path(tempfile.mkdtemp(prefix="csp-chromium-"))
     proc = subprocess.Popen(
-        [browser, *FLAGS, f"--user-data-dir={profile}", "--remote-debugging-port=0",
+        [browser, *flags, f"--user-data-dir={profile}", "--remote-debugging-port=0",
          f"--window-size={width},900", "about:blank"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
+    port_file = profile / "DevToolsActivePort"
+    deadline = time.monotonic() + 30
+    while not port_file.exists() or not port_file.read_text().strip():
+        if time.monotonic() > deadline or proc.poll() is not None:
+            proc.kill()
+            raise RuntimeError("chromium did not start its DevTools endpoint")
+        time.sleep(0.1)
+    return proc, profile, int(port_file.read_text().split()[0])
+
+
+def open_report(html: Path, screenshot: Path, browser: str, width: int = 1200) -> dict:
+    """Load ``html`` with the network blocked in a window ``width`` pixels wide; return
+    what the page did (``wide`` lists the tables that pass the page's right edge)."""
+    proc, profile, port = launch(browser, width)
     try:
-        port_file = profile / "DevToolsActivePort"
-        deadline = time.monotonic() + 30
-        while not port_file.exists() or not port_file.read_text().strip():
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError("chromium did not start its DevTools endpoint")
-            time.sleep(0.1)
-        port = int(port_file.read_text().split()[0])
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as r:
             targets = json.load(r)
         page = next(t for t in targets if t.get("type") == "page")
