@@ -15,8 +15,8 @@ from csplib.areas import Area
 from csplib.errors import ParameterError
 from csplib.periods import Period, month_range, require_complete
 from csplib.plan import Plan, load_plan
-from csplib.report.analyses_data import AnalysesInputs, load_analyses_inputs
 from csplib.plan.year import PlanYear, PlanYearFiles, build_plan_year
+from csplib.report.analyses_data import AnalysesInputs, load_analyses_inputs
 from csplib.report.data import open_area
 from csplib.report.params import ReportParams, load_peer_group
 from csplib.sources.population import population_for

@@ -9,7 +9,6 @@ import pandas as pd
 
 from csplib.indicators.counts import asb_mask, in_period
 from csplib.report import html as h
-from csplib.report.sections import cells
 from csplib.report.sections.context import Quarter, Year, month_long, span_long
 
 

@@ -10,8 +10,7 @@ import pandas as pd
 from csplib.indicators.plan_values import align_partner_summary, partner_summary
 from csplib.report import html as h
 from csplib.report.sections import cells
-from csplib.report.sections.context import Year, records
-from csplib.report.sections.context import month_long
+from csplib.report.sections.context import Year, month_long, records
 
 
 @dataclass(frozen=True)

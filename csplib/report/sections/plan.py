@@ -15,8 +15,7 @@ from csplib.plan import Plan, indicator_progress, progress_in_force
 from csplib.report import html as h
 from csplib.report.assessment_data import population_by_year
 from csplib.report.sections import cells
-from csplib.report.sections.context import Year, clean, records
-from csplib.report.sections.context import month_long
+from csplib.report.sections.context import Year, clean, month_long, records
 
 #: How the change kinds of a plan revision read in a report.
 CHANGE_LABELS = {

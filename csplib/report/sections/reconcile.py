@@ -25,7 +25,7 @@ from csplib.indicators.narrative import (
 from csplib.indicators.priorities import months_days
 from csplib.indicators.significance import poisson_change_test
 from csplib.report import html as h
-from csplib.report.sections.context import Year, clean, month_long, months_long
+from csplib.report.sections.context import Year, clean, months_long
 
 #: police.uk crime type -> the Home Office (offence group, subgroup or None for the whole
 #: group) that count the same crimes (DOMAIN.md's mapping; "Other crime" is the

@@ -85,7 +85,6 @@ def _p(p: float) -> str:
 
 
 def _plan_item(ctx: Year, plan: dict | None) -> str:
-
     return f"Plan register: {ctx.data.plan_file or 'none given'}" + (
         f"; progress judged against the register in force in "
         f"{month_long(plan['judged_at'])} ({plan['revision']['title']})."

@@ -17,7 +17,14 @@ from csplib.report import charts
 from csplib.report import html as h
 from csplib.report.data import HISTORY_MONTHS
 from csplib.report.sections import cells
-from csplib.report.sections.context import Quarter, Year, month_long, months_long, records, span_long
+from csplib.report.sections.context import (
+    Quarter,
+    Year,
+    month_long,
+    months_long,
+    records,
+    span_long,
+)
 
 # ---- the quarterly briefing: a control chart ------------------------------------------
 
