@@ -822,7 +822,7 @@ class Explorer:
         except CspError as err:
             parts.append(h.callout(f"Peer comparison not available: {err.message}.", "warning"))
             return ViewResult(h.join(parts))
-        r = peers.Peers(a.name, name, ctx.period.label, self.threshold, table)
+        r = peers.of_table(ctx, a.name, name, table)
         me = table[table["area"] == a.name].iloc[0]
         position = {
             ABOVE: "higher than",
@@ -897,7 +897,11 @@ class Explorer:
             labels = [h.LICENCE] + ([h.SYNTHETIC_NOTICE] if self.synthetic else [])
             fig.text(0.01, 0.005, "\n".join(labels), fontsize=7, va="bottom", ha="left",
                      color="#7a0019" if self.synthetic else "#4a4a4a", wrap=True)  # fmt: skip
-            fig.subplots_adjust(bottom=max(fig.subplotpars.bottom, 0.22))
+            engine = fig.get_layout_engine()
+            if engine is not None and hasattr(engine, "set"):  # the house theme's layout
+                engine.set(rect=(0, 0.12, 1, 0.88))  # leave the labels their strip
+            else:
+                fig.subplots_adjust(bottom=max(fig.subplotpars.bottom, 0.22))
             fig.savefig(out / "chart.png", dpi=110)
             plt.close(fig)
             written["png"] = out / "chart.png"

@@ -698,20 +698,20 @@ def run_decision(
     try:
         executed = tmp / "decision.ipynb"
         try:
-            pm.execute_notebook(
+            nb = pm.execute_notebook(
                 str(paths.NOTEBOOKS / DECISION_NOTEBOOK), str(executed),
                 parameters={"decision_file": str(wording), "figures_path": str(figures_path)},
                 kernel_name=KERNEL, cwd=str(paths.ROOT), progress_bar=False, log_output=False,
                 execution_timeout=timeout, request_save_on_cell_execute=False,
-                extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                extra_arguments=kernel_arguments(),
             )  # fmt: skip
         except pm.PapermillExecutionError as err:
             raise CspError(f"the decision paper's notebook stopped at cell {err.exec_count}: "
                            f"{err.ename}: {err.evalue}") from None  # fmt: skip
-        check_outputs(executed)
+        check_outputs(nb)
         html = tmp / "decision.html"
         try:
-            html.write_text(export_html(executed, title, bool(figs.get("synthetic"))),
+            html.write_text(export_html(nb, title, bool(figs.get("synthetic"))),
                             encoding="utf-8")  # fmt: skip
             if pdf:
                 print_pdf(html, tmp / "decision.pdf", title=title)

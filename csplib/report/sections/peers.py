@@ -29,13 +29,19 @@ class Peers:
 
 def build(ctx: Quarter) -> Peers:
     d = ctx.data
-    table, spread = d.peers, None
+    name = d.peer_group_name or ("its most similar group" if d.peer_group else None)
+    return of_table(ctx, d.area.name, name, d.peers)
+
+
+def of_table(ctx: Quarter, area: str, group: str | None, table: pd.DataFrame | None) -> Peers:
+    """The section's result for a peer table already computed (the briefing's, or the
+    explorer's for any period), with the sentence on how far its limits were widened."""
+    spread = None
     if table is not None and not table.empty:
         od = table.attrs.get("overdispersion")
         if od is not None:
             spread = od.sentence(table["limit_factor"].to_numpy())
-    name = d.peer_group_name or ("its most similar group" if d.peer_group else None)
-    return Peers(ctx, d.area.name, name, ctx.period.label, table, spread)
+    return Peers(ctx, area, group, ctx.period.label, table, spread)
 
 
 def render(r: Peers) -> h.Html:
