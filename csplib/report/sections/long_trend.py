@@ -76,7 +76,22 @@ def build_year(ctx: Year) -> LongTrend:
                 population=ctx.pop_by_year or None, force=list(d.area.forces))  # fmt: skip
     crime = tr.long_trend(rows, measure="crime", **args)
     asb = tr.long_trend(rows, measure="asb", **args)
-    return LongTrend(d.area.name, t, crime, asb, _figures(crime, t), _figures(asb, t), METHOD)
+    figures = _figures(crime, t)
+    if d.area.kind == "force" and d.area.csp_names and figures["years"].get("All crimes"):
+        # One rate per 1,000 in the report: a force area's counts the crimes placed in its
+        # partnerships by their neighbourhood, as the county table and the summary do.
+        placed = tr.long_trend(rows[rows["csp_name"].isin(d.area.csp_names)], measure="crime",
+                               **(args | {"by": None}))  # fmt: skip
+        rates = {r.start: r.rate_per_1000 for r in placed.years.itertuples()}
+        for y in figures["years"]["All crimes"]:
+            if y["rate_per_1000"] is not None:
+                y["rate_per_1000"] = ds.num(rates.get(y["start"]))
+        figures["rate_counts"] = PLACED
+    return LongTrend(d.area.name, t, crime, asb, figures, _figures(asb, t), METHOD)
+
+
+#: What a force area's rate per 1,000 counts (the report's one definition).
+PLACED = "crimes placed in the partnership by their neighbourhood"
 
 
 def _years_table(f: dict, what: str, caption: str, t: int) -> h.Html:
@@ -91,6 +106,8 @@ def _years_table(f: dict, what: str, caption: str, t: int) -> h.Html:
         rows.append(row)
     total = "All crimes" if "All crimes" in f["years"] else groups[0]
     rate = {what: f"{total}: per 1,000 residents"}
+    if f.get("rate_counts") == PLACED:
+        rate = {what: f"{total} placed in the partnership by neighbourhood: per 1,000 residents"}
     for y in f["years"][total]:
         rate[y["year"]] = h.fmt_float(y["rate_per_1000"], 1) if y["rate_per_1000"] else "n/a"
     rows.append(rate)
