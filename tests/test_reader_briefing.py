@@ -5,6 +5,7 @@ checked from their HTML and figures.json with tests/reader.py; and disclosure ev
 
 from __future__ import annotations
 
+import csv
 import html
 import json
 import re
@@ -130,6 +131,34 @@ def test_sample_summary_has_county_peer_and_home_office_context(sample):
     assert re.search(
         r"recorded [\d,]+ crimes in the quarter; its partnerships' rows add up", r.body
     )
+
+
+def test_each_named_group_has_its_home_office_count_beside_it(sample, sample_store):
+    """Counted here from the sample's Home Office CSV: Synthchester's violence against the
+    person plus sexual offences, 2024/25 Q2 against 2023/24 Q2."""
+    store, _ = sample_store
+    folder = store.parent / "sample" / "home_office"  # as conftest's sample_store writes it
+    counts = {"2024/25": 0, "2023/24": 0}
+    with next(folder.glob("*.csv")).open(newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if (row["CSP Name"] == "Synthchester" and row["Financial Quarter"] == "2"
+                    and row["Financial Year"] in counts
+                    and row["Offence Group"] in ("Violence against the person",
+                                                 "Sexual offences")):  # fmt: skip
+                n = row["Number of Offences"].strip()
+                counts[row["Financial Year"]] += 0 if n == "-00" else int(n)
+    cur, prev = counts["2024/25"], counts["2023/24"]
+    assert cur and prev
+    pct = round((cur - prev) / prev * 100, 1)
+    r = sample["report"]
+    assert "Violence against the person and sexual offences rose" in r.summary
+    want = (f"The Home Office count of violence against the person and sexual offences "
+            f"rose {pct:.1f}% ({prev:,} to {cur:,})")  # fmt: skip
+    assert want in r.summary
+    entry = sample["figures"]["home_office_groups"][
+        "Violence against the person and sexual offences"
+    ]
+    assert (entry["current"], entry["previous"]) == (cur, prev)
 
 
 def test_city_of_london_has_no_one_bar_county_table(city):

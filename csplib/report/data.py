@@ -205,16 +205,9 @@ def home_office_totals(data: ReportData, period: Period) -> tuple[int, int] | No
     """(this quarter, the same quarter last year) of the Home Office recorded-crime table
     for the area (its partnership's rows, or the force's), or None when the table is
     not loaded or does not hold both quarters. Financial quarters only."""
-    rec = data.recorded
-    if rec is None or rec.empty or period.kind != "fquarter":
+    rows = _home_office_rows(data, period)
+    if rows is None:
         return None
-    area = data.area
-    if area.kind == "csp":
-        key = rec["csp_name"].astype("str").str.strip().str.casefold() == area.name.casefold()
-    else:
-        names = {str(n).casefold() for n in (area.pfa_name, area.name) if n}
-        key = rec["force_name"].astype("str").str.strip().str.casefold().isin(names)
-    rows = rec[key]
     out = []
     for p in (period, period.same_period_last_year()):
         year, quarter = _financial_quarter(p)
@@ -225,6 +218,51 @@ def home_office_totals(data: ReportData, period: Period) -> tuple[int, int] | No
             return None
         out.append(int(q["count"].sum()))
     return out[0], out[1]
+
+
+def _home_office_rows(data: ReportData, period: Period) -> pd.DataFrame | None:
+    """The Home Office table's rows for the report's area (financial quarters only)."""
+    rec = data.recorded
+    if rec is None or rec.empty or period.kind != "fquarter":
+        return None
+    area = data.area
+    if area.kind == "csp":
+        key = rec["csp_name"].astype("str").str.strip().str.casefold() == area.name.casefold()
+    else:
+        names = {str(n).casefold() for n in (area.pfa_name, area.name) if n}
+        key = rec["force_name"].astype("str").str.strip().str.casefold().isin(names)
+    return rec[key]
+
+
+def home_office_group_totals(
+    data: ReportData, period: Period, parts: dict[str, list[tuple[str, str | None]]]
+) -> dict[str, tuple[int, int]]:
+    """name -> (this quarter, the same quarter last year) of the Home Office table for the
+    area, for each name's (offence group, subgroup or None) parts; a name is left out when
+    the table lacks either quarter or holds none of its offences. Group names match by
+    their start (the miscellaneous group's name differs between releases)."""
+    rows = _home_office_rows(data, period)
+    if rows is None or rows.empty:
+        return {}
+    quarters = [_financial_quarter(p) for p in (period, period.same_period_last_year())]
+    in_q = [
+        (rows["financial_year"] == y) & (rows["financial_quarter"].astype(int) == q)
+        for y, q in quarters
+    ]
+    if not all(m.any() for m in in_q):
+        return {}
+    group = rows["offence_group"].astype("str").str.casefold()
+    subgroup = rows["offence_subgroup"].astype("str").str.casefold()
+    out = {}
+    for name, pieces in parts.items():
+        mask = pd.Series(False, index=rows.index)
+        for g, sub in pieces:
+            m = group.str.startswith(g.casefold())
+            mask |= m if sub is None else m & (subgroup == sub.casefold())
+        if mask.any():
+            cur, prev = (int(rows.loc[mask & q, "count"].sum()) for q in in_q)
+            out[name] = (cur, prev)
+    return out
 
 
 def _financial_quarter(period: Period) -> tuple[str, int]:

@@ -16,13 +16,21 @@ import pandas as pd
 from csplib.indicators.change import format_pct, pct_rounded
 from csplib.indicators.counts import asb_mask
 from csplib.indicators.keyfigures import class_total_reveals, key_figures
+from csplib.indicators.narrative import is_material
 from csplib.indicators.priorities import year_on_year
 from csplib.indicators.significance import poisson_change_test
 from csplib.indicators.suppression import suppress_series
 from csplib.report import html as h
-from csplib.report.data import county_group_counts, home_office_totals, peer_group_verdicts
+from csplib.report.data import (
+    county_group_counts,
+    home_office_group_totals,
+    home_office_totals,
+    peer_group_verdicts,
+)
 from csplib.report.sections import cells
 from csplib.report.sections.context import Quarter, Year, clean, month_long
+from csplib.report.sections.reconcile import POLICE_TO_HOME_OFFICE
+from csplib.schema import CRIME_TYPES, offence_group
 from csplib.sources.population import population_for
 
 # ---- the quarterly briefing -----------------------------------------------------------
@@ -88,7 +96,46 @@ def build_quarter(ctx: Quarter) -> QuarterFacts:
                 (pu > 0) != (ho_pct > 0) or abs(pu - ho_pct) > SOURCES_DIFFER_POINTS)
         )  # fmt: skip
     figures["home_office"] = home
+    figures["home_office_groups"] = _home_office_groups(ctx, figures) if complete else {}
     return QuarterFacts(ctx, figures, _sentences(ctx, figures))
+
+
+def _home_office_groups(ctx: Quarter, figures: dict) -> dict:
+    """group -> the Home Office count's change, for each offence group the summary names
+    (significant and material), with ``differs`` when the sources disagree in direction
+    or by more than :data:`SOURCES_DIFFER_POINTS` points."""
+    named = [g for g in figures["by_group"]
+             if g["significant"] and is_material(g["current"], g["previous"])]  # fmt: skip
+    if not named:
+        return {}
+    parts = {
+        g["group"]: [piece for ct in CRIME_TYPES if ct != "Anti-social behaviour"
+                     and offence_group(ct) == g["group"]
+                     for piece in POLICE_TO_HOME_OFFICE.get(ct, [])]
+        for g in named
+    }  # fmt: skip
+    totals = home_office_group_totals(ctx.data, ctx.period, parts)
+    out = {}
+    for g in named:
+        if g["group"] not in totals:
+            continue
+        entry = _change_entry(*totals[g["group"]], ctx)
+        pu, ho = g["pct_change"], entry["pct_change"]
+        entry["differs"] = bool(pu is not None and ho is not None and (
+            (pu > 0) != (ho > 0) or abs(pu - ho) > SOURCES_DIFFER_POINTS))  # fmt: skip
+        out[g["group"]] = entry
+    return out
+
+
+def _home_office_group_sentence(group: str, entry: dict, police_pct: float | None) -> str:
+    """'The Home Office count of theft offences rose 14.5% (1,200 to 1,374), against
+    +33.9% in police.uk data: the two sources disagree.'"""
+    text = f"The Home Office count of {group[0].lower() + group[1:]} {_moved(entry)}"
+    if entry["previous"]:
+        text += f" ({entry['previous']:,} to {entry['current']:,})"
+    if entry["differs"] and police_pct is not None:
+        text += f", against {format_pct(police_pct)} in police.uk data: the sources disagree"
+    return text + "."
 
 
 def _moved(entry: dict) -> str:
@@ -110,6 +157,9 @@ def peer_words(verdict: str) -> str:
 
 def _sentences(ctx: Quarter, f: dict) -> list[str]:
     out = list(f["summary"])
+    police = {g["group"]: g["pct_change"] for g in f["by_group"]}
+    for group, entry in (f.get("home_office_groups") or {}).items():
+        out.append(_home_office_group_sentence(group, entry, police.get(group)))
     county = f["county_total"]
     if county:
         out.append(f"Across {county['area']}, total recorded crime {_moved(county)} "
@@ -124,7 +174,7 @@ def _sentences(ctx: Quarter, f: dict) -> list[str]:
         out.append(
             f"Against {name}, {f['area']}'s crime rate is {peer_words(p['verdict_95'])}: "
             f"{p['rate']:.1f} per 1,000 against {p['group_rate']:.1f}, "
-            f"{_ordinal(p['rank'])} highest of {p['of']}."
+            f"{_highest(p['rank'])} of {p['of']}."
         )  # fmt: skip
     home = f["home_office"]
     if home:
@@ -139,12 +189,17 @@ def _sentences(ctx: Quarter, f: dict) -> list[str]:
     return out
 
 
-def _ordinal(n: int) -> str:
+def _highest(n: int) -> str:
+    """'the highest', 'the 2nd highest', 'the 11th highest' (rank 1 = highest).
+
+    >>> _highest(1), _highest(2), _highest(11), _highest(23)
+    ('the highest', 'the 2nd highest', 'the 11th highest', 'the 23rd highest')
+    """
     n = int(n)
     if n == 1:
-        return "the"
+        return "the highest"
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
+    return f"the {n}{suffix} highest"
 
 
 def _asb_sentence(ctx: Quarter, f: dict) -> str:
@@ -294,11 +349,6 @@ class YearSummary:
     sentences: list[str]  # the headline first
 
 
-def _ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
 def _year_sentences(ctx: Year, f: dict) -> list[str]:
     """The headline, every real change (biggest first, with the Home Office figure beside
     police.uk's), then ASB, the rate, the plan, the consultation and the recommendations:
@@ -320,7 +370,7 @@ def _year_sentences(ctx: Year, f: dict) -> list[str]:
                 f"{ctx.period.label}")  # fmt: skip
         members = len(f["county"] or []) - 1
         if me and members > 1:
-            text += (f", the {_ordinal(int(me['rank']))} highest of {members} partnerships "
+            text += (f", {_highest(int(me['rank']))} of {members} partnerships "
                      f"in {ctx.data.area.pfa_name}")  # fmt: skip
         items.append(text + ".")
         if rec.get("county_note"):
