@@ -218,6 +218,10 @@ def assessment(
         bool,
         typer.Option(help="Print consultation free-text comments (check them before sharing)."),
     ] = False,
+    peer_group: Annotated[
+        str | None,
+        typer.Option(help="Peer group name in parameters/peer_groups.yaml (peers by offence)."),
+    ] = None,
     rebuild: RebuildOpt = False,
     old_force: OldForceOpt = False,
     pdf: PdfOpt = False,
@@ -226,7 +230,7 @@ def assessment(
     _one_report("strategic_assessment", area, year, store, out,
                 _rebuild("assessment", rebuild, old_force), plan_file=plan,
                 allow_incomplete=allow_incomplete, show_comments=show_comments,
-                pdf=pdf)  # fmt: skip
+                peer_group=peer_group, pdf=pdf)  # fmt: skip
 
 
 @app.command()

@@ -50,7 +50,8 @@ def report(sample, tmp_path_factory):
     """The sample assessment run as a report (the notebook with the new cells)."""
     store, _ = sample
     params = ReportParams(report="strategic_assessment", area="Synthchester", period=YEAR,
-                          store=str(store), plan_file="parameters/plan_synthchester.yaml")  # fmt: skip
+                          store=str(store), plan_file="parameters/plan_synthchester.yaml",
+                          peer_group="synthchester-msg")  # fmt: skip
     result = run_report(params, tmp_path_factory.mktemp("analyses-report"))
     assert result.status == "ok"
     return result.out_dir
@@ -108,8 +109,9 @@ def test_figures_json_has_every_key_with_its_documented_shape(saved):
         assert all({"year", "count", "months", "rate_per_1000"} <= set(y)
                    for ys in t["years"].values() for y in ys)  # fmt: skip
     assert [c["name"] for c in saved["offence_peers"]["comparisons"]] == [
-        "every partnership in Synthshire (synthetic)"
-    ]  # no peer group in the notebook run
+        "every partnership in Synthshire (synthetic)",
+        "its most similar group (6 partnerships)",
+    ]  # the peer group reaches the notebook run as it reaches the briefing's
     p = saved["places"]
     assert {"hot_spots", "wards", "districts", "total", "unplaced"} <= set(p)
     h = saved["harm"]

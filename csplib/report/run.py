@@ -80,10 +80,9 @@ def notebook_parameters(params: ReportParams, figures_path: Path) -> dict:
         "allow_incomplete": params.allow_incomplete,
         "figures_path": str(figures_path),
     }
-    if params.report == "quarterly_briefing":
-        values["peer_group"] = params.peer_group
-        values["peer_groups_file"] = str(params.project_path(params.peer_groups_file))
-    else:
+    values["peer_group"] = params.peer_group
+    values["peer_groups_file"] = str(params.project_path(params.peer_groups_file))
+    if params.report != "quarterly_briefing":
         values["plan_file"] = (
             str(params.project_path(params.plan_file)) if params.plan_file else None
         )

@@ -128,7 +128,9 @@ def render_year(r: OffencePeers) -> h.Html:
         parts.append(h.paragraph(n))
     for c in r.comparisons:
         parts.append(h.heading(f"Against {c.name}", 3))
-        parts.append(h.paragraph(f"Compared with: {', '.join(c.members)}."))
+        others = [m for m in c.members if m != r.area]
+        parts.append(h.paragraph(f"{r.area} and {len(others)} other partnerships: "
+                                 f"{', '.join(others)}."))  # fmt: skip
         if c.widened:
             parts.append(h.paragraph(
                 f"In {c.widened} of {len(c.table)} offence groups the partnerships differ more "
