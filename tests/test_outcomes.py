@@ -78,12 +78,13 @@ def test_street_shares_worked_example():
         area, force, Period.fquarter(2019, 1), age_months=6, latest_month="2020-03"
     )
     fig = res.to_figures()
-    assert fig["period"]["Theft offences"][oc.NO_SUSPECT] == 2
-    assert fig["period"]["Theft offences"][oc.CHARGED] == 1
-    assert fig["period"]["All crimes"][oc.EVIDENTIAL] == 1
-    assert sum(fig["period"]["All crimes"].values()) == 6  # ASB left out
-    assert fig["previous"]["Theft offences"][oc.CHARGED] == 1
-    assert fig["force"]["Robbery"][oc.NO_SUSPECT] == 1
+    assert fig["counts"]["period"]["Theft offences"][oc.NO_SUSPECT] == 2
+    assert fig["counts"]["period"]["Theft offences"][oc.CHARGED] == 1
+    assert fig["counts"]["period"]["All crimes"][oc.EVIDENTIAL] == 1
+    assert sum(fig["counts"]["period"]["All crimes"].values()) == 6  # ASB left out
+    assert fig["counts"]["previous"]["Theft offences"][oc.CHARGED] == 1
+    assert fig["counts"]["force"]["Robbery"][oc.NO_SUSPECT] == 1
+    assert fig["period"] == res.period and fig["previous"] == res.previous  # labels kept
     t = res.table
     share = t[
         (t.scope == "period")
@@ -126,8 +127,8 @@ def test_outcome_at_age_uses_only_outcomes_known_by_the_cut_off():
         crimes, crimes, Period.fquarter(2019, 1), outcomes=outcomes, age_months=6
     )
     fig = res.to_figures()
-    assert fig["period"]["Theft offences"][oc.UNDER_INVESTIGATION] == 2
-    assert fig["previous"]["Theft offences"][oc.EVIDENTIAL] == 1
+    assert fig["counts"]["period"]["Theft offences"][oc.UNDER_INVESTIGATION] == 2
+    assert fig["counts"]["previous"]["Theft offences"][oc.EVIDENTIAL] == 1
     assert res.comparable and "6 months after" in res.cut_off
 
 
@@ -168,6 +169,6 @@ def test_real_city_of_london_quarter(realdata):
                     r["Last outcome category"] == "Investigation complete; no suspect identified"
                 )
     fig = res.to_figures()
-    assert sum(fig["period"]["All crimes"].values()) == total == 2210  # PROVENANCE.md
-    assert fig["period"]["All crimes"][oc.NO_SUSPECT] == no_suspect
+    assert sum(fig["counts"]["period"]["All crimes"].values()) == total == 2210  # PROVENANCE.md
+    assert fig["counts"]["period"]["All crimes"][oc.NO_SUSPECT] == no_suspect
     assert res.unmapped == ()

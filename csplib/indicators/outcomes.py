@@ -139,7 +139,9 @@ class OutcomesResult:
     notes: tuple[str, ...] = field(default=())
 
     def to_figures(self) -> dict:
-        """The ``outcomes`` key of figures.json: counts by offence group and outcome group."""
+        """Counts by offence group and outcome group (``counts``: scope -> offence group ->
+        outcome group -> count, for the ``period``, the ``previous`` period and the
+        ``force``) beside the periods' labels and the cut-off."""
         out: dict = {
             "period": self.period,
             "previous": self.previous,
@@ -148,13 +150,14 @@ class OutcomesResult:
             "cut_off": self.cut_off,
             "comparable": self.comparable,
             "groups": list(OUTCOME_GROUPS),
+            "counts": {},
         }
         for scope in ("period", "previous", "force"):
             part = self.table[self.table["scope"] == scope]
             counts: dict[str, dict[str, int]] = {}
             for row in part.itertuples():
                 counts.setdefault(row.offence_group, {})[row.outcome_group] = int(row.count)
-            out[scope] = counts
+            out["counts"][scope] = counts  # beside, not over, the periods' labels
         return out
 
 
