@@ -106,6 +106,12 @@ def test_matrix_cells_match_the_county_agreement_read_with_yaml(built, page):
         "Exploitation of children and vulnerable adults"
     ]
     assert "Shop theft and acquisitive crime has no county counterpart." in page.body
+    # The heatmap counts the same cells: its alt text names the busiest cells and counts.
+    heat = next(a for a in page.alts if a.startswith("Heatmap of"))
+    assert f"Heatmap of {len(county)} rows" in heat and f"by {len(themes)} columns" in heat
+    most = max(len(v) for v in expected.values())
+    busiest = sorted((c, t) for (c, t), v in expected.items() if len(v) == most)[0]
+    assert f"({most})" in heat and busiest[0] in heat
 
 
 # ---- the action plan ------------------------------------------------------------------

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from csplib.plan.county import CountyAlignment
+from csplib.report import charts
 from csplib.report import html as h
 from csplib.report.sections.context import Year, clean
 
@@ -39,6 +40,23 @@ def matrix_frame(a: CountyAlignment) -> pd.DataFrame:
     themes = [c for c in out.columns if c != "County priority"]
     out[themes] = out[themes].replace("", "none")
     return out
+
+
+def coverage_counts(a: CountyAlignment) -> pd.DataFrame:
+    """How many partnership priorities serve each county priority under each theme (the
+    heatmap's numbers; the table names them)."""
+    themes = [c for c in a.matrix.columns if c != "County priority"]
+    counts = a.matrix.set_index("County priority")[themes]
+    return counts.map(lambda cell: len([x for x in str(cell).split("; ") if x.strip()]))
+
+
+def _heatmap(r: Agreement, a: CountyAlignment) -> h.Html:
+    counts = coverage_counts(a)
+    title = f"{r.area}'s priorities serving each county priority, by cross-cutting theme"
+    fig, alt = charts.heatmap(counts, title, value_label="Partnership priorities",
+                              fmt_value=lambda v: f"{int(v)}")  # fmt: skip
+    return h.figure(fig, alt, "How many of the partnership's priorities serve each county "
+                    "priority under each theme (0: none; the table above names them).")  # fmt: skip
 
 
 def pcc_frame(a: CountyAlignment) -> pd.DataFrame:
@@ -77,6 +95,7 @@ def render_year(r: Agreement) -> h.Html:
             "under that theme; none: no partnership priority does. A county priority "
             "with none in every cell is not addressed by the partnership's plan.",
         ),
+        _heatmap(r, a),
     ]
     if a.no_county_counterpart:
         parts.append(h.paragraph(
