@@ -115,35 +115,13 @@ def key_figures(
     cur_asb, prev_asb = asb_mask(cur_rows), asb_mask(prev_rows)
     total = change_figures(int((~cur_asb).sum()), int((~prev_asb).sum()), period, prev)
     asb = change_figures(int(cur_asb.sum()), int(prev_asb.sum()), period, prev)
-    classes = {}
-    for key, label in (("victim_based", "victim-based"), ("non_victim_based", "non-victim-based")):
-        c = int((cur_rows["crime_class"] == label).sum())
-        p = int((prev_rows["crime_class"] == label).sum())
-        classes[key] = change_figures(c, p, period, prev)
+    classes = _class_figures(cur_rows, prev_rows, period, prev)
 
     cur_g = count_by(crimes, group_column, period=period).set_index(group_column)["count"]
     prev_g = count_by(crimes, group_column, period=prev).set_index(group_column)["count"]
     contrib = contribution_to_change(cur_g, prev_g)
     tested = family_change_tests(contrib, current_exposure=period.days, previous_exposure=prev.days)
-    by_group = []
-    for r in tested.itertuples(index=False):
-        by_group.append(
-            {
-                "group": str(r.group),
-                "current": int(r.current),
-                "previous": int(r.previous),
-                "change": int(r.change),
-                "pct_change": pct_rounded(int(r.current), int(r.previous)),
-                "pct_of_total_change": None
-                if math.isnan(r.pct_of_total_change)
-                else float(round_half_away(r.pct_of_total_change, 0)),
-                "z": _num(r.z, 3),
-                "p_value": _num(r.p_value, 5),
-                "p_adjusted": _num(r.p_adjusted, 5),
-                "significant": bool(r.significant),
-                "significance": str(r.significance),
-            }
-        )
+    by_group = [_group_entry(r) for r in tested.itertuples(index=False)]
     headline_test = poisson_change_test(total["current"], total["previous"], period.days, prev.days)
     # Only groups whose own change is significant (under the one multiple-testing policy)
     # are named as drivers; the gross rises and falls count every group.
@@ -164,58 +142,12 @@ def key_figures(
     )  # fmt: skip
     methods = methods_note(tested) if not tested.empty else ""
     if not coverage_flags.empty:
-        # A missing or incomplete month is not zero crime: with a gap in either period
-        # (reported only when the user allowed it) no change is stated or tested.
-        gap = ", ".join(
-            f"{m} {s}" for m, s in coverage_flags[["month", "status"]].itertuples(index=False)
-        )
-        headline = (
-            f"Total recorded crime was {total['current']:,} in {period.label}. It is not "
-            f"compared with {prev.label}: the data has gaps ({gap}), so a change here would "
-            "not be a real change."
+        headline = _not_compared(
+            coverage_flags, total, period, prev, (total, asb, *classes.values(), *by_group)
         )
         drivers = ""
         summary, methods = [], ""
-        prev_gap = bool(set(coverage_flags["month"]) & set(prev.months))
-        for entry in (total, asb, *classes.values(), *by_group):
-            for key in ("z", "strength", "p_value", "p_adjusted", "significant", "method",
-                        "change", "pct_change", "per_day_change", "pct_of_total_change"):  # fmt: skip
-                if key in entry:
-                    entry[key] = None
-            if prev_gap:
-                entry["previous"] = None  # never a zero for months that were not loaded
-            entry["significance"] = NOT_COMPARABLE
-    rate = None
-    if population is not None:
-        prev_pop = previous_population or population
-        rate = {
-            "current": _num(total["current"] / population[0] * 1000, 3),
-            "previous": None
-            if total["previous"] is None
-            else _num(total["previous"] / prev_pop[0] * 1000, 3),
-            "population": int(population[0]),
-            "population_year": int(population[1]),
-        }
-    peer = None
-    if peers is not None and not peers.empty:
-        me = peers[peers["area"] == area.name]
-        if not me.empty:
-            row = me.iloc[0]
-            peer = {
-                "group": peer_group,
-                "members": [str(a) for a in peers["area"]],
-                "rate": _num(row["rate"], 3),
-                "group_rate": _num(row["group_rate"], 3),
-                "rank": int(row["rank"]),
-                "of": len(peers),
-                "verdict_95": str(row["verdict_95"]),
-                "verdict_998": str(row["verdict_998"]),
-            }
-    flags = [
-        {k: (None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v))
-         for k, v in rec.items()}
-        for rec in coverage_flags.to_dict("records")
-    ]  # fmt: skip
+    flags = _flag_records(coverage_flags)
     return {
         "area": area.name,
         "area_kind": area.kind,
@@ -231,14 +163,121 @@ def key_figures(
         "total_crime": total,
         "asb": asb,
         **classes,
-        "rate_per_1000": rate,
+        "rate_per_1000": _rate_per_1000(total, population, previous_population),
         "by_group": by_group,
         "headline": headline,
         "drivers": drivers,
         "summary": summary,
         "methods_note": methods,
-        "peer_position": peer,
+        "peer_position": _peer_position(area, peers, peer_group),
     }
+
+
+def _class_figures(
+    cur_rows: pd.DataFrame, prev_rows: pd.DataFrame, period: Period, prev: Period
+) -> dict:
+    """Change figures for victim-based and non-victim-based crime."""
+    classes = {}
+    for key, label in (("victim_based", "victim-based"), ("non_victim_based", "non-victim-based")):
+        c = int((cur_rows["crime_class"] == label).sum())
+        p = int((prev_rows["crime_class"] == label).sum())
+        classes[key] = change_figures(c, p, period, prev)
+    return classes
+
+
+def _group_entry(r) -> dict:
+    """One offence group's row of :func:`family_change_tests` as a figures entry."""
+    return {
+        "group": str(r.group),
+        "current": int(r.current),
+        "previous": int(r.previous),
+        "change": int(r.change),
+        "pct_change": pct_rounded(int(r.current), int(r.previous)),
+        "pct_of_total_change": None
+        if math.isnan(r.pct_of_total_change)
+        else float(round_half_away(r.pct_of_total_change, 0)),
+        "z": _num(r.z, 3),
+        "p_value": _num(r.p_value, 5),
+        "p_adjusted": _num(r.p_adjusted, 5),
+        "significant": bool(r.significant),
+        "significance": str(r.significance),
+    }
+
+
+def _not_compared(
+    coverage_flags: pd.DataFrame, total: dict, period: Period, prev: Period, entries: tuple
+) -> str:
+    """Blank every change figure in ``entries`` (in place) and return the headline.
+
+    A missing or incomplete month is not zero crime: with a gap in either period
+    (reported only when the user allowed it) no change is stated or tested.
+    """
+    gap = ", ".join(
+        f"{m} {s}" for m, s in coverage_flags[["month", "status"]].itertuples(index=False)
+    )
+    headline = (
+        f"Total recorded crime was {total['current']:,} in {period.label}. It is not "
+        f"compared with {prev.label}: the data has gaps ({gap}), so a change here would "
+        "not be a real change."
+    )
+    prev_gap = bool(set(coverage_flags["month"]) & set(prev.months))
+    for entry in entries:
+        for key in ("z", "strength", "p_value", "p_adjusted", "significant", "method",
+                    "change", "pct_change", "per_day_change", "pct_of_total_change"):  # fmt: skip
+            if key in entry:
+                entry[key] = None
+        if prev_gap:
+            entry["previous"] = None  # never a zero for months that were not loaded
+        entry["significance"] = NOT_COMPARABLE
+    return headline
+
+
+def _rate_per_1000(
+    total: dict,
+    population: tuple[int, int] | None,
+    previous_population: tuple[int, int] | None,
+) -> dict | None:
+    """Total crime per 1,000 people in each period, or None without a population."""
+    if population is None:
+        return None
+    prev_pop = previous_population or population
+    return {
+        "current": _num(total["current"] / population[0] * 1000, 3),
+        "previous": None
+        if total["previous"] is None
+        else _num(total["previous"] / prev_pop[0] * 1000, 3),
+        "population": int(population[0]),
+        "population_year": int(population[1]),
+    }
+
+
+def _peer_position(area: Area, peers: pd.DataFrame | None, peer_group: str | None) -> dict | None:
+    """The area's place among its peers, or None when it is not in ``peers``."""
+    if peers is None or peers.empty:
+        return None
+    me = peers[peers["area"] == area.name]
+    if me.empty:
+        return None
+    row = me.iloc[0]
+    return {
+        "group": peer_group,
+        "members": [str(a) for a in peers["area"]],
+        "rate": _num(row["rate"], 3),
+        "group_rate": _num(row["group_rate"], 3),
+        "rank": int(row["rank"]),
+        "of": len(peers),
+        "verdict_95": str(row["verdict_95"]),
+        "verdict_998": str(row["verdict_998"]),
+    }
+
+
+def _flag_records(coverage_flags: pd.DataFrame) -> list[dict]:
+    """The coverage flags as records of strings (None for a missing value)."""
+    return [
+        {k: (None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v))
+         for k, v in rec.items()}
+        for rec in coverage_flags.to_dict("records")
+    ]  # fmt: skip
 
 
 #: Figures derived from a count: hidden with it, since each would give it back.

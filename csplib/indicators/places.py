@@ -678,70 +678,20 @@ def getis_ord_gi_star(
     Columns, in boundary order: ``lsoa_code``, ``count``, ``n_neighbours`` (excluding
     itself), ``z``, ``p``, ``p_adjusted``, ``label``, ``note``.
     """
-    import esda
-    from libpysal.weights import Queen, W
-    from scipy import stats
-    from shapely.geometry import shape
-    from statsmodels.stats.multitest import multipletests
-
     if not 0 < alpha < 1:
         raise CspError(f"alpha must be between 0 and 1, got {alpha}")
     features = _features(boundaries)
     if not features:
         raise CspError("boundaries hold no features")
-    prop = _code_property(features, code_property)
-    codes: list[str] = []
-    geoms = []
-    for k, feature in enumerate(features):
-        code = (feature.get("properties") or {}).get(prop)
-        if code is None or feature.get("geometry") is None:
-            raise CspError(f"boundary feature {k} has no {prop} or no geometry")
-        codes.append(str(code).strip())
-        geoms.append(shape(feature["geometry"]))
-    dupes = pd.Index(codes)[pd.Index(codes).duplicated()].unique().tolist()
-    if dupes:
-        raise CspError(f"boundary features repeat LSOA code(s) {', '.join(dupes[:5])}")
+    codes, geoms = _boundary_shapes(features, _code_property(features, code_property))
 
     counts = _counts_series(counts_by_lsoa)
     outside = counts.index.difference(pd.Index(codes))
     y = counts.reindex(codes, fill_value=0.0).to_numpy(dtype=float)
-    n = len(codes)
-
-    # Islands and disconnected parts are reported in the note column, so libpysal's
-    # warnings about them are silenced here rather than filtered globally.
-    queen = Queen.from_iterable(geoms, ids=codes, silence_warnings=True)
-    n_neigh = np.array([queen.cardinalities[c] for c in codes])
-    # Gi* counts each area as its own neighbour. Set the diagonal ourselves: esda's
-    # fill_diagonal rebuilds the weights without silence_warnings.
-    w = W(
-        {c: [c, *queen.neighbors[c]] for c in codes},
-        {c: [1.0] * (1 + len(queen.neighbors[c])) for c in codes},
-        id_order=codes,
-        silence_warnings=True,
-    )
-
-    z = np.full(n, np.nan)
-    note = np.full(n, "", dtype=object)
-    note[n_neigh == 0] = "island (no neighbours)"
-    note[(n_neigh + 1 == n) & (n_neigh > 0)] = "neighbourhood is every area"
-    if n < 3 or np.ptp(y) == 0:
-        note[note == ""] = "counts do not vary" if n >= 3 else "fewer than 3 areas"
-    else:
-        # Degenerate areas (flagged in note) have zero variance; their z is discarded.
-        with np.errstate(invalid="ignore", divide="ignore"):
-            g = esda.G_Local(y, w, transform="B", star=True, permutations=0)
-        zs = np.asarray(g.Zs, dtype=float)  # in w.id_order, which is boundary order
-        testable = note == ""
-        z[testable] = zs[testable]
+    n_neigh, w = _gi_star_weights(geoms, codes)
+    z, note = _gi_star_z(y, w, n_neigh)
     tested = np.isfinite(z)
-    p = np.full(n, np.nan)
-    p[tested] = 2.0 * stats.norm.sf(np.abs(z[tested]))
-    p_adj = np.full(n, np.nan)
-    reject = np.zeros(n, dtype=bool)
-    if tested.any():
-        rej, padj, _, _ = multipletests(p[tested], alpha=alpha, method="fdr_bh")
-        p_adj[tested] = padj
-        reject[tested] = rej
+    p, p_adj, reject = _fdr(z, tested, alpha)
     label = np.where(
         ~tested,
         "not tested",
@@ -766,6 +716,84 @@ def getis_ord_gi_star(
         correction="fdr_bh",
     )
     return out
+
+
+def _boundary_shapes(features: list[Mapping[str, Any]], prop: str) -> tuple[list[str], list]:
+    """Each boundary feature's LSOA code (from property ``prop``) and shapely geometry."""
+    from shapely.geometry import shape
+
+    codes: list[str] = []
+    geoms = []
+    for k, feature in enumerate(features):
+        code = (feature.get("properties") or {}).get(prop)
+        if code is None or feature.get("geometry") is None:
+            raise CspError(f"boundary feature {k} has no {prop} or no geometry")
+        codes.append(str(code).strip())
+        geoms.append(shape(feature["geometry"]))
+    dupes = pd.Index(codes)[pd.Index(codes).duplicated()].unique().tolist()
+    if dupes:
+        raise CspError(f"boundary features repeat LSOA code(s) {', '.join(dupes[:5])}")
+    return codes, geoms
+
+
+def _gi_star_weights(geoms: list, codes: list[str]) -> tuple[np.ndarray, Any]:
+    """Each area's number of queen neighbours, and the binary Gi* weights (each area
+    its own neighbour) in boundary order."""
+    from libpysal.weights import Queen, W
+
+    # Islands and disconnected parts are reported in the note column, so libpysal's
+    # warnings about them are silenced here rather than filtered globally.
+    queen = Queen.from_iterable(geoms, ids=codes, silence_warnings=True)
+    n_neigh = np.array([queen.cardinalities[c] for c in codes])
+    # Gi* counts each area as its own neighbour. Set the diagonal ourselves: esda's
+    # fill_diagonal rebuilds the weights without silence_warnings.
+    w = W(
+        {c: [c, *queen.neighbors[c]] for c in codes},
+        {c: [1.0] * (1 + len(queen.neighbors[c])) for c in codes},
+        id_order=codes,
+        silence_warnings=True,
+    )
+    return n_neigh, w
+
+
+def _gi_star_z(y: np.ndarray, w: Any, n_neigh: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Gi* z per area (NaN where it is undefined) and the note saying why it is."""
+    import esda
+
+    n = len(y)
+    z = np.full(n, np.nan)
+    note = np.full(n, "", dtype=object)
+    note[n_neigh == 0] = "island (no neighbours)"
+    note[(n_neigh + 1 == n) & (n_neigh > 0)] = "neighbourhood is every area"
+    if n < 3 or np.ptp(y) == 0:
+        note[note == ""] = "counts do not vary" if n >= 3 else "fewer than 3 areas"
+    else:
+        # Degenerate areas (flagged in note) have zero variance; their z is discarded.
+        with np.errstate(invalid="ignore", divide="ignore"):
+            g = esda.G_Local(y, w, transform="B", star=True, permutations=0)
+        zs = np.asarray(g.Zs, dtype=float)  # in w.id_order, which is boundary order
+        testable = note == ""
+        z[testable] = zs[testable]
+    return z, note
+
+
+def _fdr(
+    z: np.ndarray, tested: np.ndarray, alpha: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Two-sided p, Benjamini-Hochberg adjusted p and rejection over the tested areas."""
+    from scipy import stats
+    from statsmodels.stats.multitest import multipletests
+
+    n = len(z)
+    p = np.full(n, np.nan)
+    p[tested] = 2.0 * stats.norm.sf(np.abs(z[tested]))
+    p_adj = np.full(n, np.nan)
+    reject = np.zeros(n, dtype=bool)
+    if tested.any():
+        rej, padj, _, _ = multipletests(p[tested], alpha=alpha, method="fdr_bh")
+        p_adj[tested] = padj
+        reject[tested] = rej
+    return p, p_adj, reject
 
 
 __all__ = [

@@ -582,34 +582,12 @@ def score_priorities(
     total = int(frame["count"].sum()) if total is None else int(total)
     if total <= 0:
         raise ParameterError("total crime is 0: shares cannot be computed")
+    harm = _harm_shares(frame, harm_weights)
+    said = _consultation_by_crime_type(consultation, priority_crime_types)
+    tests, p_values = _trend_tests(
+        frame, current_exposure, previous_exposure, alpha=alpha, correction=correction
+    )
     rows = []
-    harm = None
-    if harm_weights is not None:
-        unknown = [c for c in frame["candidate"] if c not in harm_weights]
-        if unknown:
-            raise ParameterError(f"no harm weight for {', '.join(map(str, unknown))}")
-        harm = frame["count"] * frame["candidate"].map(harm_weights).astype(float)
-        harm_total = float(harm.sum())
-    said = None
-    if consultation is not None:
-        missing = [c for c in ("priority", "respondents", "support_pct", "rank")
-                   if c not in consultation.columns]  # fmt: skip
-        if missing:
-            raise ParameterError(
-                f"consultation lacks column(s) {', '.join(missing)}",
-                fix="pass the table consultation_ranking() returns",
-            )
-        mapping = PRIORITY_CRIME_TYPES if priority_crime_types is None else priority_crime_types
-        said = crime_type_consultation(consultation, mapping).set_index("crime_type")
-    tests = [
-        poisson_change_test(int(a), int(b), current_exposure, previous_exposure, alpha=alpha)
-        for a, b in zip(frame["current"], frame["previous"], strict=True)
-    ]
-    p_values = np.array([t.p_value for t in tests])
-    if correction == METHOD:
-        p_values = adjust_p_values(p_values, alpha)[0]
-    elif correction:
-        p_values = multipletests(p_values, alpha, method=correction)[1]
     for i, r in frame.iterrows():
         is_asb = str(r["candidate"]).casefold() == "anti-social behaviour"
         share = int(r["count"]) / (total + (int(r["count"]) if is_asb else 0)) * 100
@@ -620,28 +598,11 @@ def score_priorities(
              > test.previous / test.previous_exposure else "significant fall")
             if p_adj < alpha else "no significant change"
         )  # fmt: skip
-        peer = r.get("peer_verdict")
-        peer = None if peer is None or pd.isna(peer) else str(peer)
-        v95 = r.get("verdict_95")
-        v998 = r.get("verdict_998")
-        v95 = None if v95 is None or pd.isna(v95) else str(v95)
-        v998 = None if v998 is None or pd.isna(v998) else str(v998)
-        if harm is not None and harm_total > 0:
-            harm_share = float(harm[i]) / harm_total * 100
-            h_points: float = harm_points(harm_share)
-        else:
-            harm_share, h_points = np.nan, np.nan
-        c_priority, c_rank, c_support, c_points = None, None, np.nan, np.nan
-        if said is not None:
-            c_points = 0
-            if str(r["candidate"]) in said.index:
-                hit = said.loc[str(r["candidate"])]
-                c_priority = str(hit["consultation_priority"])
-                c_rank = (
-                    None if pd.isna(hit["consultation_rank"]) else int(hit["consultation_rank"])
-                )
-                c_support = float(hit["consultation_support_pct"])
-                c_points = consultation_points(c_rank, c_support)
+        peer = _text_or_none(r.get("peer_verdict"))
+        v95, v998 = _text_or_none(r.get("verdict_95")), _text_or_none(r.get("verdict_998"))
+        harm_share = np.nan if harm is None else harm[i]
+        h_points: float = np.nan if harm is None else harm_points(harm_share)
+        c_priority, c_rank, c_support, c_points = _consultation_fields(said, str(r["candidate"]))
         row = {
             "candidate": str(r["candidate"]),
             "count": int(r["count"]),
@@ -672,7 +633,92 @@ def score_priorities(
         )
         row.update(_reasons(row, peer))
         rows.append(row)
-    out = pd.DataFrame(rows)
+    return _ranked(pd.DataFrame(rows), top_n)
+
+
+def _text_or_none(value: object) -> str | None:
+    """A verdict as text, None when it is missing."""
+    return None if value is None or pd.isna(value) else str(value)
+
+
+def _harm_shares(
+    frame: pd.DataFrame, harm_weights: Mapping[str, float] | None
+) -> list[float] | None:
+    """Each candidate's share (%) of the candidates' weighted harm, in ``frame`` order.
+
+    None (harm is not scored) without weights or when the weighted total is not positive.
+    """
+    if harm_weights is None:
+        return None
+    unknown = [c for c in frame["candidate"] if c not in harm_weights]
+    if unknown:
+        raise ParameterError(f"no harm weight for {', '.join(map(str, unknown))}")
+    harm = frame["count"] * frame["candidate"].map(harm_weights).astype(float)
+    harm_total = float(harm.sum())
+    if not harm_total > 0:
+        return None
+    return [float(h) / harm_total * 100 for h in harm]
+
+
+def _consultation_by_crime_type(
+    consultation: pd.DataFrame | None,
+    priority_crime_types: Mapping[str, Sequence[str]] | None,
+) -> pd.DataFrame | None:
+    """The consultation ranking indexed by the crime type each priority measures."""
+    if consultation is None:
+        return None
+    missing = [c for c in ("priority", "respondents", "support_pct", "rank")
+               if c not in consultation.columns]  # fmt: skip
+    if missing:
+        raise ParameterError(
+            f"consultation lacks column(s) {', '.join(missing)}",
+            fix="pass the table consultation_ranking() returns",
+        )
+    mapping = PRIORITY_CRIME_TYPES if priority_crime_types is None else priority_crime_types
+    return crime_type_consultation(consultation, mapping).set_index("crime_type")
+
+
+def _trend_tests(
+    frame: pd.DataFrame,
+    current_exposure: float,
+    previous_exposure: float,
+    *,
+    alpha: float,
+    correction: str | None,
+) -> tuple[list, np.ndarray]:
+    """Each candidate's change test, and its p-value adjusted over the family."""
+    tests = [
+        poisson_change_test(int(a), int(b), current_exposure, previous_exposure, alpha=alpha)
+        for a, b in zip(frame["current"], frame["previous"], strict=True)
+    ]
+    p_values = np.array([t.p_value for t in tests])
+    if correction == METHOD:
+        p_values = adjust_p_values(p_values, alpha)[0]
+    elif correction:
+        p_values = multipletests(p_values, alpha, method=correction)[1]
+    return tests, p_values
+
+
+def _consultation_fields(
+    said: pd.DataFrame | None, candidate: str
+) -> tuple[str | None, int | None, float, float]:
+    """Priority, rank, support and points a candidate takes from the consultation.
+
+    All missing (NaN points) when there is no consultation; 0 points when no priority
+    measures the candidate.
+    """
+    if said is None:
+        return None, None, np.nan, np.nan
+    if candidate not in said.index:
+        return None, None, np.nan, 0
+    hit = said.loc[candidate]
+    rank = None if pd.isna(hit["consultation_rank"]) else int(hit["consultation_rank"])
+    support = float(hit["consultation_support_pct"])
+    return str(hit["consultation_priority"]), rank, support, consultation_points(rank, support)
+
+
+def _ranked(out: pd.DataFrame, top_n: int) -> pd.DataFrame:
+    """The scored rows typed, sorted, ranked and with the first ``top_n`` recommended."""
     out["change_pct"] = out["change_pct"].astype("float64")
     out["consultation_rank"] = out["consultation_rank"].astype("Int64")
     out["consultation_support_pct"] = out["consultation_support_pct"].astype("float64")

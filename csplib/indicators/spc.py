@@ -287,75 +287,25 @@ def xmr(
     True
     """
     _check_direction(higher_is)
-    if convention not in CONVENTIONS:
-        raise ParameterError(
-            f"convention '{convention}' is not one of {', '.join(CONVENTIONS)}",
-            fix="use 'making-data-count' (the default) or 'nhsrplotthedots'",
-        )
-    preset_screen, preset_trend, preset_beyond = CONVENTIONS[convention]
-    screen = preset_screen if screen_outliers is None else bool(screen_outliers)
-    trend_len = preset_trend if trend_length is None else trend_length
-    count_beyond = (
-        preset_beyond if two_of_three_beyond_limits is None else two_of_three_beyond_limits
+    screen, trend_len, count_beyond = _options(
+        convention, screen_outliers, trend_length, two_of_three_beyond_limits
     )
-    if not isinstance(trend_len, (int, np.integer)) or trend_len < 3:
-        raise ParameterError(f"trend_length {trend_len!r} is not a whole number of 3 or more")
     series = _check_series(values, require_consecutive)
     x = series.to_numpy()
-    n = len(x)
     months = [str(m) for m in series.index]
     in_base = _baseline_mask(months, baseline)
     base = x[in_base]
     mean = float(base.mean())
     mean_mr, screened = _mean_moving_range(base, screen)
-    sigma = LIMIT_FACTOR / 3 * mean_mr
     trend, trend_p = _baseline_trend(base)
     trending = trend != "none"
 
-    chart = pd.DataFrame({"value": x}, index=series.index)
-    chart["mean"] = mean
-    chart["moving_range"] = np.concatenate([[np.nan], np.abs(np.diff(x))])
-    chart["mean_moving_range"] = mean_mr
-    chart["upper_limit"] = mean + LIMIT_FACTOR * mean_mr
-    chart["lower_limit"] = mean - LIMIT_FACTOR * mean_mr
-    chart["upper_two_sigma"] = mean + 2 * sigma
-    chart["lower_two_sigma"] = mean - 2 * sigma
-    chart["upper_one_sigma"] = mean + sigma
-    chart["lower_one_sigma"] = mean - sigma
+    chart = _limits_table(x, series.index, mean, mean_mr)
     chart["in_baseline"] = in_base
-
-    above_limit = x > chart["upper_limit"].to_numpy()
-    below_limit = x < chart["lower_limit"].to_numpy()
-    side_of_mean = np.sign(x - mean).astype(int)
-    beyond_two = np.where(
-        x > chart["upper_two_sigma"].to_numpy(),
-        1,
-        np.where(x < chart["lower_two_sigma"].to_numpy(), -1, 0),
-    )
-    if not count_beyond:
-        beyond_two = np.where(above_limit | below_limit, 0, beyond_two)
-    trend_flag, trend_side = _trends(x, int(trend_len))
-
-    flags = {
-        "outside_limits": above_limit | below_limit,
-        "trend_of_6": trend_flag,
-        "two_of_three": _two_of_three(beyond_two),
-        "run_of_7": _runs(side_of_mean),
-    }
-    sides = {
-        "outside_limits": np.where(above_limit, 1, -1),
-        "trend_of_6": trend_side,
-        "two_of_three": beyond_two,
-        "run_of_7": side_of_mean,
-    }
+    flags, sides = _rule_flags(x, chart, mean, count_beyond, trend_len)
     for rule in ("outside_limits", "run_of_7", "trend_of_6", "two_of_three"):
         chart[rule] = flags[rule]
-    special = np.zeros(n, dtype=bool)
-    side = np.zeros(n, dtype=int)
-    for rule in RULES:  # precedence order
-        take = flags[rule] & ~special
-        side[take] = sides[rule][take]
-        special |= flags[rule]
+    special, side = _special_cause(flags, sides, len(x))
     judged = "neutral" if trending else higher_is
     chart["special_cause"] = special
     chart["side"] = pd.array(np.where(side > 0, "high", np.where(side < 0, "low", "")), "str")
@@ -383,6 +333,88 @@ def xmr(
         baseline_trend_p=trend_p,
     )
     return chart
+
+
+def _options(
+    convention: str,
+    screen_outliers: bool | None,
+    trend_length: int | None,
+    two_of_three_beyond_limits: bool | None,
+) -> tuple[bool, int, bool]:
+    """The convention's options with any single override: screen, trend length, beyond."""
+    if convention not in CONVENTIONS:
+        raise ParameterError(
+            f"convention '{convention}' is not one of {', '.join(CONVENTIONS)}",
+            fix="use 'making-data-count' (the default) or 'nhsrplotthedots'",
+        )
+    preset_screen, preset_trend, preset_beyond = CONVENTIONS[convention]
+    screen = preset_screen if screen_outliers is None else bool(screen_outliers)
+    trend_len = preset_trend if trend_length is None else trend_length
+    count_beyond = (
+        preset_beyond if two_of_three_beyond_limits is None else two_of_three_beyond_limits
+    )
+    if not isinstance(trend_len, (int, np.integer)) or trend_len < 3:
+        raise ParameterError(f"trend_length {trend_len!r} is not a whole number of 3 or more")
+    return screen, trend_len, count_beyond
+
+
+def _limits_table(x: np.ndarray, index: pd.Index, mean: float, mean_mr: float) -> pd.DataFrame:
+    """Values, moving ranges, mean and the one-, two- and three-sigma limits."""
+    sigma = LIMIT_FACTOR / 3 * mean_mr
+    chart = pd.DataFrame({"value": x}, index=index)
+    chart["mean"] = mean
+    chart["moving_range"] = np.concatenate([[np.nan], np.abs(np.diff(x))])
+    chart["mean_moving_range"] = mean_mr
+    chart["upper_limit"] = mean + LIMIT_FACTOR * mean_mr
+    chart["lower_limit"] = mean - LIMIT_FACTOR * mean_mr
+    chart["upper_two_sigma"] = mean + 2 * sigma
+    chart["lower_two_sigma"] = mean - 2 * sigma
+    chart["upper_one_sigma"] = mean + sigma
+    chart["lower_one_sigma"] = mean - sigma
+    return chart
+
+
+def _rule_flags(
+    x: np.ndarray, chart: pd.DataFrame, mean: float, count_beyond: bool, trend_len: int
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Each rule's flag per month, and the side (1 high, -1 low) it points to."""
+    above_limit = x > chart["upper_limit"].to_numpy()
+    below_limit = x < chart["lower_limit"].to_numpy()
+    side_of_mean = np.sign(x - mean).astype(int)
+    beyond_two = np.where(
+        x > chart["upper_two_sigma"].to_numpy(),
+        1,
+        np.where(x < chart["lower_two_sigma"].to_numpy(), -1, 0),
+    )
+    if not count_beyond:
+        beyond_two = np.where(above_limit | below_limit, 0, beyond_two)
+    trend_flag, trend_side = _trends(x, int(trend_len))
+    flags = {
+        "outside_limits": above_limit | below_limit,
+        "trend_of_6": trend_flag,
+        "two_of_three": _two_of_three(beyond_two),
+        "run_of_7": _runs(side_of_mean),
+    }
+    sides = {
+        "outside_limits": np.where(above_limit, 1, -1),
+        "trend_of_6": trend_side,
+        "two_of_three": beyond_two,
+        "run_of_7": side_of_mean,
+    }
+    return flags, sides
+
+
+def _special_cause(
+    flags: dict[str, np.ndarray], sides: dict[str, np.ndarray], n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Any rule fired, and the side of the first rule (in :data:`RULES` order) that did."""
+    special = np.zeros(n, dtype=bool)
+    side = np.zeros(n, dtype=int)
+    for rule in RULES:  # precedence order
+        take = flags[rule] & ~special
+        side[take] = sides[rule][take]
+        special |= flags[rule]
+    return special, side
 
 
 @dataclass(frozen=True)

@@ -112,6 +112,29 @@ def long_trend(
     starts = [s for s in starts if s >= first_data] or [shift_month(end_month, -11)]
     first = starts[0]
     key = None if measure == "asb" else by
+    monthly = _monthly_series(crimes, coverage, first, end_month, key, measure, force)
+    years_df = _years_table(monthly, starts, population)
+    season = _season_table(monthly, end_month, years)
+    notes = []
+    gaps = sorted(monthly.loc[monthly["count"].isna(), "month"].unique())
+    if gaps:
+        notes.append(
+            "Months missing or incomplete in the data, shown as gaps (not zero): " + ", ".join(gaps)
+        )
+    return TrendResult(measure, end_month, years_df, season, monthly, first, tuple(notes))
+
+
+def _monthly_series(
+    crimes: pd.DataFrame,
+    coverage: pd.DataFrame,
+    first: str,
+    end_month: str,
+    key: str | None,
+    measure: str,
+    force: str | list[str] | None,
+) -> pd.DataFrame:
+    """month, group, count (NA for a gap) from ``first`` to ``end_month``, with an
+    "All crimes" line beside the groups when there are groups."""
     monthly = monthly_counts(
         crimes, [first, end_month], by=key, measure=measure, coverage=coverage, force=force
     )
@@ -126,8 +149,14 @@ def long_trend(
         )
         total["group"] = "All crimes"
         monthly = pd.concat([monthly[["month", "group", "count"]], total], ignore_index=True)
-    monthly = monthly[["month", "group", "count"]].astype({"count": "Int64"})
+    return monthly[["month", "group", "count"]].astype({"count": "Int64"})
 
+
+def _years_table(
+    monthly: pd.DataFrame, starts: list[str], population: Mapping[int, int] | None
+) -> pd.DataFrame:
+    """One row per (12-month year starting at each of ``starts``, group): see
+    :class:`TrendResult`."""
     rows = []
     for s in starts:
         e = shift_month(s, 11)
@@ -140,7 +169,7 @@ def long_trend(
             count = partial if held == 12 else pd.NA
             rate = partial / pop * 1000 if held == 12 and pop == pop else np.nan
             rows.append((label, s, e, g, count, partial, held, pop, rate))
-    years_df = pd.DataFrame(
+    return pd.DataFrame(
         rows,
         columns=[
             "year",
@@ -155,6 +184,10 @@ def long_trend(
         ],
     ).astype({"count": "Int64"})
 
+
+def _season_table(monthly: pd.DataFrame, end_month: str, years: int) -> pd.DataFrame:
+    """One row per (month of the year ending ``end_month``, group) against the same month
+    in up to ``years - 1`` earlier years: see :class:`TrendResult`."""
     current = Period.rolling12(end_month).months
     season_rows = []
     for g, sub in monthly.groupby("group", sort=True):
@@ -163,16 +196,6 @@ def long_trend(
             earlier = [values.get(shift_month(m, -12 * k)) for k in range(1, years)]
             earlier = [int(v) for v in earlier if v is not None and not pd.isna(v)]
             v = values.get(m)
-            if v is None or pd.isna(v):
-                pos = GAP
-            elif not earlier:
-                pos = NO_HISTORY
-            elif v > max(earlier):
-                pos = ABOVE
-            elif v < min(earlier):
-                pos = BELOW
-            else:
-                pos = WITHIN
             season_rows.append(
                 (
                     m,
@@ -182,10 +205,10 @@ def long_trend(
                     min(earlier) if earlier else np.nan,
                     max(earlier) if earlier else np.nan,
                     len(earlier),
-                    pos,
+                    _season_position(v, earlier),
                 )
             )
-    season = pd.DataFrame(
+    return pd.DataFrame(
         season_rows,
         columns=[
             "month",
@@ -198,10 +221,16 @@ def long_trend(
             "position",
         ],
     ).astype({"count": "Int64"})
-    notes = []
-    gaps = sorted(monthly.loc[monthly["count"].isna(), "month"].unique())
-    if gaps:
-        notes.append(
-            "Months missing or incomplete in the data, shown as gaps (not zero): " + ", ".join(gaps)
-        )
-    return TrendResult(measure, end_month, years_df, season, monthly, first, tuple(notes))
+
+
+def _season_position(v: object, earlier: list[int]) -> str:
+    """Where a month's count lies against the same month in earlier years."""
+    if v is None or pd.isna(v):
+        return GAP
+    if not earlier:
+        return NO_HISTORY
+    if v > max(earlier):
+        return ABOVE
+    if v < min(earlier):
+        return BELOW
+    return WITHIN
