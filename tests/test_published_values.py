@@ -1,8 +1,9 @@
 """The building blocks against values other projects publish, and funnels under the null.
 
 Each published value is typed in from the named source (test data shipped with a
-package, its rendered vignette, or a paper); none is the workbook's own output pasted back. The simulations
-check the funnel labels' false-alarm rates when no area really differs.
+package, its rendered vignette, or a paper); none is the workbook's own output pasted
+back. The simulations check the funnel labels' false-alarm rates when no area really
+differs.
 """
 
 from __future__ import annotations
