@@ -124,7 +124,7 @@ def test_outcomes_at_the_same_age_on_the_sample(sample_store):
     )
     assert res.method == "outcomes files" and res.comparable
     fig = res.to_figures()
-    assert sum(fig["period"]["All crimes"].values()) == int(
+    assert sum(fig["counts"]["period"]["All crimes"].values()) == int(
         (~area["is_asb"] & area["month"].isin(Period.fyear(2023).months)).sum()
     )
 
