@@ -13,6 +13,7 @@ from csplib.indicators.suppression import DisclosurePolicy
 from csplib.periods import Period, check_coverage
 from csplib.report.assessment_data import AssessmentData, population_by_year
 from csplib.report.data import ReportData, area_population
+from csplib.report.theme import months_text
 
 
 @dataclass(frozen=True)
@@ -53,9 +54,9 @@ def month_long(month: str) -> str:
 
 
 def months_long(months: list[str]) -> str:
-    """'December 2022', 'December 2022 and January 2023', 'A, B and C'."""
-    names = [month_long(m) for m in months]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    """'December 2022'; consecutive months as one range, 'July 2018 to March 2019';
+    'December 2022 and March 2023' (:func:`csplib.report.theme.months_text`)."""
+    return months_text(months)
 
 
 def span_long(first: str, last: str) -> str:

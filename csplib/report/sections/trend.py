@@ -57,7 +57,11 @@ def build_quarter(ctx: Quarter) -> ControlChart:
     if len(before) < 12:
         return ControlChart(d.area.name, start, end, None, None, None, None, gaps,
                             ctx.period.start)  # fmt: skip
+    # monthly_counts fills every month from the first to the last it is given, so the
+    # flagged months are dropped after counting: their partial counts are neither a point
+    # nor part of the limits nor a signal (the gap is a gap, never a low month).
     mc = monthly_counts(d.area_crimes, good).set_index("month")["count"].astype(float)
+    mc = mc[mc.index.isin(good)]
     chart = xmr(mc, baseline=(before[0], before[-1]), require_consecutive=False)
     drawn = chart.reindex(months)
     for col in ("mean", "upper_limit", "lower_limit", "upper_two_sigma", "lower_two_sigma",
@@ -74,9 +78,10 @@ _SIDE = {"above": "above the average", "below": "below the average",
          "rising": "rising", "falling": "falling"}  # fmt: skip
 
 
-def signal_text(row: dict, trending: bool) -> str:
-    """One signal in plain English with month names, e.g. 'Unusually high: July and
-    August 2024 were above the range the earlier months set (a concern).'"""
+def signal_text(row: dict, trending: bool, quarter_start: str = "") -> str:
+    """One signal in plain English with month names, e.g. 'Unusual: July to August 2024
+    were above the usual range of earlier months (a concern).' A signal that began
+    before the quarter (``quarter_start``) and runs into it says so."""
     span = span_long(row["start"], row["end"])
     n, side = int(row["points"]), row["side"]
     what = {
@@ -90,9 +95,12 @@ def signal_text(row: dict, trending: bool) -> str:
         + f" the average, {span}",
     }[row["rule"]]
     verdict = {"concern": "a concern", "improvement": "an improvement"}.get(row["assessment"])
-    if trending or verdict is None:
-        return f"Unusual: {what}."
-    return f"Unusual: {what} ({verdict})."
+    notes = []
+    if quarter_start and row["start"] < quarter_start:
+        notes.append("it began before this quarter and ran into it")
+    if verdict is not None and not trending:
+        notes.append(verdict)
+    return f"Unusual: {what}" + (f" ({'; '.join(notes)})." if notes else ".")
 
 
 def render_quarter(r: ControlChart) -> h.Html:
@@ -123,7 +131,7 @@ def render_quarter(r: ControlChart) -> h.Html:
         ))  # fmt: skip
     else:
         rows = r.signals.to_dict("records")
-        parts.append(h.bullet_list([signal_text(x, trending) for x in rows]))
+        parts.append(h.bullet_list([signal_text(x, trending, r.quarter_start) for x in rows]))
     return h.join(parts)
 
 
