@@ -287,3 +287,14 @@ def test_only_signals_running_in_the_quarter_are_headlined(built):
             year = (first.group(2) or f" {months[-1][:4]}").strip()
             months.insert(0, _iso(first.group(1), year))
         assert started_before == (months[0] < quarter_start), line
+
+
+def test_footer_says_once_when_the_report_was_produced(built):
+    from datetime import date
+
+    text = html.unescape(re.sub(r"<[^>]+>", " ", built["html"].read_text()))
+    assert text.count("Produced") == 1
+    today = date.today()
+    assert f"Produced {today.day} {today:%B %Y} with CSP Workbook." in text
+    assert not re.search(r"\b0\d (January|February|March|April|May|June|July|August|"
+                         r"September|October|November|December) \d{4}", text)  # fmt: skip

@@ -102,6 +102,36 @@ class Year:
     lfl: LikeForLike  # the months compared in both years
     area_crimes: pd.DataFrame
     pop_by_year: dict[int, int]
+    # The first month the store holds for the area's forces (None: it holds none). A
+    # month before it is not missing data: the data simply begins later.
+    first_month: str | None = None
+
+    @property
+    def before_data(self) -> list[str]:
+        """The flagged months before the store's first month (sorted)."""
+        if self.first_month is None:
+            return []
+        return [m for m in self.flagged if m < self.first_month]
+
+    @property
+    def charted_from(self) -> str:
+        """The first month of the three-year chart: the window's first, or the store's
+        first month when the data begins later."""
+        return max(self.data.months[0], self.first_month or self.data.months[0])
+
+    @property
+    def gaps(self) -> list[str]:
+        """The flagged months from the store's first month on: missing or incomplete
+        data, shown as gaps (sorted)."""
+        return [m for m in self.flagged if m not in self.before_data]
+
+
+def first_month(coverage: pd.DataFrame, forces: list[str]) -> str | None:
+    """The first month the coverage table holds for ``forces`` (None: none)."""
+    if coverage.empty or "force" not in coverage:
+        return None
+    own = coverage.loc[coverage["force"].isin(forces), "month"]
+    return str(min(own)) if len(own) else None
 
 
 def year(data: AssessmentData, threshold: int = 5, show_comments: bool = False) -> Year:
@@ -114,6 +144,7 @@ def year(data: AssessmentData, threshold: int = 5, show_comments: bool = False) 
         lfl=like_for_like_months(period, previous, flagged),
         area_crimes=data.area.select(data.crimes),
         pop_by_year=population_by_year(data.population, data.area.lad_codes),
+        first_month=first_month(data.coverage, list(data.area.forces)),
     )  # fmt: skip
 
 
