@@ -257,3 +257,69 @@ def test_no_table_is_wider_than_the_page(which, request, tmp_path):
     probe = open_report(folder / "report.html", tmp_path / "shot.png", browser, width=1280)
     assert probe["wide"] == []
     assert probe["dialogs"] == []
+
+
+# ---- charts, trend tables and month wording ---------------------------------------------
+
+
+def _ranges_that_repeat(report) -> list[str]:
+    """Table cells written 'N to N' (a range whose ends are the same number)."""
+    return [
+        cell
+        for t in report.tables
+        for row in t.rows
+        for cell in row
+        if (m := re.fullmatch(r"([\d,]+) to ([\d,]+)", cell.strip())) and m[1] == m[2]
+    ]
+
+
+def test_sample_charts_each_month_series_once_and_names_the_real_gap(sample):
+    folder, _ = sample
+    r = read_report(folder / "report.html")
+    # One chart per series: no alt text (so no chart) twice.
+    assert len(r.alts) == len(set(r.alts)), [a for a in r.alts if r.alts.count(a) > 1]
+    assert _ranges_that_repeat(r) == []
+    # December 2023 has one earlier year (December 2022 is the incomplete month).
+    season = {row[0]: row for row in _rows(r, "Synthchester: all crimes each month against")}
+    assert season["December 2023"][3].endswith("(one earlier year)")
+    # The windows ending in 2023/24 all compare 11 months: December 2022 is the month
+    # missing (in the window itself or the year before it), so December is left out of
+    # both years; no window leaves out a month that is in the data.
+    windows = {row[0]: row[1] for row in _rows(r, "The year to each quarter end")}
+    assert set(windows) == {"June 2023", "September 2023", "December 2023", "March 2024"}
+    for label in windows.values():
+        assert label == "11 months (December 2022 missing, so December left out of both years)"
+
+
+@pytest.mark.realdata
+def test_city_months_before_the_data_are_not_missing(city):
+    """The store's files run from April 2018 (the folder's name): April 2017 to March
+    2018 are before the data begins, not missing or incomplete."""
+    folder, _ = city
+    r = read_report(folder / "report.html")
+    assert CITY.split("_")[-3] == "2018-04"
+    lines = [x for x in r.body.splitlines() if "2017" in x]
+    assert lines  # the three-year window starts in April 2017
+    for line in lines:
+        assert "missing or incomplete" not in line and "missing |" not in line, line
+        assert "hatched" not in line, line
+    flags = [t for t in r.tables if t.caption.startswith("Coverage flags")]
+    assert not any("2017" in row[0] for t in flags for row in t.rows)
+    assert "the data begins in April 2018" in r.body
+    years = {row[0]: row for row in _rows(r, "Recorded crime and ASB over three")}
+    assert years["2017/18"][-1] == "before the data begins (April 2018)"
+    # The window to June 2019 counts April to June (2019 against 2018): July 2017 to
+    # March 2018 come before the data, so July to March are left out of both years.
+    windows = {row[0]: row[1] for row in _rows(r, "The year to each quarter end")}
+    assert windows["June 2019"] == (
+        "3 months (data begins April 2018, so July to March left out of both years)"
+    )
+    assert windows["December 2019"] == (
+        "9 months (data begins April 2018, so January to March left out of both years)"
+    )
+    assert windows["March 2020"] == "12 months"
+    assert _ranges_that_repeat(r) == []
+    assert "(one earlier year)" in _rows(r, "City of London: all crimes each month against")[0][3]
+    # The charts start where the data starts.
+    (three_year,) = [a for a in r.alts if "rolling 12-month" in a]
+    assert three_year.startswith("Line chart of monthly crimes from April 2018 to March 2020.")

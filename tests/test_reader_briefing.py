@@ -238,3 +238,63 @@ def test_tiny_area_small_asb_is_suppressed_in_text_notes_and_json(tiny):
         if re.search(r"anti-social|ASB", line, re.IGNORECASE):
             assert not re.search(r"(?<![<\d,.])3(?![\d,.%])", line), line
     assert "3 of them ASB" not in text
+
+
+# ---- the control chart: a flagged month is a gap, old signals are not headlined ---------
+
+_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December"]  # fmt: skip
+_MONTH_YEAR = re.compile(rf"({'|'.join(_NAMES)}) (\d{{4}})")
+
+
+def _iso(name: str, year: str) -> str:
+    return f"{year}-{_NAMES.index(name) + 1:02d}"
+
+
+def test_control_chart_leaves_the_incomplete_month_out(sample, sample_store):
+    """December 2022 is incomplete in the sample: not a point, not a signal, not in the
+    limits. The average is worked out here from the store: Synthchester's crimes (ASB
+    left out) in each month April 2021 to June 2024 except December 2022, averaged."""
+    from csplib.store import Store
+
+    store = Store(sample_store[0])
+    rows = store.crimes(["month", "csp_name", "is_asb"])
+    rows = rows[(rows["csp_name"] == "Synthchester") & ~rows["is_asb"].astype(bool)]
+    per_month = rows.groupby(rows["month"].astype(str)).size()
+    base = [m for m in per_month.index if "2021-04" <= m <= "2024-06" and m != "2022-12"]
+    assert len(base) == 38
+    mean = per_month[base].mean()
+    (alt,) = [a for a in sample["report"].alts if a.startswith("Chart of monthly crimes")]
+    assert f"an average of {mean:,.0f} a month" in alt
+    unusual = alt.split("outside the usual pattern")[1].split(").")[0]
+    assert "December 2022" not in unusual and "2022" in unusual  # others of 2022 are named
+    assert "December 2022 is missing or incomplete and shown as a gap" in alt
+
+
+def test_only_signals_running_in_the_quarter_are_headlined(built):
+    """Every 'Unusual:' line ends in the quarter; one that began before it says so."""
+    r = built["report"]
+    quarter_start = "2024-07" if "Synthchester" in r.body else "2019-04"
+    lines = [x for x in r.body.splitlines() if x.startswith("Unusual:")]
+    assert lines
+    for line in lines:
+        months = [_iso(n, y) for n, y in _MONTH_YEAR.findall(line)]
+        assert months[-1] >= quarter_start, line
+        started_before = "began before this quarter" in line
+        # "March to June 2019": the first month's year is the last one's when not given.
+        first = re.search(rf"({'|'.join(_NAMES)})( \d{{4}})? to ", line)
+        if first:
+            year = (first.group(2) or f" {months[-1][:4]}").strip()
+            months.insert(0, _iso(first.group(1), year))
+        assert started_before == (months[0] < quarter_start), line
+
+
+def test_footer_says_once_when_the_report_was_produced(built):
+    from datetime import date
+
+    text = html.unescape(re.sub(r"<[^>]+>", " ", built["html"].read_text()))
+    assert text.count("Produced") == 1
+    today = date.today()
+    assert f"Produced {today.day} {today:%B %Y} with CSP Workbook." in text
+    assert not re.search(r"\b0\d (January|February|March|April|May|June|July|August|"
+                         r"September|October|November|December) \d{4}", text)  # fmt: skip

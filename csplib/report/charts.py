@@ -99,7 +99,7 @@ def _missing_sentence(months: list[str]) -> str:
         return ""
     verb = "is" if len(months) == 1 else "are"
     return (
-        f"{theme.listing([theme.month_long(m) for m in months], 6)} {verb} missing or "
+        f"{theme.listing(theme.month_spans(months), 6)} {verb} missing or "
         "incomplete and shown as a gap, not as a fall. "
     )
 
@@ -247,9 +247,7 @@ def _control_alt(frame: pd.DataFrame, ch: pd.DataFrame, measure: str, fmt) -> st
                             ("neutral", "neither better nor worse")):  # fmt: skip
             m = list(marked.index[marked["assessment"] == kind])
             if m:
-                parts.append(
-                    f"{len(m)} {words} ({theme.listing([theme.month_long(x) for x in m])})"
-                )
+                parts.append(f"{len(m)} {words} ({theme.listing(theme.month_spans(m))})")
         n = len(marked)
         alt += f"{n} month{'s are' if n != 1 else ' is'} outside the usual pattern: "
         alt += "; ".join(parts) + ". "

@@ -18,6 +18,7 @@ import base64
 import html
 import io
 from collections.abc import Iterable, Sequence
+from datetime import date
 
 import pandas as pd
 from markupsafe import Markup
@@ -241,8 +242,11 @@ a { color: var(--accent); }
 """
 
 
-def page(title: str, body: str, *, synthetic: bool, lang: str = "en-GB") -> str:
-    """The whole report page: one <main>, inline styles, a footer with the licence.
+def page(
+    title: str, body: str, *, synthetic: bool, lang: str = "en-GB", produced: date | None = None
+) -> str:
+    """The whole report page: one <main>, inline styles, a footer with the licence and,
+    once, the day it was produced (``produced``, default today: "3 December 2026").
 
     ``body`` is the exported notebook (markup the workbook made, its data escaped by the
     builders above). A report from synthetic data gets the banner at the top unless its
@@ -251,7 +255,12 @@ def page(title: str, body: str, *, synthetic: bool, lang: str = "en-GB") -> str:
     # banner's class rather than its exact markup.
     has_banner = 'class="banner synthetic"' in body
     banner = synthetic_banner() if synthetic and not has_banner else ""
-    footer = element("footer", element("p", LICENCE), element("p", "Produced with CSP Workbook."))
+    day = produced or date.today()
+    footer = element(
+        "footer",
+        element("p", LICENCE),
+        element("p", f"Produced {day.day} {day:%B %Y} with CSP Workbook."),
+    )
     return str(
         trusted(
             '<!DOCTYPE html>\n<html lang="{}">\n<head>\n<meta charset="utf-8">\n'

@@ -141,6 +141,74 @@ def month_long(month: str) -> str:
     return pd.Period(str(month), freq="M").strftime("%B %Y")
 
 
+def month_spans(months: list[str]) -> list[str]:
+    """Months as runs of consecutive months, each written once: a lone month 'December
+    2022', a run 'July to September 2024' or 'July 2018 to March 2019'.
+
+    >>> month_spans(["2018-07", "2018-08", "2018-09", "2018-10", "2018-11", "2018-12",
+    ...              "2019-01", "2019-02", "2019-03", "2022-12"])
+    ['July 2018 to March 2019', 'December 2022']
+    >>> month_spans(["2024-07", "2024-08", "2024-09"])
+    ['July to September 2024']
+    """
+    out = []
+    for first, last in _runs(months):
+        if first == last:
+            out.append(month_long(first))
+        elif first.year == last.year:
+            out.append(f"{first.strftime('%B')} to {month_long(str(last))}")
+        else:
+            out.append(f"{month_long(str(first))} to {month_long(str(last))}")
+    return out
+
+
+def calendar_spans(months: list[str]) -> list[str]:
+    """The calendar months of ``months`` (consecutive runs, no years): 'December',
+    'July to March' (a run across the new year), for a comparison that leaves the same
+    calendar months out of two years.
+
+    >>> calendar_spans(["2018-07", "2018-08", "2018-09", "2018-10", "2018-11",
+    ...                 "2018-12", "2019-01", "2019-02", "2019-03"])
+    ['July to March']
+    >>> calendar_spans(["2022-12"]), calendar_spans(["2023-01", "2023-03"])
+    (['December'], ['January', 'March'])
+    """
+    out = []
+    for first, last in _runs(months):
+        name = first.strftime("%B")
+        out.append(name if first == last else f"{name} to {last.strftime('%B')}")
+    return out
+
+
+def _runs(months: list[str]) -> list[tuple[pd.Period, pd.Period]]:
+    """(first, last) of each run of consecutive months, in order (duplicates once)."""
+    periods = sorted({pd.Period(str(m), freq="M") for m in months})
+    runs: list[tuple[pd.Period, pd.Period]] = []
+    for p in periods:
+        if runs and p == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], p)
+        else:
+            runs.append((p, p))
+    return runs
+
+
+def and_list(items: list[str]) -> str:
+    """'A', 'A and B', 'A, B and C' (every item: see :func:`listing` to cut a long list)."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def months_text(months: list[str]) -> str:
+    """Months in the report's one date style, runs as ranges: 'April 2017 to March 2018',
+    'December 2022', 'April 2023 and August 2023 to March 2024'.
+
+    >>> months_text(["2023-04", "2023-08", "2023-09", "2023-10"])
+    'April 2023 and August to October 2023'
+    """
+    return and_list(month_spans(months))
+
+
 def month_short(month: str) -> str:
     """'2024-07' -> 'Jul 2024' (axis ticks)."""
     return pd.Period(str(month), freq="M").strftime("%b %Y")

@@ -13,6 +13,7 @@ from csplib.indicators.suppression import DisclosurePolicy
 from csplib.periods import Period, check_coverage
 from csplib.report.assessment_data import AssessmentData, population_by_year
 from csplib.report.data import ReportData, area_population
+from csplib.report.theme import months_text
 
 
 @dataclass(frozen=True)
@@ -53,9 +54,9 @@ def month_long(month: str) -> str:
 
 
 def months_long(months: list[str]) -> str:
-    """'December 2022', 'December 2022 and January 2023', 'A, B and C'."""
-    names = [month_long(m) for m in months]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    """'December 2022'; consecutive months as one range, 'July 2018 to March 2019';
+    'December 2022 and March 2023' (:func:`csplib.report.theme.months_text`)."""
+    return months_text(months)
 
 
 def span_long(first: str, last: str) -> str:
@@ -101,6 +102,36 @@ class Year:
     lfl: LikeForLike  # the months compared in both years
     area_crimes: pd.DataFrame
     pop_by_year: dict[int, int]
+    # The first month the store holds for the area's forces (None: it holds none). A
+    # month before it is not missing data: the data simply begins later.
+    first_month: str | None = None
+
+    @property
+    def before_data(self) -> list[str]:
+        """The flagged months before the store's first month (sorted)."""
+        if self.first_month is None:
+            return []
+        return [m for m in self.flagged if m < self.first_month]
+
+    @property
+    def charted_from(self) -> str:
+        """The first month of the three-year chart: the window's first, or the store's
+        first month when the data begins later."""
+        return max(self.data.months[0], self.first_month or self.data.months[0])
+
+    @property
+    def gaps(self) -> list[str]:
+        """The flagged months from the store's first month on: missing or incomplete
+        data, shown as gaps (sorted)."""
+        return [m for m in self.flagged if m not in self.before_data]
+
+
+def first_month(coverage: pd.DataFrame, forces: list[str]) -> str | None:
+    """The first month the coverage table holds for ``forces`` (None: none)."""
+    if coverage.empty or "force" not in coverage:
+        return None
+    own = coverage.loc[coverage["force"].isin(forces), "month"]
+    return str(min(own)) if len(own) else None
 
 
 def year(data: AssessmentData, threshold: int = 5, show_comments: bool = False) -> Year:
@@ -113,6 +144,7 @@ def year(data: AssessmentData, threshold: int = 5, show_comments: bool = False) 
         lfl=like_for_like_months(period, previous, flagged),
         area_crimes=data.area.select(data.crimes),
         pop_by_year=population_by_year(data.population, data.area.lad_codes),
+        first_month=first_month(data.coverage, list(data.area.forces)),
     )  # fmt: skip
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 
 from csplib.indicators.counts import asb_mask, in_period
 from csplib.report import html as h
-from csplib.report.sections.context import Quarter, Year, month_long, span_long
+from csplib.report.sections.context import Quarter, Year, month_long, months_long, span_long
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def build_quarter(ctx: Quarter) -> Notes:
 
 def _runs(flags: pd.DataFrame) -> pd.DataFrame:
     """Coverage flags with consecutive months of the same force, status and note as one
-    row ("April 2017 to March 2018"): months before the store begins are one line."""
+    row ("December 2022 to February 2023")."""
     from csplib.periods import shift_month
 
     rows: list[dict] = []
@@ -84,8 +84,17 @@ def build_year(ctx: Year, figures: dict) -> Notes:
 
     d, p = ctx.data, ctx.period
     no_loc, outside = _unplaced(d.crimes, d.area.forces, p)
+    window = (
+        f"Months in the three-year window: {month_long(d.months[0])} to {month_long(d.months[-1])}"
+    )
+    if ctx.before_data:  # not missing: the store's data starts later
+        n = len(ctx.before_data)
+        window += (
+            f"; the data begins in {month_long(ctx.first_month)}, so "
+            f"{months_long(ctx.before_data)} {'has' if n == 1 else 'have'} no figures"
+        )
     items = [
-        f"Months in the three-year window: {month_long(d.months[0])} to {month_long(d.months[-1])}.",
+        window + ".",
         f"The year under assessment, {p.label}, is "
         + ("complete." if figures["coverage"]["year_complete"]
            else "NOT complete: its figures are too low."),
@@ -103,7 +112,9 @@ def build_year(ctx: Year, figures: dict) -> Notes:
         q = figures["recorded_crime"]["quarters"]
         items.append("Home Office table quarters present: " + "; ".join(
             f"{y}: {', '.join(f'Q{x}' for x in v) or 'none'}" for y, v in q.items()) + ".")  # fmt: skip
-    return Notes(items, None if ctx.flags.empty else _runs(ctx.flags))
+    # Months before the data begins are said above, not listed as missing.
+    flags = ctx.flags[~ctx.flags["month"].isin(ctx.before_data)]
+    return Notes(items, None if flags.empty else _runs(flags))
 
 
 def render(r: Notes) -> h.Html:

@@ -15,7 +15,7 @@ from csplib.periods import check_coverage, month_range
 from csplib.report import charts
 from csplib.report import html as h
 from csplib.report.sections import disclose as ds
-from csplib.report.sections.context import Year
+from csplib.report.sections.context import Year, months_long
 
 METHOD = (
     "Long trend: consecutive 12-month years ending with the year assessed, as far back as "
@@ -39,6 +39,9 @@ class LongTrend:
     asb_figures: dict | None  # the ``asb_trend`` of figures.json
     methods_text: str
     problem: str | None = None
+    # The first month of the assessment's three-year chart of all crimes: the long trend
+    # draws its own only when it reaches further back, never the same chart twice.
+    three_year_from: str = ""
 
 
 def _figures(res: tr.TrendResult, t: int) -> dict:
@@ -87,7 +90,8 @@ def build_year(ctx: Year) -> LongTrend:
             if y["rate_per_1000"] is not None:
                 y["rate_per_1000"] = ds.num(rates.get(y["start"]))
         figures["rate_counts"] = PLACED
-    return LongTrend(d.area.name, t, crime, asb, figures, _figures(asb, t), METHOD)
+    return LongTrend(d.area.name, t, crime, asb, figures, _figures(asb, t), METHOD,
+                     three_year_from=ctx.charted_from)  # fmt: skip
 
 
 #: What a force area's rate per 1,000 counts (the report's one definition).
@@ -119,11 +123,23 @@ def _years_table(f: dict, what: str, caption: str, t: int) -> h.Html:
     )  # fmt: skip
 
 
+def _earlier_range(s: dict) -> str:
+    """The range of a month's earlier years: '1,100 to 1,122'; '550 in every earlier
+    year' when they are equal; '550 (one earlier year)' when there is one."""
+    n = s["earlier_years"]
+    if not n:
+        return ""
+    lo, hi = ds.text(s["earlier_min"]), ds.text(s["earlier_max"])
+    if n == 1:
+        return f"{lo} (one earlier year)"
+    same = s["earlier_min"] == s["earlier_max"] and not ds.hidden(s["earlier_min"])
+    return f"{lo} in every earlier year" if same else f"{lo} to {hi}"
+
+
 def _season_table(f: dict, group: str, area: str) -> h.Html:
     rows = []
     for s in f["season"][group]:
-        rng = (f"{ds.text(s['earlier_min'])} to {ds.text(s['earlier_max'])}"
-               if s["earlier_years"] else "")  # fmt: skip
+        rng = _earlier_range(s)
         rows.append({
             "Month": ds.month_text(s["month"]), "This year": ds.text(s["count"]),
             "Earlier years: average": h.fmt_float(s["earlier_mean"], 1),
@@ -137,15 +153,15 @@ def _season_table(f: dict, group: str, area: str) -> h.Html:
 
 def _season_sentence(f: dict, group: str, what: str) -> str:
     s = f["season"][group]
-    above = [ds.month_text(x["month"]) for x in s if x["position"] == tr.ABOVE]
-    below = [ds.month_text(x["month"]) for x in s if x["position"] == tr.BELOW]
+    above = months_long([x["month"] for x in s if x["position"] == tr.ABOVE])
+    below = months_long([x["month"] for x in s if x["position"] == tr.BELOW])
     n = max((x["earlier_years"] for x in s), default=0)
     if n == 0:
         return f"There is no earlier year to set this year's {what} against."
     text = f"Against the same month in the {n} earlier year{'s' if n > 1 else ''}: "
-    text += (f"{what} was higher than in every earlier year in {', '.join(above)}" if above
+    text += (f"{what} was higher than in every earlier year in {above}" if above
              else f"no month's {what} was higher than in every earlier year")  # fmt: skip
-    text += (f", and lower than in every earlier year in {', '.join(below)}." if below
+    text += (f", and lower than in every earlier year in {below}." if below
              else ".")  # fmt: skip
     if n < 3:
         text += " With so few earlier years this describes the data; it is not a test."
@@ -169,7 +185,13 @@ def render_year(r: LongTrend) -> h.Html:
         f"Crime in {r.area} per year since {ds.month_text(f['first_month'])}, by offence "
         "group, and each month of the year against the same month in earlier years."
     )]  # fmt: skip
-    parts.append(_chart(r.crime, "All crimes", f"{r.area}: crimes each month", "crimes"))
+    if f["first_month"] < r.three_year_from or not r.three_year_from:
+        parts.append(_chart(r.crime, "All crimes", f"{r.area}: crimes each month", "crimes"))
+    else:  # the same months as the three-year chart: one chart, not two
+        parts.append(h.paragraph(
+            "All crimes month by month are charted under 'Total recorded crime over three "
+            "years' above."
+        ))  # fmt: skip
     parts.append(_years_table(f, "Offence group", f"{r.area}: crimes per year by offence group", t))
     parts.append(h.paragraph(_season_sentence(f, "All crimes", "crime")))
     parts.append(_season_table(f, "All crimes", r.area))

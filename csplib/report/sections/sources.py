@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from csplib.indicators.suppression import disclosure_note
 from csplib.report import html as h
@@ -74,8 +73,7 @@ def build_quarter(ctx: Quarter, figures: dict, chart=None, peers=None) -> Source
     items += [
         f"Population: ONS mid-year estimates ({figures.get('population_note') or 'not loaded'}).",
         "Disclosure: " + disclosure_note(ctx.policy),
-        f"Produced {date.today():%d %B %Y} with CSP Workbook.",
-    ]  # the licence is in the report's footer, once
+    ]  # the licence and the day it was produced are in the report's footer, once
     return Sources(items)
 
 

@@ -25,6 +25,7 @@ from csplib.report.sections.context import (
     records,
     span_long,
 )
+from csplib.report.theme import and_list, calendar_spans
 
 # ---- the quarterly briefing: a control chart ------------------------------------------
 
@@ -57,7 +58,11 @@ def build_quarter(ctx: Quarter) -> ControlChart:
     if len(before) < 12:
         return ControlChart(d.area.name, start, end, None, None, None, None, gaps,
                             ctx.period.start)  # fmt: skip
+    # monthly_counts fills every month from the first to the last it is given, so the
+    # flagged months are dropped after counting: their partial counts are neither a point
+    # nor part of the limits nor a signal (the gap is a gap, never a low month).
     mc = monthly_counts(d.area_crimes, good).set_index("month")["count"].astype(float)
+    mc = mc[mc.index.isin(good)]
     chart = xmr(mc, baseline=(before[0], before[-1]), require_consecutive=False)
     drawn = chart.reindex(months)
     for col in ("mean", "upper_limit", "lower_limit", "upper_two_sigma", "lower_two_sigma",
@@ -74,9 +79,10 @@ _SIDE = {"above": "above the average", "below": "below the average",
          "rising": "rising", "falling": "falling"}  # fmt: skip
 
 
-def signal_text(row: dict, trending: bool) -> str:
-    """One signal in plain English with month names, e.g. 'Unusually high: July and
-    August 2024 were above the range the earlier months set (a concern).'"""
+def signal_text(row: dict, trending: bool, quarter_start: str = "") -> str:
+    """One signal in plain English with month names, e.g. 'Unusual: July to August 2024
+    were above the usual range of earlier months (a concern).' A signal that began
+    before the quarter (``quarter_start``) and runs into it says so."""
     span = span_long(row["start"], row["end"])
     n, side = int(row["points"]), row["side"]
     what = {
@@ -90,9 +96,12 @@ def signal_text(row: dict, trending: bool) -> str:
         + f" the average, {span}",
     }[row["rule"]]
     verdict = {"concern": "a concern", "improvement": "an improvement"}.get(row["assessment"])
-    if trending or verdict is None:
-        return f"Unusual: {what}."
-    return f"Unusual: {what} ({verdict})."
+    notes = []
+    if quarter_start and row["start"] < quarter_start:
+        notes.append("it began before this quarter and ran into it")
+    if verdict is not None and not trending:
+        notes.append(verdict)
+    return f"Unusual: {what}" + (f" ({'; '.join(notes)})." if notes else ".")
 
 
 def render_quarter(r: ControlChart) -> h.Html:
@@ -123,7 +132,7 @@ def render_quarter(r: ControlChart) -> h.Html:
         ))  # fmt: skip
     else:
         rows = r.signals.to_dict("records")
-        parts.append(h.bullet_list([signal_text(x, trending) for x in rows]))
+        parts.append(h.bullet_list([signal_text(x, trending, r.quarter_start) for x in rows]))
     return h.join(parts)
 
 
@@ -170,22 +179,52 @@ def build_year(ctx: Year) -> ThreeYears:
 
 
 def _chart(r: ThreeYears, area: str) -> h.Html:
+    """The monthly series with rolling 12-month totals below, from the first month the
+    store holds (months before the data begins are not drawn, so never hatched as
+    missing); a missing or incomplete month after it is a hatched gap."""
     ctx = r.ctx
+    start = ctx.charted_from
+    monthly = r.monthly[r.monthly["month"].astype(str) >= start].reset_index(drop=True)
+    rolling = r.rolling[r.rolling["month"].astype(str) >= start].reset_index(drop=True)
     fig, alt = charts.series_chart(
-        r.monthly, f"Monthly recorded crime, {area}", rolling=r.rolling,
+        monthly, f"Monthly recorded crime, {area}", rolling=rolling,
         highlight=ctx.period.months,
     )  # fmt: skip
     caption = (
-        f"Monthly recorded crime (excluding ASB), {month_long(ctx.data.months[0])} to "
-        f"{month_long(ctx.period.end)}, the year under assessment shaded; below, rolling "
-        "12-month totals."
+        f"Monthly recorded crime (excluding ASB), {span_long(start, ctx.period.end)}, the "
+        "year under assessment shaded; below, rolling 12-month totals."
     )
-    if ctx.flagged:
+    if ctx.before_data:
         caption += (
-            f" {months_long(ctx.flagged)}: data missing or incomplete, shown as a gap "
+            f" The data begins in {month_long(ctx.first_month)}: "
+            f"{months_long(ctx.before_data)} {'is' if len(ctx.before_data) == 1 else 'are'} "
+            "before it, not missing."
+        )
+    if ctx.gaps:
+        caption += (
+            f" {months_long(ctx.gaps)}: data missing or incomplete, shown as a gap "
             "(hatched), and rolling totals whose window includes it are left out."
         )
     return h.figure(fig, alt, caption)
+
+
+def _year_note(ctx: Year, y: dict) -> str:
+    """What a year's row of the three-year table counts: every month, or which months
+    are missing and which come before the data begins."""
+    flagged = y["flagged_months"]
+    if not flagged:
+        return "all 12 months complete"
+    before = [m for m in flagged if m in ctx.before_data]
+    gaps = [m for m in flagged if m not in before]
+    parts = []
+    if before:
+        begins = f"before the data begins ({month_long(ctx.first_month)})"
+        parts.append(begins if not y["complete_months"] else f"{months_long(before)}: {begins}")
+    if gaps:
+        parts.append(f"{months_long(gaps)} missing or incomplete: left out")
+    if y["complete_months"]:
+        parts.append(f"{y['complete_months']} months counted")
+    return "; ".join(parts)
 
 
 def _years_table(r: ThreeYears, area: str) -> h.Html:
@@ -193,11 +232,7 @@ def _years_table(r: ThreeYears, area: str) -> h.Html:
     rows = []
     for y in r.figures["three_year"]:
         none = not y["complete_months"]
-        note = "all 12 months complete" if not y["flagged_months"] else (
-            "no month of this year is in the store" if none else
-            f"{months_long(y['flagged_months'])} missing or incomplete: "
-            f"left out; {y['complete_months']} months counted"
-        )  # fmt: skip
+        note = _year_note(r.ctx, y)
         if none:  # a gap is never a zero
             rows.append({"Financial year": y["period"], "Crimes": "no data",
                          "Complete months": "0", "Crimes per complete month": "",
@@ -221,16 +256,32 @@ def _years_table(r: ThreeYears, area: str) -> h.Html:
     )  # fmt: skip
 
 
+def window_months(ctx: Year, w: dict) -> str:
+    """What a rolling window's comparison counts: '12 months'; '11 months (December 2022
+    missing, so December left out of both years)'; '3 months (data begins April 2018,
+    so July to March left out of both years)'. A month is left out of both windows when
+    it or its pair a year earlier is unknown, so the reason names whichever it was."""
+    if w["months"] == 12 or not w["excluded"]:
+        return f"{w['months']} months"
+    pairs = set(w["excluded"]) | {shift_month(m, -12) for m in w["excluded"]}
+    reasons = []
+    missing = sorted(pairs & set(ctx.gaps))
+    if missing:
+        reasons.append(f"{months_long(missing)} missing")
+    if pairs & set(ctx.before_data):
+        reasons.append(f"data begins {month_long(ctx.first_month)}")
+    why = " and ".join(reasons)
+    left_out = and_list(calendar_spans(w["excluded"]))
+    return f"{w['months']} months ({why + ', so ' if why else ''}{left_out} left out of both years)"
+
+
 def _rolling_table(r: ThreeYears) -> h.Html:
     t = r.ctx.threshold
     rows = []
     for w in r.figures["rolling_12"]:
         # A total over fewer than 12 months says what it covers, never "12 months".
-        covers = "12 months" if w["months"] == 12 else (
-            f"{w['months']} months ({months_long(w['excluded'])} left out)"
-            if w["excluded"] else f"{w['months']} months")  # fmt: skip
         rows.append({
-            "Window ending": month_long(w["end"]), "Months counted": covers,
+            "Window ending": month_long(w["end"]), "Months counted": window_months(r.ctx, w),
             "Crimes": cells.count(w["current"], t),
             "Same months a year before": cells.count(w["previous"], t),
             "Change %": format_pct(pct_rounded(w["current"], w["previous"])),
