@@ -3,12 +3,19 @@
 A CSP's crimes are the rows whose LSOA lies in one of its districts. Where a CSP is
 the only partnership in its police force area (the City of London), the force's rows
 are the CSP's rows: the force polices exactly that area, and rows that police.uk
-snapped to an LSOA just over the boundary are still its crimes.
+snapped to an LSOA just over the boundary are still its crimes. Tables of places
+(neighbourhoods, wards, snap points, the map) hold only the LSOAs inside the area's
+partnerships (:meth:`Area.inside`); the rows outside are counted in the reports'
+reconciliation of the force's total.
+
+ONS names a few areas "X, Y of" ("London, City of", "Bristol, City of"); prose and
+captions write them "Y of X" (:func:`display_name`).
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -16,6 +23,24 @@ import pandas as pd
 
 from csplib.errors import ParameterError
 from csplib.schema import FORCES, force_slug
+
+#: An ONS name in index order: "London, City of", "Herefordshire, County of".
+_INDEX_ORDER = re.compile(r"\s*([^,]+?)\s*,\s*([^,]+?\bof)\s*")
+
+
+def display_name(name: str | None) -> str | None:
+    """An ONS area name as a sentence or caption writes it: the lookup's index order
+    "X, Y of" turned round to "Y of X"; any other name unchanged.
+
+    >>> display_name("London, City of"), display_name("Herefordshire, County of")
+    ('City of London', 'County of Herefordshire')
+    >>> display_name("Kent"), display_name(None)
+    ('Kent', None)
+    """
+    if name is None:
+        return None
+    m = _INDEX_ORDER.fullmatch(str(name))
+    return f"{m.group(2)} {m.group(1)}" if m else str(name)
 
 
 @dataclass(frozen=True)
@@ -39,6 +64,40 @@ class Area:
         # The partnership's LSOAs, as recorded by the force that polices it (whose
         # coverage the report checks).
         return crimes[own & (crimes["csp_code"] == self.code)]
+
+    @property
+    def county(self) -> str | None:
+        """The force area's name as the report writes it (:func:`display_name`);
+        ``pfa_name`` stays the lookup's, for matching."""
+        return display_name(self.pfa_name)
+
+    @property
+    def one_partnership(self) -> bool:
+        """The force area holds this one partnership (the City of London): there is no
+        county to compare with."""
+        return len(self.csp_names) == 1
+
+    @property
+    def partnership(self) -> str | None:
+        """The partnership the area is: a CSP's own name, or a force's one partnership;
+        None for a force of several."""
+        if self.kind == "csp":
+            return self.name
+        return self.csp_names[0] if self.one_partnership else None
+
+    def inside(self, crimes: pd.DataFrame) -> pd.Series:
+        """Which rows of ``crimes`` lie in the area's own LSOAs: a partnership's, or for a
+        force those of its partnerships (without a lookup, those police.uk placed in the
+        force area, or failing that every row with an LSOA). Rows with no location, or
+        snapped to an LSOA over the boundary, are not inside: tables of places leave them
+        out."""
+        if self.kind == "csp":
+            return crimes["csp_code"] == self.code
+        if self.csp_names:
+            return crimes["csp_name"].isin(self.csp_names)
+        if "geo_status" in crimes:
+            return crimes["geo_status"].astype("str") == "in_force_area"
+        return crimes["lsoa_code"].notna()
 
 
 def _norm(name: str) -> str:

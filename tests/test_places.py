@@ -60,6 +60,15 @@ def test_top_lsoas_by_count_with_shares_of_all_crime():
     assert top.attrs["n_asb_excluded"] == 4
 
 
+def test_top_lsoas_shares_of_a_given_total():
+    # Only the area's own LSOAs are ranked, but the shares are of all its crime: the 31
+    # crimes above and 9 more snapped to neighbourhoods over its boundary.
+    top = top_lsoas(FIVE, n=2, total=40)
+    assert top["share_pct"].tolist() == pytest.approx([30.0, 20.0])
+    assert top["cumulative_share_pct"].tolist() == pytest.approx([30.0, 50.0])
+    assert top.attrs["n_total"] == 40
+
+
 def test_top_lsoas_by_rate_per_1000():
     top = top_lsoas(FIVE, n=3, population=POPULATION, by="rate_per_1000")
     # rates: A 12/1500 = 8.0, B 8/800 = 10.0, C 5/1000 = 5.0, D 3/200 = 15.0, E 1.0

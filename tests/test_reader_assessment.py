@@ -218,11 +218,11 @@ def test_city_has_one_rate_and_reconciles_the_force_total(city, realdata):
     total, with_lsoa = _city_rows(realdata)
     assert total == 8865
     figures = json.loads((folder / "figures.json").read_text())
-    county = {row[0]: row for row in _rows(r, "Every partnership in")}
-    placed = int(county["City of London"][1].replace(",", ""))
+    county = {row["area"]: row for row in figures["county"]}
+    placed = county["City of London"]["count"]
     assert placed <= with_lsoa  # rows placed in the partnership have an LSOA
-    # One rate per 1,000: the county table's, in the summary and in figures.json.
-    rate = county["City of London"][3]
+    # One rate per 1,000: the partnership's, in the summary and in figures.json.
+    rate = f"{county['City of London']['rate']:.1f}"
     assert f"{rate} crimes per 1,000 residents" in r.summary
     assert f"{figures['rate_per_1000']['current']:.1f}" == rate
     assert "911.9" not in r.body
@@ -236,6 +236,87 @@ def test_city_has_one_rate_and_reconciles_the_force_total(city, realdata):
     # Months before the store begins are no data, never a zero.
     years = {row[0]: row for row in _rows(r, "Recorded crime and ASB over three")}
     assert years["2017/18"][1] == "no data"
+
+
+def _city_lsoas(realdata: Path) -> tuple[dict[str, int], int, int]:
+    """(crimes per LSOA name, crimes with no LSOA, all crimes) of the City of London force
+    in 2019/20, ASB left out, counted from the published police.uk CSVs."""
+    months = {f"2019-{m:02d}" for m in range(4, 13)} | {"2020-01", "2020-02", "2020-03"}
+    counts: dict[str, int] = {}
+    no_lsoa = total = 0
+    for f in sorted((realdata / "police_uk" / CITY).glob("*-street.csv")):
+        with f.open(newline="", encoding="utf-8-sig") as fh:
+            for row in csv.DictReader(fh):
+                if row["Month"] not in months or row["Crime type"] == "Anti-social behaviour":
+                    continue
+                total += 1
+                name = row["LSOA name"].strip()
+                if name:
+                    counts[name] = counts.get(name, 0) + 1
+                else:
+                    no_lsoa += 1
+    return counts, no_lsoa, total
+
+
+@pytest.mark.realdata
+def test_city_has_no_county_to_compare_with(city):
+    """A force of one partnership: no one-row county table, no county position in the
+    priority score (it scores nothing, and the scoring rules say so), no force column in
+    the outcomes, and the force area named as prose writes it."""
+    folder, _ = city
+    r = read_report(folder / "report.html")
+    assert not any(t.caption.strip().startswith("Every partnership") for t in r.tables)
+    assert "no county comparison: no county table or chart is drawn" in r.body
+    alone = "no county comparison (City of London is the only partnership in its force area)"
+    assert f"County position: {alone}, so no crime type scores points for it." in r.body
+    assert "Score = volume + trend (0 to 6)" in r.body
+    scores = next(t for t in r.tables if t.caption.startswith("Priority scores"))
+    assert "Against the county" not in scores.header
+    assert not any("within" in row for row in scores.rows)
+    points = next(t for t in r.tables if t.caption.startswith("How each score is made up"))
+    assert points.header == ["Crime type", "Share of crime", "Volume", "Trend", "Score"]
+    for row in points.rows:
+        share = float(row[1].rstrip("%"))
+        volume = 3 if share >= 20 else 2 if share >= 10 else 1 if share >= 5 else 0
+        assert int(row[2]) == volume, row
+        assert int(row[4]) == volume + int(row[3]), row  # nothing for the county
+    outcomes = next(t for t in r.tables if t.caption.startswith("Outcomes of crimes in"))
+    assert outcomes.header == ["Outcome", "2019/20", "2018/19"]
+    text = "\n".join([r.body, r.methods, *r.alts])
+    assert "London, City of" not in text
+    assert "across City of London" not in r.body
+
+
+@pytest.mark.realdata
+def test_city_places_and_rises_hold_only_its_own_neighbourhoods(city, realdata):
+    """The force's crimes snapped to LSOAs in Tower Hamlets, Islington or Camden are in its
+    total (and its reconciliation) but are not City of London's neighbourhoods."""
+    folder, _ = city
+    r = read_report(folder / "report.html")
+    counts, no_lsoa, total = _city_lsoas(realdata)
+    own = {name: n for name, n in counts.items() if name.startswith("City of London ")}
+    outside = sum(counts.values()) - sum(own.values())
+    assert outside > 0 and total == 8865
+    hot = {row[0].split(" (")[0]: int(row[1].replace(",", ""))
+           for row in _rows(r, "Neighbourhoods with most crime")}  # fmt: skip
+    assert hot == own
+    rises = _rows(r, "Neighbourhoods (LSOAs) with a significant rise")
+    assert rises and all(row[0] in own for row in rises)
+    assert f"With {len(own)} neighbourhoods tested at once" in r.body
+    assert (
+        f"{total - sum(own.values()):,} fewer: {no_lsoa} have no map location and {outside} "
+        "fall in neighbourhoods outside the force area" in r.body
+    )
+
+
+@pytest.mark.realdata
+def test_city_says_no_most_similar_group_was_given_and_how_to_give_one(city):
+    folder, _ = city
+    r = read_report(folder / "report.html")
+    assert "City of London is the only partnership in its force area" in r.body
+    assert "No most similar group was given for this report" in r.body
+    assert "--peer-group" in r.body
+    assert "parameters/peer_groups.yaml" in r.methods
 
 
 @pytest.mark.realdata

@@ -172,6 +172,61 @@ def test_city_of_london_has_no_one_bar_county_table(city):
     assert 2210 - 145 - 119 == 1946
 
 
+def _city_quarter_lsoas(realdata) -> tuple[dict[str, int], int]:
+    """(crimes per LSOA name, all crimes) of the City of London force in April to June
+    2019, ASB left out, counted from the published police.uk CSVs."""
+    counts: dict[str, int] = {}
+    total = 0
+    folder = realdata / "police_uk" / "city_of_london_street_2018-04_to_2020-11"
+    for month in ("2019-04", "2019-05", "2019-06"):
+        with (folder / f"{month}-city-of-london-street.csv").open(
+            newline="", encoding="utf-8-sig"
+        ) as fh:
+            for row in csv.DictReader(fh):
+                if row["Crime type"] == "Anti-social behaviour":
+                    continue
+                total += 1
+                if row["LSOA name"]:
+                    counts[row["LSOA name"]] = counts.get(row["LSOA name"], 0) + 1
+    return counts, total
+
+
+@pytest.mark.realdata
+def test_city_places_hold_only_its_own_neighbourhoods(city, realdata):
+    """The force's crimes snapped to LSOAs in Tower Hamlets, Islington or Camden are in its
+    total but are not City of London's neighbourhoods or repeat locations."""
+    counts, total = _city_quarter_lsoas(realdata)
+    assert total == 2210
+    own = {name: n for name, n in counts.items() if name.startswith("City of London ")}
+    assert len(own) < len(counts)  # the published rows do reach over the boundary
+    r = city["report"]
+    top = _table(r, "Neighbourhoods (LSOAs) with the most crime")
+    assert {row[1]: int(row[2].replace(",", "")) for row in top.rows} == own
+    # Shares are of all the force's crime in the quarter, the summary's total.
+    for row in top.rows:
+        assert row[3] == f"{100 * own[row[1]] / total:.1f}%"
+    snaps = _table(r, "Repeat locations")
+    assert snaps.rows and all(row[2].startswith("City of London ") for row in snaps.rows)
+    # The rows outside are counted where the force's total is reconciled.
+    outside = sum(counts.values()) - sum(own.values())
+    assert f"{outside} were placed in areas outside the force area" in r.body
+
+
+@pytest.mark.realdata
+def test_city_says_no_most_similar_group_was_given_and_how_to_give_one(city):
+    r = city["report"]
+    assert "No most similar group was given for this report" in r.body
+    assert "--peer-group" in r.body
+    assert "parameters/peer_groups.yaml" in r.methods
+
+
+@pytest.mark.realdata
+def test_city_force_area_is_named_city_of_london(city):
+    r = city["report"]
+    text = "\n".join([r.body, r.methods, *r.alts])
+    assert "London, City of" not in text
+
+
 def test_methods_note_holds_the_methods(built):
     m = built["report"].methods
     for words in ("Poisson", "Benjamini-Hochberg", "XmR", "p ", "Disclosure:"):

@@ -108,6 +108,7 @@ def top_lsoas(
     *,
     by: Literal["count", "rate_per_1000"] = "count",
     include_asb: bool = False,
+    total: int | None = None,
 ) -> pd.DataFrame:
     """The ``n`` LSOAs with the most crime, by count or (given population) by rate.
 
@@ -123,6 +124,10 @@ def top_lsoas(
     ``population`` and ``rate_per_1000``. Ties are broken by LSOA code so the order is
     stable. ``attrs`` carries ``n_total``, ``n_no_lsoa`` and ``n_asb_excluded``.
 
+    ``total``: the area's crime the shares are of, when ``crimes`` holds only the rows
+    placed in the area's own LSOAs (a force's rows snapped over its boundary are not its
+    places, but are its crimes); it replaces ``n_total``.
+
     >>> crimes = pd.DataFrame({"lsoa_code": list("AAAB") + [None], "is_asb": False})
     >>> top_lsoas(crimes, n=1)[["lsoa_code", "count", "share_pct"]].values.tolist()
     [['A', 3, 60.0]]
@@ -131,6 +136,8 @@ def top_lsoas(
         raise CspError(f"n must be at least 1, got {n}")
     counts = lsoa_counts(crimes, include_asb=include_asb)
     attrs = dict(counts.attrs)
+    if total is not None:
+        attrs["n_total"] = int(total)
     total = attrs["n_total"]
     counts["share_pct"] = 100.0 * counts["count"] / total if total else np.nan
 

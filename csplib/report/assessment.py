@@ -202,7 +202,7 @@ class StrategicAssessment:
         return trend.render_year(self.results.trend)
 
     def county(self) -> h.Html:
-        return county.render_year(self.results.county, self.results.reconciled.county_note)
+        return county.render_year(self.results.county)
 
     def plan_priorities(self) -> h.Html:
         """Which revision of the plan is in force and what it changed, then one

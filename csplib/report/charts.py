@@ -531,10 +531,12 @@ SCORE_PARTS = (("volume_points", "volume"), ("trend_points", "trend"),
 
 @themed
 def score_bars(scores: pd.DataFrame, title: str) -> Chart:
-    """Stacked bars of the ten highest candidates' points by component (consultation
-    points when they were scored)."""
+    """Stacked bars of the ten highest candidates' points by component (county points
+    when a county was compared with, consultation points when they were scored)."""
     said = "consultation_points" in scores and scores["consultation_points"].notna().any()
-    parts = [p for p in SCORE_PARTS if p[0] != "consultation_points" or said]
+    county = "county_verdict" not in scores or scores["county_verdict"].ne("not compared").any()
+    parts = [p for p in SCORE_PARTS if (p[0] != "consultation_points" or said)
+             and (p[0] != "county_points" or county)]  # fmt: skip
     s = scores.sort_values(["score", "count"], ascending=False).head(10).reset_index(drop=True)
     long = s.melt(id_vars=["candidate"], value_vars=[c for c, _ in parts], var_name="part",
                   value_name="points")  # fmt: skip
@@ -563,7 +565,8 @@ def score_bars(scores: pd.DataFrame, title: str) -> Chart:
         "points. Highest: "
         + "; ".join(
             f"{r.candidate} {int(r.score)} points ({int(r.volume_points)} volume, "
-            f"{int(r.trend_points)} trend, {int(r.county_points)} county"
+            f"{int(r.trend_points)} trend"
+            + (f", {int(r.county_points)} county" if county else "")
             + (f", {int(r.consultation_points)} consultation" if said else "")
             + ")"
             for r in best.itertuples()

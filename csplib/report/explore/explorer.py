@@ -246,7 +246,7 @@ class Explorer:
             members = [str(m) for m in spec.get("members") or []]
             if area.name in members:
                 return gid, group_display_name(gid, spec), members
-        county_name = area.pfa_name or "the county"
+        county_name = area.county or "the county"
         return None, f"the partnerships of {county_name}", list(area.csp_names)
 
     # ---- computing -------------------------------------------------------------------

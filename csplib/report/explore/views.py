@@ -236,7 +236,7 @@ def view_county(ex: Explorer, sel: Selection) -> ViewResult:
     """Every partnership of the county side by side, the selected one marked."""
     ctx = ex._context(sel)
     r = county.build_quarter(ctx)
-    parts = [_title(sel, f"Across {ctx.data.area.pfa_name or 'the county'}")]
+    parts = [_title(sel, f"Across {ctx.data.area.county or 'the county'}")]
     if r.table is None:
         parts.append(h.callout(r.problem, "warning") if r.warning else h.paragraph(r.problem))
         return ViewResult(h.join(parts))
@@ -254,7 +254,7 @@ def view_county(ex: Explorer, sel: Selection) -> ViewResult:
         "Rate per 1,000": t["rate"].map(lambda x: h.fmt_float(x, 1)),
         "Rank": t["rank"].map(h.fmt_int),
     })  # fmt: skip
-    title = (f"{measure_name(sel.measure)}: every partnership in {ctx.data.area.pfa_name}, "
+    title = (f"{measure_name(sel.measure)}: every partnership in {ctx.data.area.county}, "
              f"{ctx.period.label} against {last_year}")  # fmt: skip
 
     def chart():

@@ -55,9 +55,10 @@ def build_quarter(ctx: Quarter) -> QuarterCounty:
         compare = (
             f"The comparison with {ctx.data.peer_group_name or 'its most similar group'} "
             "above stands in for it." if ctx.data.peers is not None else
-            "Name a peer group in the report's parameters to compare with similar areas."
+            "No most similar group was given to compare with instead: name one with "
+            "--peer-group when building the report."
         )  # fmt: skip
-        force = area.name if area.kind == "force" else (area.pfa_name or area.name)
+        force = area.name if area.kind == "force" else (area.county or area.name)
         r = QuarterCounty(ctx, None, reconcile=force_reconciliation(ctx))
         return QuarterCounty(ctx, None, f"{force} has a single partnership, "
                              f"{area.csp_names[0]}, so there is no county comparison. "
@@ -77,7 +78,7 @@ def _reconcile_note(r: QuarterCounty) -> str:
     ctx = r.ctx
     force, placed, no_loc, outside, unknown = r.reconcile  # type: ignore[misc]
     area = ctx.data.area
-    name = area.name if area.kind == "force" else (area.pfa_name or "the force")
+    name = area.name if area.kind == "force" else (area.county or "the force")
     if force == placed:
         return f"Every crime {name} recorded in the quarter is placed in one of its partnerships."
     why = [f"{ctx.shown(no_loc, 'unplaced', 'force')} have no location"] if no_loc else []
@@ -114,7 +115,7 @@ def render_quarter(r: QuarterCounty) -> h.Html:
         " The 'All partnerships' row counts only the crimes placed in a partnership."
     )  # fmt: skip
     return h.table(
-        frame, f"Every partnership in {ctx.data.area.pfa_name}: crimes and rate, {ctx.period.label}",
+        frame, f"Every partnership in {ctx.data.area.county}: crimes and rate, {ctx.period.label}",
         numeric=["Crimes", "Same quarter last year", "Change %", "Rate per 1,000", "Rank"],
         row_header="Partnership",
         note="Rank 1 = highest rate. " + _reconcile_note(r) + own,
@@ -188,15 +189,35 @@ def year_lfl_note(ctx: Year) -> str:
     return f"Changes compare {cover}, never a short month with a full one."
 
 
-def render_year(r: YearCounty, note: str | None = None) -> h.Html:
-    """The county table (and chart, when the county has more than one partnership);
-    ``note``: why there is no county comparison (a force with one partnership)."""
+def _one_partnership(r: YearCounty) -> h.Html:
+    """A force of one partnership: no county to compare with, so no one-row table and no
+    one-bar chart; the partnership's own count and rate in a sentence instead."""
+    ctx, th = r.ctx, r.ctx.threshold
+    area, label = ctx.data.area, ctx.period.label
+    me = r.table[r.table["area"] != "Total"].iloc[0]
+    small = any(0 < int(me[k]) < th for k in ("lfl_current", "lfl_previous"))
+    change = ("" if small or pd.isna(me["change_pct"])
+              else f" ({h.fmt_pct(me['change_pct'])} on {ctx.previous.label})")  # fmt: skip
+    return h.paragraph(
+        f"{area.partnership} is the only partnership in its force area, so there is no "
+        "county comparison: no county table or chart is drawn. In "
+        f"{label}, {cells.count(me['count'], th)} of its crimes were placed in the partnership "
+        f"by their neighbourhood{change}: {h.fmt_float(me['rate'], 1)} per 1,000 residents "
+        f"({h.fmt_int(me['population'])} residents). " + year_lfl_note(ctx)
+    )  # fmt: skip
+
+
+def render_year(r: YearCounty) -> h.Html:
+    """The county table and chart; for a force of one partnership, a sentence saying
+    there is no county to compare with (:func:`_one_partnership`)."""
     ctx = r.ctx
     if not r.figures:
         return h.callout(
             "County comparison not available: the store needs the ONS lookup and a "
             "population estimate for every partnership in the county.", "warning",
         )  # fmt: skip
+    if ctx.data.area.one_partnership:
+        return _one_partnership(r)
     t, area, label, th = r.table, ctx.data.area, ctx.period.label, ctx.threshold
     frame = pd.DataFrame({
         "Partnership": t["area"], "Crimes": t["count"].map(lambda n: cells.count(n, th)),
@@ -207,26 +228,15 @@ def render_year(r: YearCounty, note: str | None = None) -> h.Html:
             t["change_pct"].map(h.fmt_pct), t["lfl_current"], t["lfl_previous"], threshold=th
         ),
     })  # fmt: skip
-    single = len(t[t["area"] != "Total"]) < 2
-    parts = []
-    if single:
-        parts.append(h.paragraph(
-            note or f"{area.name} is the only partnership in its force area, so there is "
-            "no county comparison and no county chart."
-        ))  # fmt: skip
-        frame = frame[frame["Partnership"] != "Total"].drop(columns=["Rank"])
-    else:
-        fig, alt = charts.rate_bars(t, area.name, f"Crimes per 1,000 residents, {label}")
-        parts.append(h.figure(
-            fig, alt, f"Crimes per 1,000 residents, every partnership in {area.pfa_name}, {label}."
-        ))  # fmt: skip
-    numeric = [c for c in ("Crimes", "Population", "Rate per 1,000", "Rank",
-                           "Change % (like-for-like)") if c in frame.columns]  # fmt: skip
+    fig, alt = charts.rate_bars(t, area.name, f"Crimes per 1,000 residents, {label}")
+    parts = [h.figure(
+        fig, alt, f"Crimes per 1,000 residents, every partnership in {area.county}, {label}."
+    )]  # fmt: skip
+    numeric = ["Crimes", "Population", "Rate per 1,000", "Rank", "Change % (like-for-like)"]
     parts.append(h.table(
-        frame, f"Every partnership in {area.pfa_name}: crimes and rate per 1,000, {label}",
+        frame, f"Every partnership in {area.county}: crimes and rate per 1,000, {label}",
         numeric=numeric, row_header="Partnership",
-        note=("Rank 1 = highest rate. " if not single else "")
-        + "Populations are ONS mid-year estimates for the year the financial year starts "
+        note="Rank 1 = highest rate. Populations are ONS mid-year estimates for the year the financial year starts "
         "in. Crimes with no map location cannot be placed in a partnership and are not in "
         "these rows (see 'Why these totals differ' in the summary). " + year_lfl_note(ctx),
     ))  # fmt: skip

@@ -17,9 +17,13 @@ from csplib.report.sections.context import Year, records
 from csplib.report.sections.county import year_lfl_note
 
 
-def lfl_counts(ctx: Year, key: str | list[str]) -> pd.DataFrame:
-    """Like-for-like crime counts per ``key`` (ASB left out), every key of either year."""
+def lfl_counts(ctx: Year, key: str | list[str], *, own_lsoas: bool = False) -> pd.DataFrame:
+    """Like-for-like crime counts per ``key`` (ASB left out), every key of either year;
+    ``own_lsoas``: only the rows in the area's own LSOAs (a force's crimes snapped to a
+    neighbourhood over its boundary are not its neighbourhoods)."""
     rows = ctx.area_crimes[~asb_mask(ctx.area_crimes)]
+    if own_lsoas:
+        rows = rows[ctx.data.area.inside(rows)]
     keys = [key] if isinstance(key, str) else key
     cur = rows[rows["month"].isin(ctx.lfl.current)].groupby(keys).size()
     prev = rows[rows["month"].isin(ctx.lfl.previous)].groupby(keys).size()
@@ -45,7 +49,7 @@ def build(ctx: Year, consultation: Consultation) -> Emerging:
         min_count=ctx.threshold,
     )  # fmt: skip
     lsoas = significant_rises(
-        lfl_counts(ctx, ["lsoa_code", "lsoa_name"]), current_exposure=days[0],
+        lfl_counts(ctx, ["lsoa_code", "lsoa_name"], own_lsoas=True), current_exposure=days[0],
         previous_exposure=days[1], min_count=ctx.threshold,
     )  # fmt: skip
     figures = {"groups": records(groups[groups["rise"]]), "lsoas": records(lsoas[lsoas["rise"]]),

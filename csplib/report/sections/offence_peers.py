@@ -16,6 +16,7 @@ from csplib.report import html as h
 from csplib.report.assessment_data import csp_population
 from csplib.report.sections import disclose as ds
 from csplib.report.sections.context import Year
+from csplib.report.sections.peers import GROUP_SOURCE, NO_GROUP
 
 METHOD = (
     "Peers by offence: for each offence group, the partnership's crimes per 1,000 "
@@ -49,7 +50,10 @@ class OffencePeers:
     notes: tuple[str, ...] = ()
 
 
-def _compare(ctx: Year, members: list[str], name: str) -> tuple[Comparison | None, str | None]:
+def _compare(
+    ctx: Year, me: str, members: list[str], name: str
+) -> tuple[Comparison | None, str | None]:
+    """``me`` (the partnership reported on) against ``members``, offence group by group."""
     d = ctx.data
     crimes = d.analyses.crimes
     rows = crimes[crimes["month"].isin(ctx.period.months) & crimes["csp_name"].isin(members)]
@@ -63,7 +67,7 @@ def _compare(ctx: Year, members: list[str], name: str) -> tuple[Comparison | Non
         pops.append({"area": m, "population": p[0]})
     counts = rows.groupby(["csp_name", "offence_group"]).size().reset_index(name="count")
     table = offence_peer_table(counts.rename(columns={"csp_name": "area"}), pd.DataFrame(pops),
-                               d.area.name)  # fmt: skip
+                               me)  # fmt: skip
     sig = table[table["verdict_95"].isin([ABOVE, BELOW])].copy()
     sig["_below"] = sig["verdict_95"] == BELOW
     sig = sig.sort_values(["_below", "ratio"], ascending=[True, False]).drop(columns="_below")
@@ -89,32 +93,38 @@ def _figures(c: Comparison, t: int) -> dict:
 def build_year(ctx: Year) -> OffencePeers:
     d, inputs, t = ctx.data, ctx.data.analyses, ctx.threshold
     out, notes = [], []
-    if inputs is None or inputs.crimes.empty or d.area.kind != "csp":
+    # A force of one partnership (the City of London) is that partnership: it has no
+    # county to compare with, but may have a most similar group.
+    me = d.area.partnership
+    if inputs is None or inputs.crimes.empty or me is None:
         note = "Peers by offence compares partnerships: there is none to compare here."
         return OffencePeers(d.area.name, ctx.period.label, t, (), {"period": ctx.period.label,
                             "comparisons": [], "notes": [note]}, METHOD, (note,))  # fmt: skip
     candidates = []
     if len(d.area.csp_names) > 1:
-        candidates.append((list(d.area.csp_names), f"every partnership in {d.area.pfa_name}"))
+        candidates.append((list(d.area.csp_names), f"every partnership in {d.area.county}"))
     else:
-        notes.append(f"{d.area.name} is the only partnership in its force area, so there is no "
+        notes.append(f"{me} is the only partnership in its force area, so there is no "
                      "county comparison.")  # fmt: skip
     if inputs.peer_group:
         _, members = inputs.peer_group
-        members = list(members) if d.area.name in members else [d.area.name, *members]
+        members = list(members) if me in members else [me, *members]
         candidates.append((members, f"its most similar group ({len(members)} partnerships)"))
-    else:
+    elif candidates:
         notes.append("No most similar group is set for this report, so offence groups are "
                      "compared with the county only.")  # fmt: skip
+    else:
+        notes.append(NO_GROUP.format(area=me))
     for members, name in candidates:
-        c, problem = _compare(ctx, members, name)
+        c, problem = _compare(ctx, me, members, name)
         if c is not None:
             out.append(c)
         if problem:
             notes.append(problem)
     figures = {"period": ctx.period.label, "comparisons": [_figures(c, t) for c in out],
                "notes": notes}  # fmt: skip
-    return OffencePeers(d.area.name, ctx.period.label, t, tuple(out), figures, METHOD,
+    method = METHOD if inputs.peer_group else f"{METHOD} {GROUP_SOURCE}"
+    return OffencePeers(d.area.name, ctx.period.label, t, tuple(out), figures, method,
                         tuple(notes))  # fmt: skip
 
 

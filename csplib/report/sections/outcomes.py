@@ -30,6 +30,9 @@ class Outcomes:
     figures: dict | None  # the ``outcomes`` of figures.json (published counts)
     methods_text: str
     problem: str | None = None
+    # Why the force is not compared with (the report is the whole force, as for the City
+    # of London, the only partnership in its force area); None: it is.
+    no_force: str | None = None
 
 
 def _published(table: pd.DataFrame, threshold: int) -> tuple[dict, dict]:
@@ -58,7 +61,7 @@ METHOD = (
 
 def build_year(ctx: Year) -> Outcomes:
     d, inputs = ctx.data, ctx.data.analyses
-    force = d.area.pfa_name or ", ".join(d.area.forces)
+    force = d.area.county or ", ".join(d.area.forces)
     if inputs is None or inputs.crimes.empty:
         return Outcomes(d.area.name, force, ctx.threshold, None, {}, {}, None, METHOD,
                         "No crimes with outcomes were read for this section.")  # fmt: skip
@@ -77,7 +80,15 @@ def build_year(ctx: Year) -> Outcomes:
         "unmapped": list(res.unmapped),
     }  # fmt: skip
     method = METHOD + " " + res.cut_off + (" " + " ".join(res.notes) if res.notes else "")
-    return Outcomes(d.area.name, force, ctx.threshold, res, counts, totals, figures, method)
+    no_force = None
+    if d.area.kind == "force":
+        no_force = (
+            f"{d.area.partnership} is the only partnership in its force area, so there is no "
+            "county comparison." if d.area.one_partnership else
+            f"The report covers the whole of {d.area.name}, so there is no force to compare with."
+        )  # fmt: skip
+    return Outcomes(d.area.name, force, ctx.threshold, res, counts, totals, figures, method,
+                    no_force=no_force)  # fmt: skip
 
 
 def share(r: Outcomes, scope: str, group: str, outcome: str) -> float | None:
@@ -107,7 +118,7 @@ def render_year(r: Outcomes) -> h.Html:
     parts = []
     charged = share(r, "period", "All crimes", oc.CHARGED)
     before = share(r, "previous", "All crimes", oc.CHARGED)
-    force = share(r, "force", "All crimes", oc.CHARGED)
+    force = None if r.no_force else share(r, "force", "All crimes", oc.CHARGED)
     lead = f"In {res.period}, "
     lead += (
         f"{ds.pct(charged)} of {r.area}'s crimes had led to a charge or summons"
@@ -116,7 +127,7 @@ def render_year(r: Outcomes) -> h.Html:
     )
     lead += f", against {ds.pct(before)} for {res.previous}" if before is not None else ""
     lead += f" and {ds.pct(force)} across {r.force}." if force is not None else "."
-    parts.append(h.paragraph(lead))
+    parts.append(h.paragraph(lead + (f" {r.no_force}" if r.no_force else "")))
     if res.method == "outcomes files":
         age = (f"Both years are compared at the same age: each crime's outcome as it stood "
                f"{res.age_months} months after the month of the crime.")  # fmt: skip
@@ -130,12 +141,14 @@ def render_year(r: Outcomes) -> h.Html:
                f"outcomes files to compare them at {res.age_months} months.")  # fmt: skip
     parts.append(h.callout(age))
     rows = []
+    cols = [res.period, res.previous] + ([] if r.no_force else [f"{r.force}, {res.period}"])
     for outcome in oc.OUTCOME_GROUPS:
-        rows.append({"Outcome": outcome.capitalize(),
-                     res.period: _cell(r, "period", "All crimes", outcome),
-                     res.previous: _cell(r, "previous", "All crimes", outcome),
-                     f"{r.force}, {res.period}": _cell(r, "force", "All crimes", outcome)})  # fmt: skip
-    cols = [res.period, res.previous, f"{r.force}, {res.period}"]
+        row = {"Outcome": outcome.capitalize(),
+               res.period: _cell(r, "period", "All crimes", outcome),
+               res.previous: _cell(r, "previous", "All crimes", outcome)}  # fmt: skip
+        if not r.no_force:
+            row[f"{r.force}, {res.period}"] = _cell(r, "force", "All crimes", outcome)
+        rows.append(row)
     parts.append(h.table(
         pd.DataFrame(rows), f"Outcomes of crimes in {r.area}: share of crimes (count)",
         numeric=cols, row_header="Outcome",

@@ -12,6 +12,21 @@ from csplib.report import charts
 from csplib.report import html as h
 from csplib.report.sections.context import Quarter
 
+#: What a report says when no most similar group was given (the methods note says where
+#: groups are set: :data:`GROUP_SOURCE`).
+NO_GROUP = (
+    "No most similar group was given for this report, so {area} is not compared with "
+    "similar partnerships. To add the comparison, name a group with --peer-group when "
+    "building the report (the methods note says where groups are set)."
+)
+#: The methods note's line on where most similar groups come from, when none was given.
+GROUP_SOURCE = (
+    "Most similar group: none was given. A group is set in parameters/peer_groups.yaml (its "
+    "members are partnership names from the ONS lookup, each with its crimes in the store) "
+    "and named with --peer-group; the Home Office's own most similar group lists are "
+    "restricted."
+)
+
 #: Verdicts of :func:`csplib.indicators.peers.peer_comparison` in plain English.
 VERDICT_WORDS = {"significantly above": "above average", "significantly below": "below average",
                  "within": "about average"}  # fmt: skip
@@ -47,10 +62,7 @@ def of_table(ctx: Quarter, area: str, group: str | None, table: pd.DataFrame | N
 def render(r: Peers) -> h.Html:
     peers = r.table
     if peers is None or peers.empty:
-        return h.paragraph(
-            "No peer group is set for this report: name one in the report's parameters to "
-            "compare with similar partnerships."
-        )
+        return h.paragraph(NO_GROUP.format(area=r.area))
     ctx = r.ctx
     fig, alt = charts.funnel_plot(peers, r.area)
     frame = pd.DataFrame({

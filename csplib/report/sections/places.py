@@ -36,14 +36,19 @@ def _lsoa_population(ctx: Quarter) -> pd.DataFrame:
 
 
 def build(ctx: Quarter) -> Places:
+    """The top neighbourhoods and snap points of the quarter, of the area's own LSOAs
+    only (:meth:`csplib.areas.Area.inside`): a force's crimes snapped to a neighbourhood
+    over its boundary are in its total but are not its places."""
     cur = in_period(ctx.data.area_crimes, ctx.period)
     t = ctx.threshold
-    top = top_lsoas(cur, n=10)
+    total = int((~asb_mask(cur)).sum())  # the shares are of all the area's crime
+    cur = cur[ctx.data.area.inside(cur)]
+    top = top_lsoas(cur, n=10, total=total)
     shown, hidden = cells.top_counts(top["count"], top.attrs["n_total"], t)
     pop = _lsoa_population(ctx)
     by_rate = None
     if not pop.empty:
-        by_rate = top_lsoas(cur, n=10, population=pop, by="rate_per_1000")
+        by_rate = top_lsoas(cur, n=10, population=pop, by="rate_per_1000", total=total)
         # A rate gives its count back: leave out every LSOA hidden above.
         hidden_lsoas = set(top["lsoa_code"][hidden])
         by_rate = by_rate[(by_rate["count"] >= t) & ~by_rate["lsoa_code"].isin(hidden_lsoas)]
@@ -103,14 +108,15 @@ def build_map(ctx: Quarter, places: Places) -> Map:
     d = ctx.data
     if not d.boundaries:
         return Map(ctx, None, None, None, {})
-    cur = in_period(d.area_crimes, ctx.period)
+    own = d.area_crimes[d.area.inside(d.area_crimes)]  # the area's own LSOAs only
+    cur = in_period(own, ctx.period)
     counts = cur[~asb_mask(cur)].groupby("lsoa_code").size()
     props = d.boundaries[0].get("properties") or {}
     key = next(
         (k for k in props if k.upper().startswith("LSOA") and k.upper().endswith("CD")), None
     )
     # Shade every LSOA of the area, including those with no crime this quarter.
-    area_lsoas = set(d.area_crimes["lsoa_code"].dropna()) | set(counts.index)
+    area_lsoas = set(own["lsoa_code"].dropna()) | set(counts.index)
     counts = counts.reindex(sorted(area_lsoas), fill_value=0)
     shown = dict(zip(places.top["lsoa_code"], places.top_shown, strict=True))
     return Map(ctx, d.boundaries, counts, key, shown)

@@ -42,6 +42,7 @@ class PlacesNamed:
     figures: dict | None  # the ``places`` of figures.json
     methods_text: str
     problem: str | None = None
+    outside: int = 0  # the area's crimes snapped to an LSOA outside it (in ``unplaced``)
 
 
 def build_year(ctx: Year) -> PlacesNamed:
@@ -52,9 +53,14 @@ def build_year(ctx: Year) -> PlacesNamed:
     rows = d.area.select(inputs.crimes)
     rows = rows[rows["month"].isin(ctx.period.months) & ~asb_mask(rows)]
     total = len(rows)
+    # The tables hold the area's own LSOAs only: a force's crimes snapped to a
+    # neighbourhood over its boundary are in its total, not among its places.
+    inside = d.area.inside(rows)
+    own = rows[inside]
+    outside = int((rows["lsoa_code"].notna() & ~inside).sum())
     lookup = inputs.lsoa_ward if inputs.lsoa_ward is not None else pd.DataFrame(
         columns=["lsoa_code", "lsoa_name", "ward_code", "ward_name", "lad_code", "lad_name"])  # fmt: skip
-    by_lsoa = (rows[rows["lsoa_code"].notna()].groupby(["lsoa_code", "lsoa_name"], dropna=False)
+    by_lsoa = (own[own["lsoa_code"].notna()].groupby(["lsoa_code", "lsoa_name"], dropna=False)
                .size().rename("count").reset_index()
                .sort_values(["count", "lsoa_code"], ascending=[False, True]).head(TOP))  # fmt: skip
     by_lsoa["label"] = name_lsoas(by_lsoa["lsoa_code"], lookup, by_lsoa["lsoa_name"]).to_numpy()
@@ -62,10 +68,10 @@ def build_year(ctx: Year) -> PlacesNamed:
     by_lsoa["shown"] = shown
     wards = unplaced = None
     if inputs.lsoa_ward is not None:
-        wards = ward_table(rows, lookup, inputs.lsoa_population)
+        wards = ward_table(own, lookup, inputs.lsoa_population)
         wards = wards[wards["lad_name"].isin(set(lookup.loc[
             lookup["lad_code"].isin(d.area.lad_codes), "lad_name"]))].reset_index(drop=True)  # fmt: skip
-        unplaced = int(wards.attrs.get("unplaced", 0))
+        unplaced = int(wards.attrs.get("unplaced", 0)) + len(rows) - len(own)
         shown_w, _ = cells.top_counts(wards["count"], total, t)
         wards["shown"] = shown_w
     districts = None
@@ -74,7 +80,7 @@ def build_year(ctx: Year) -> PlacesNamed:
         pop = d.population[d.population["area_code"].isin(d.area.lad_codes)]
         pop = pop[pop["year"] == (year if year in set(pop["year"]) else pop["year"].max())]
         pop = pop.rename(columns={"area_code": "lad_code", "area_name": "lad_name"})
-        districts = district_split(rows, pop)
+        districts = district_split(own, pop)
     figures = {
         "period": ctx.period.label, "total": ds.lone(total, t), "unplaced": ds.lone(unplaced, t),
         "hot_spots": [{"lsoa_code": r.lsoa_code, "name": r.label, "count": _value(r.shown)}
@@ -92,7 +98,7 @@ def build_year(ctx: Year) -> PlacesNamed:
             for r in districts.itertuples()],
     }  # fmt: skip
     return PlacesNamed(d.area.name, ctx.period.label, t, total, by_lsoa, wards, districts,
-                       unplaced, figures, METHOD)  # fmt: skip
+                       unplaced, figures, METHOD, outside=outside)  # fmt: skip
 
 
 def _value(shown: str) -> int | str:
@@ -126,8 +132,9 @@ def render_year(r: PlacesNamed) -> h.Html:
             "Residents": [h.fmt_int(x["population"]) for x in f["wards"]],
             "Per 1,000 residents": [h.fmt_float(x["rate_per_1000"], 1) for x in f["wards"]],
         })  # fmt: skip
+        where = f", or fell in an LSOA outside {r.area}," if r.outside else ""
         note = (f"{ds.text(f['unplaced'])} crimes had no location or an LSOA outside the ward "
-                "lookup and are not in a ward.") if f["unplaced"] else "Every crime was placed in a ward."  # fmt: skip
+                f"lookup{where} and are not in a ward.") if f["unplaced"] else "Every crime was placed in a ward."  # fmt: skip
         parts.append(h.table(w, f"Crimes by ward, {r.area}, {r.period}",
                              numeric=["Crimes", "Residents", "Per 1,000 residents"],
                              row_header="Ward", note=note))  # fmt: skip

@@ -36,7 +36,8 @@ def build(
     cand = lfl_counts(ctx, "crime_type").rename(columns={"crime_type": "candidate"})
     counts = year.groupby("crime_type").size()
     cand["count"] = cand["candidate"].map(counts).fillna(0).astype("int64")
-    if county.members is not None:
+    # A force of one partnership has no county to compare with: no verdict, no points.
+    if county.members is not None and not ctx.data.area.one_partnership:
         rows = county.crimes[county.crimes["month"].isin(ctx.period.months)]
         by = rows.groupby(["csp_name", "crime_type"]).size().reset_index(name="count")
         by = by.rename(columns={"csp_name": "area", "crime_type": "candidate"})
@@ -57,9 +58,20 @@ def build(
     return Priorities(ctx, scores, consultation, figures)
 
 
-def score_rules(consultation: bool, methods: bool = False) -> list[str]:
+def no_county(ctx: Year) -> str | None:
+    """Why the score has no county position (a force of one partnership), else None."""
+    area = ctx.data.area
+    if not area.one_partnership:
+        return None
+    return (f"no county comparison ({area.partnership} is the only partnership in its "
+            "force area)")  # fmt: skip
+
+
+def score_rules(consultation: bool, methods: bool = False, alone: str | None = None) -> list[str]:
     """The priority score's rules in words (csplib.indicators.priorities documents them):
-    plain English for the body, with the tests named when ``methods`` (the methods note)."""
+    plain English for the body, with the tests named when ``methods`` (the methods note).
+    ``alone``: why there is no county position (:func:`no_county`); it then scores
+    nothing and the score is the sum of the other components."""
     trend = (
         "Trend: the year against the year before (like-for-like months), two-sample "
         "Poisson test, p-values adjusted over the crime types (Benjamini-Hochberg, 5%): 3 "
@@ -77,6 +89,8 @@ def score_rules(consultation: bool, methods: bool = False) -> list[str]:
         "County position: the rate per 1,000 residents against the county's: 3 points "
         "when clearly above it, 2 when above it, 1 when within the usual range, 0 below."
     )  # fmt: skip
+    if alone:
+        county = f"County position: {alone}, so no crime type scores points for it."
     rules = [
         "Volume: share of the area's total recorded crime in the year: 3 points at 20% or "
         "more, 2 at 10%, 1 at 5%, else 0.",
@@ -84,6 +98,7 @@ def score_rules(consultation: bool, methods: bool = False) -> list[str]:
         county,
         "Harm: " + HARM_NOTE,
     ]
+    parts, most = ("volume + trend", 6) if alone else ("volume + trend + county", 9)
     if consultation:
         rules.append(
             "Residents: each crime type takes the consultation priority that it measures "
@@ -94,7 +109,7 @@ def score_rules(consultation: bool, methods: bool = False) -> list[str]:
             "but do not score."
         )
         rules.append(
-            "Score = volume + trend + county + residents (0 to 12); ties go to the larger "
+            f"Score = {parts} + residents (0 to {most + 3}); ties go to the larger "
             "count; the top three not held back are recommended. Anti-social behaviour is "
             "not crime and is weighed through the plan's ASB indicator and the consultation "
             "section instead."
@@ -104,7 +119,7 @@ def score_rules(consultation: bool, methods: bool = False) -> list[str]:
             "Residents: not scored, as the store holds no consultation responses for this area."
         )
         rules.append(
-            "Score = volume + trend + county (0 to 9); ties go to the larger count; the top "
+            f"Score = {parts} (0 to {most}); ties go to the larger count; the top "
             "three not held back are recommended. Anti-social behaviour is not crime and is "
             "weighed through the plan's ASB indicator instead."
         )
@@ -122,6 +137,9 @@ def _table(r: Priorities, said: bool) -> h.Html:
                                threshold=t),
         "Trend": s["trend"], "Against the county": s["county_verdict"],
     })  # fmt: skip
+    alone = no_county(r.ctx)
+    if alone:
+        frame = frame.drop(columns=["Against the county"])
     numeric = ["Rank", "Crimes", "Change %", "Score"]
     if said:
         frame["Residents' rank"] = s["consultation_rank"].map(
@@ -135,7 +153,9 @@ def _table(r: Priorities, said: bool) -> h.Html:
     return h.table(
         frame, f"Priority scores for {r.ctx.data.area.name}, {r.ctx.period.label}",
         numeric=numeric, row_header="Crime type",
-        note=year_lfl_note(r.ctx) + " The points behind each score are in the next table.",
+        note=year_lfl_note(r.ctx)
+        + (f" No column against the county: there is {alone}." if alone else "")
+        + " The points behind each score are in the next table.",
     )  # fmt: skip
 
 
@@ -149,6 +169,8 @@ def _points(r: Priorities, said: bool) -> h.Html:
         "Volume": s["volume_points"].map(h.fmt_int), "Trend": s["trend_points"].map(h.fmt_int),
         "County": s["county_points"].map(h.fmt_int),
     })  # fmt: skip
+    if no_county(r.ctx):
+        frame = frame.drop(columns=["County"])  # not scored: no county to compare with
     if said:
         frame["Residents"] = s["consultation_points"].map(h.fmt_int)
     frame["Score"] = s["score"].map(h.fmt_int)
@@ -166,8 +188,8 @@ def _reasons(r: Priorities) -> list[h.Html]:
     items = []
     for x in s[s["recommended"]].itertuples():
         against = f" Against: {x.reasons_against}." if x.reasons_against else ""
-        points = (f"{x.volume_points} points for volume, {x.trend_points} for trend, "
-                  f"{x.county_points} against the county"
+        points = (f"{x.volume_points} points for volume, {x.trend_points} for trend"
+                  + ("" if no_county(r.ctx) else f", {x.county_points} against the county")
                   + ("" if pd.isna(x.consultation_points)
                      else f" and {int(x.consultation_points)} from residents"))  # fmt: skip
         items.append(f"{x.candidate}. For: {x.reasons_for or points}.{against}")
@@ -187,16 +209,19 @@ def render(r: Priorities) -> h.Html:
     if r.scores.empty:
         return h.paragraph("No crime recorded: nothing to score.")
     rec, said = r.figures["recommended"], r.figures["consultation_scored"]
+    alone = no_county(r.ctx)
     parts = [
         h.paragraph(
             "Recommended priorities, from the evidence: " + ", ".join(rec) + ". Each police.uk "
-            "crime type is scored on volume, trend and its position in the county"
+            "crime type is scored on "
+            + ("volume and trend" if alone else "volume, trend and its position in the county")
             + (", and on what residents said in the consultation"
                if said else "")
             + "; the table shows every component so the board can see why one ranks above "
-            "another."
+            "another." + (f" There is {alone}, so the county position scores nothing."
+                          if alone else "")
         ),
-        h.bullet_list(score_rules(said)),
+        h.bullet_list(score_rules(said, alone=alone)),
     ]  # fmt: skip
     fig, alt = charts.score_bars(r.scores, "Priority score by component")
     parts.append(h.figure(fig, alt, "Priority score of each crime type, by component (top ten)."))

@@ -307,7 +307,7 @@ def build(ctx: Year, facts, county, priorities, recorded) -> Reconciled:
     # family of tests), then Home Office offence groups and subgroups.
     days = months_days(ctx.lfl.current), months_days(ctx.lfl.previous)
     fam = _police_family(priorities.scores if priorities is not None else None)
-    county_name = area.pfa_name if len(area.csp_names) > 1 else None
+    county_name = area.county if len(area.csp_names) > 1 else None
     county_ct = _county_crime_types(ctx, county.crimes if county is not None else None)
     found = _sentences(fam, county=county_ct or None, county_name=county_name,
                        county_exposures=days)  # fmt: skip

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from csplib.indicators.suppression import disclosure_note
 from csplib.report import html as h
 from csplib.report.sections.context import Quarter, Year, month_long
-from csplib.report.sections.priorities import score_rules
+from csplib.report.sections.peers import GROUP_SOURCE
+from csplib.report.sections.priorities import no_county, score_rules
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,8 @@ def build_quarter(ctx: Quarter, figures: dict, chart=None, peers=None) -> Source
         "limits at 95% and 99.8% (Byar's method; exact Poisson limits below 10), widened "
         "when the areas differ more than chance explains (Spiegelhalter 2005)."
     )
+    if peers is None:
+        items.append(GROUP_SOURCE)
     if peers is not None and not peers.empty and peers.attrs.get("overdispersion") is not None:
         od = peers.attrs["overdispersion"]
         if od.assessed:
@@ -109,7 +112,8 @@ def build_year(ctx: Year, figures: dict, methods: list[str] | None = None) -> So
         "Free-text comments are kept out of the report unless the comments setting is on."
         if figures["consultation"] else "Consultation: none in the store for this area.",
         "Priority score: "
-        + " ".join(score_rules(figures["priorities"]["consultation_scored"], methods=True)),
+        + " ".join(score_rules(figures["priorities"]["consultation_scored"], methods=True,
+                               alone=no_county(ctx))),
         "Change: the financial year against the year before, over months complete in both "
         "years; rolling 12 months the same way.",
         "Is it real? Two-sample Poisson test (exact conditional test for small counts), "
@@ -119,6 +123,7 @@ def build_year(ctx: Year, figures: dict, methods: list[str] | None = None) -> So
         "Office offence groups and subgroups, neighbourhoods) are adjusted for multiple "
         "testing by the Benjamini-Hochberg method. A change is large enough to matter "
         "(and named in the summary on its own) at 10% and 10 crimes or more.",
+        f"County: {no_county(ctx)}." if no_county(ctx) else
         "County: rates per 1,000 residents; funnel limits by Byar's method (exact Poisson "
         "below 10) around the county's pooled rate.",
         "RAG: the test of each plan indicator's change from its baseline comes first; a "

@@ -106,7 +106,7 @@ def build_year(ctx: Year) -> StopSearch:
         if d.area.kind == "force":
             note = f"These are figures for the whole of {d.area.name}."
         else:
-            force = d.area.pfa_name or ", ".join(d.area.forces)
+            force = d.area.county or ", ".join(d.area.forces)
             note = (f"These are figures for the whole of {force}: no neighbourhood boundaries "
                     f"are loaded to place searches in {d.area.name}.")  # fmt: skip
     pop = None

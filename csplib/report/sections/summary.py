@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from csplib.areas import display_name
 from csplib.indicators.change import format_pct, pct_rounded
 from csplib.indicators.counts import asb_mask
 from csplib.indicators.keyfigures import class_total_reveals, key_figures
@@ -50,11 +51,13 @@ class QuarterFacts:
 
 def county_name(pfa_name: str | None) -> str | None:
     """How a sentence names the county: 'Synthshire (synthetic)' -> 'Synthshire',
-    'Kent Police' -> 'Kent'."""
+    'Kent Police' -> 'Kent', 'London, City of' -> 'City of London'
+    (:func:`csplib.areas.display_name`)."""
     if not pfa_name:
         return None
     name = re.sub(r"\s*\(.*?\)\s*$", "", str(pfa_name)).strip()
-    return re.sub(r"\s+Police(\s+Area)?$", "", name).strip() or str(pfa_name)
+    name = re.sub(r"\s+Police(\s+Area)?$", "", name).strip() or str(pfa_name)
+    return display_name(name)
 
 
 def _change_entry(cur: int, prev: int, ctx: Quarter) -> dict:
@@ -371,7 +374,7 @@ def _year_sentences(ctx: Year, f: dict) -> list[str]:
         members = len(f["county"] or []) - 1
         if me and members > 1:
             text += (f", {_highest(int(me['rank']))} of {members} partnerships "
-                     f"in {ctx.data.area.pfa_name}")  # fmt: skip
+                     f"in {ctx.data.area.county}")  # fmt: skip
         items.append(text + ".")
         if rec.get("county_note"):
             items.append(rec["county_note"])
