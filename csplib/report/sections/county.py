@@ -32,10 +32,13 @@ class QuarterCounty:
     reconcile: tuple[int, int, int, int, int] | None = None
 
 
-def force_reconciliation(ctx: Quarter) -> tuple[int, int, int, int, int]:
+def force_reconciliation(ctx: Quarter | Year) -> tuple[int, int, int, int, int]:
     """(the force's crimes, those placed in one of its partnerships, with no location,
-    placed outside the force area, in an LSOA the lookup does not know) in the quarter,
-    ASB left out. The last four add up to the first."""
+    placed outside the force area, in an LSOA the lookup does not know) in the report's
+    quarter or year, ASB left out. The last four add up to the first.
+
+    The one count of crimes that cannot be placed: the county note, the assessment's
+    "Why these totals differ" and both reports' data-quality notes all take it."""
     d = ctx.data
     rows = in_period(d.crimes[d.crimes["force"].isin(list(d.area.forces))], ctx.period)
     rows = rows[~asb_mask(rows)]

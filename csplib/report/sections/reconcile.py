@@ -14,8 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from csplib.indicators.change import pct_change_exact, round_half_away
-from csplib.indicators.counts import asb_mask
+from csplib.indicators.change import format_pct, pct_change_exact, pct_rounded, round_half_away
 from csplib.indicators.narrative import (
     chance_phrase,
     is_material,
@@ -231,7 +230,7 @@ def build(ctx: Year, facts, county, priorities, recorded) -> Reconciled:
     """Reconcile the sections' figures (``facts``: summary.YearFacts, ``county``:
     county.YearCounty, ``priorities``: priorities.Priorities, ``recorded``:
     recorded.Recorded)."""
-    d, area = ctx.data, ctx.data.area
+    area = ctx.data.area
     t = facts.figures["total_crime"]
     cover = coverage_phrase(ctx)
     year_months = [m for m in ctx.period.months if m not in ctx.flagged]
@@ -263,6 +262,8 @@ def build(ctx: Year, facts, county, priorities, recorded) -> Reconciled:
         })  # fmt: skip
     # One rate: the rows placed in the partnership by their neighbourhood (the county
     # table's definition), so the summary and the county table agree.
+    from csplib.report.sections.county import force_reconciliation
+
     rate, force_note, county_note = facts.figures.get("rate_per_1000"), None, None
     ct = county.table if county is not None else None
     if ct is not None and not ct.empty:
@@ -278,14 +279,10 @@ def build(ctx: Year, facts, county, priorities, recorded) -> Reconciled:
                 f"{area.name} is the only partnership in its force area, so there is no "
                 "county comparison and no county chart."
             )
-        force_rows = d.crimes[d.crimes["force"].isin(area.forces)]
-        force_rows = force_rows[force_rows["month"].isin(ctx.period.months) & ~asb_mask(force_rows)]
-        force_total = len(force_rows)
+        force_total, _, no_loc, outside, _ = force_reconciliation(ctx)
         placed = int(members["count"].sum())
         gap = force_total - placed
         if gap:
-            no_loc = int((force_rows["geo_status"] == "no_location").sum())
-            outside = int((force_rows["geo_status"] == "outside_force_area").sum())
             other = gap - no_loc - outside
             force_note = (
                 f"The force recorded {force_total:,} crimes in {ctx.period.label}; "
