@@ -92,7 +92,8 @@ def _reconcile_note(r: QuarterCounty) -> str:
                    "lookup does not know")  # fmt: skip
     return (f"{name} recorded {force:,} crimes in the quarter; its partnerships' rows add up "
             f"to {placed:,}, {force - placed:,} fewer: " + "; ".join(why) + "."
-            + (" The summary's rate counts every crime the force recorded."
+            + (f" The summary's rate counts the {placed:,} crimes placed in "
+               f"{'its partnership' if len(area.csp_names) == 1 else 'its partnerships'}."
                if area.kind == "force" else ""))  # fmt: skip
 
 

@@ -67,6 +67,11 @@ def coverage_phrase(ctx: Year) -> str:
     )
 
 
+def _signed(cur: int, prev: int) -> str:
+    """'+23.0%': the change as the tables print it (rounded once)."""
+    return format_pct(pct_rounded(int(cur), int(prev)))
+
+
 def _pct(cur: int, prev: int) -> str:
     exact = pct_change_exact(int(cur), int(prev))
     return "n/a" if exact is None else f"{round_half_away(abs(exact), 1)}%"
@@ -294,11 +299,22 @@ def build(ctx: Year, facts, county, priorities, recorded) -> Reconciled:
                    if other else "") + "."
             )  # fmt: skip
             if rate and area.kind == "force" and placed != t["year"]:
+                # Beside the headline's change (every crime the force recorded), the
+                # county table's (the crimes placed in the partnerships), when both
+                # count whole years.
+                before = None if ctx.lfl.excluded else int(members["lfl_previous"].sum())
+                why = ("The crimes that can be placed in a partnership by their "
+                       "neighbourhood: the rate per 1,000 and the county table use these")  # fmt: skip
+                if before:
+                    why += (f", and the county table's change ({_signed(placed, before)}) "
+                            f"is theirs; the headline's ({_signed(t['current'], t['previous'])}) "
+                            "counts every crime the force recorded")  # fmt: skip
                 rows.append({
                     "figure": "police.uk, placed in the partnerships", "value": placed,
-                    "previous": None, "covers": f"{len(year_months)} months of {ctx.period.label}",
-                    "why": "The crimes that can be placed in a partnership by their "
-                    "neighbourhood: the rate per 1,000 and the county table use these.",
+                    "previous": before,
+                    "covers": f"{len(year_months)} months of {ctx.period.label}"
+                    + ("" if before is None else " and of " + ctx.previous.label),
+                    "why": why + ".",
                 })  # fmt: skip
     # Every real change, biggest first: police.uk crime types (the priority table's
     # family of tests), then Home Office offence groups and subgroups.

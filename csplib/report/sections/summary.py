@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from csplib.indicators.change import format_pct, pct_rounded
-from csplib.indicators.counts import asb_mask
+from csplib.indicators.counts import asb_mask, in_period
 from csplib.indicators.keyfigures import class_total_reveals, key_figures
 from csplib.indicators.narrative import is_material
 from csplib.indicators.priorities import year_on_year
@@ -57,6 +57,32 @@ def county_name(pfa_name: str | None) -> str | None:
     return re.sub(r"\s+Police(\s+Area)?$", "", name).strip() or str(pfa_name)
 
 
+def placed_rate(ctx: Quarter, rate: dict | None) -> dict | None:
+    """The rate per 1,000 for a force area: the crimes placed in its partnerships by their
+    neighbourhood, as the assessment's rate and county table count them (a crime with no
+    map location, or placed outside the force area, has no residents to be a rate of).
+
+    A partnership's own rate already counts only its placed crimes, and a store with no
+    lookup places none: both keep ``rate`` (every row of the area) as it is."""
+    from csplib.report.sections.county import force_reconciliation
+
+    d = ctx.data
+    if rate is None or d.area.kind != "force" or not d.area.csp_names:
+        return rate
+    placed = force_reconciliation(ctx)[1]
+    rows = d.crimes[d.crimes["force"].isin(list(d.area.forces))
+                    & d.crimes["csp_name"].isin(d.area.csp_names)]  # fmt: skip
+    before = in_period(rows, ctx.previous)
+    before = int((~asb_mask(before)).sum())
+    prev_pop = ctx.previous_population or ctx.population
+    return rate | {
+        "current": round(placed / rate["population"] * 1000, 3),
+        "previous": None if rate["previous"] is None or prev_pop is None
+        else round(before / prev_pop[0] * 1000, 3),
+        "count": placed, "rows": "crimes placed in a partnership by their neighbourhood",
+    }  # fmt: skip
+
+
 def _change_entry(cur: int, prev: int, ctx: Quarter) -> dict:
     test = poisson_change_test(cur, prev, ctx.period.days, ctx.previous.days)
     return {"current": int(cur), "previous": int(prev), "change": int(cur - prev),
@@ -75,6 +101,7 @@ def build_quarter(ctx: Quarter) -> QuarterFacts:
         county_groups=county_groups if (many and d.area.kind == "csp") else None,
         county_name=cname, peer_groups=peer_group_verdicts(d, ctx.period) or None,
     )  # fmt: skip
+    figures["rate_per_1000"] = placed_rate(ctx, figures["rate_per_1000"])
     figures["synthetic"] = d.synthetic
     figures["population_note"] = f"mid-{ctx.population[1]} estimate" if ctx.population else None
     if figures["peer_position"]:
@@ -166,8 +193,11 @@ def _sentences(ctx: Quarter, f: dict) -> list[str]:
                    f"({county['previous']:,} to {county['current']:,}).")  # fmt: skip
     if f["rate_per_1000"]:
         x = f["rate_per_1000"]
-        out.append(f"That is {x['current']:.1f} crimes per 1,000 residents in the quarter "
-                   f"(mid-{x['population_year']} population {x['population']:,}).")  # fmt: skip
+        one = len(ctx.data.area.csp_names) == 1
+        placed = (f", counting the {x['count']:,} crimes placed in its partnership"
+                  f"{'' if one else 's'}" if "count" in x else "")  # fmt: skip
+        out.append(f"That is {x['current']:.1f} crimes per 1,000 residents in the quarter"
+                   f"{placed} (mid-{x['population_year']} population {x['population']:,}).")  # fmt: skip
     if f["peer_position"]:
         p = f["peer_position"]
         name = p.get("group_name") or "its most similar group of partnerships"
