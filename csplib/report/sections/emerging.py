@@ -68,7 +68,9 @@ def build(ctx: Year, consultation: Consultation) -> Emerging:
 
 def _rises(r: Emerging) -> list[h.Html]:
     ctx, e = r.ctx, r.figures
-    cur, prev, t = ctx.period.label, ctx.previous.label, ctx.threshold
+    # Like-for-like counts: the headers say so when a month is left out of both years.
+    cur, prev = ctx.lfl_header(ctx.period.label), ctx.lfl_header(ctx.previous.label)
+    t = ctx.threshold
 
     def count(n: object) -> str:
         return cells.count(n, t)
@@ -110,7 +112,9 @@ def _said_and_trend(r: Emerging) -> h.Html:
     t, ctx = r.said_and_trend, r.ctx
     if t.empty:
         return h.paragraph("Respondents named no priority that the data can measure.")
-    cur, prev, th = ctx.period.label, ctx.previous.label, ctx.threshold
+    # Like-for-like counts: the headers say so when a month is left out of both years.
+    cur, prev = ctx.lfl_header(ctx.period.label), ctx.lfl_header(ctx.previous.label)
+    th = ctx.threshold
     frame = pd.DataFrame({
         "Priority": t["priority"],
         "Respondents' rank": t["consultation_rank"].map(
@@ -125,7 +129,7 @@ def _said_and_trend(r: Emerging) -> h.Html:
     return h.table(
         frame,
         f"Emerging issues from both sides: what respondents rank in their top three and "
-        f"what rose in the data, {cur}",
+        f"what rose in the data, {ctx.period.label}",
         numeric=["Respondents' rank", cur, prev, "Change %"],
         row_header="Priority",
         note="Each consultation priority is measured by the police.uk crime types listed "

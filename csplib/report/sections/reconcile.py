@@ -88,6 +88,9 @@ class Reconciled:
     small_changes: list[str]  # real changes too small to matter, in one or two sentences
     methods: list[str]  # p-values and methods behind them, for the methods note
     figures: dict
+    # Which months each count covers when a month is left out of the comparison: ASB
+    # over the like-for-like months beside its whole year, and the rule for crime types.
+    month_notes: tuple[str, ...] = ()
 
 
 # ---- Home Office counts ----------------------------------------------------------------
@@ -364,8 +367,36 @@ def build(ctx: Year, facts, county, priorities, recorded) -> Reconciled:
         "small_changes": small_sentences,
     }  # fmt: skip
     return Reconciled(
-        ctx, rows, rate, force_note, county_note, changes, small_sentences, methods, clean(figures)
+        ctx,
+        rows,
+        rate,
+        force_note,
+        county_note,
+        changes,
+        small_sentences,
+        methods,
+        clean(figures),
+        _month_notes(ctx, facts.figures["asb"]),
     )  # type: ignore[arg-type]
+
+
+def _month_notes(ctx: Year, asb: dict) -> tuple[str, ...]:
+    """When a month is left out of the comparison, every count of the year is one of two
+    figures: over the like-for-like months (the changes') or over every month. Say which
+    tables give which, for anti-social behaviour and for each crime type."""
+    if not ctx.lfl.excluded:
+        return ()
+    n, label, prev = len(ctx.lfl.current), ctx.period.label, ctx.previous.label
+    every = len(ctx.period.months)
+    return (
+        f"Anti-social behaviour: {asb['current']:,} incidents over the {n} like-for-like "
+        f"months ({asb['previous']:,} in {prev}), as the key facts and the summary count "
+        f"them; {asb['year']:,} over all {every} months of {label}, as the three-year table "
+        "and the long trend count them.",
+        f"Each crime type is counted the same way: a column headed '{ctx.lfl_header(label)}' "
+        f"counts the like-for-like months its change compares; other police.uk counts for "
+        f"{label} cover all {every} months; Home Office counts are labelled as such.",
+    )
 
 
 def headline(ctx: Year, t: dict) -> str:
@@ -407,7 +438,7 @@ def render(r: Reconciled) -> h.Html:
             if "count" in r.rate
             else ""
         )
-    notes = [n for n in notes if n]
+    notes = [n for n in notes if n] + list(r.month_notes)
     if notes:
         parts.append(h.bullet_list(notes))
     return h.join(parts)

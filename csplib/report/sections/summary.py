@@ -391,8 +391,14 @@ def _year_sentences(ctx: Year, f: dict) -> list[str]:
         how = "could be chance"
     else:
         how = f"a real {'rise' if a['current'] > a['previous'] else 'fall'}"
-    items.append(f"Anti-social behaviour (not counted as crime): {a['current']:,} incidents "
-                 f"against {a['previous']:,} ({format_pct(a['pct_change'])}; {how}).")  # fmt: skip
+    asb = (f"Anti-social behaviour (not counted as crime): {a['current']:,} incidents "
+           f"against {a['previous']:,}")  # fmt: skip
+    if ctx.lfl.excluded:  # the like-for-like count, beside the whole year's
+        asb += (f" over the same {len(ctx.lfl.current)} months ({format_pct(a['pct_change'])}; "
+                f"{how}); {a['year']:,} in all {len(ctx.period.months)} months.")  # fmt: skip
+    else:
+        asb += f" ({format_pct(a['pct_change'])}; {how})."
+    items.append(asb)
     rate = f["rate_per_1000"]
     me = next((r for r in f["county"] or [] if r["area"] == f["area"]), None)
     if rate:
@@ -435,7 +441,9 @@ def render_year(r: YearSummary) -> h.Html:
     from csplib.report.sections.reconcile import coverage_phrase
 
     ctx, f = r.ctx, r.figures
-    cur, prev = ctx.period.label, ctx.previous.label
+    # The counts are over the like-for-like months: the headers say so when a month is
+    # left out, as the three-year table and the long trend count every month.
+    cur, prev = ctx.lfl_header(ctx.period.label), ctx.lfl_header(ctx.previous.label)
     parts = [h.paragraph(r.sentences[0], "headline"), h.bullet_list(r.sentences[1:])]
     rows = []
     for key, label in (("total_crime", "Total recorded crime (excluding ASB)"),
@@ -449,7 +457,8 @@ def render_year(r: YearSummary) -> h.Html:
         })  # fmt: skip
     cover = coverage_phrase(ctx)
     parts.append(h.table(
-        pd.DataFrame(rows), f"Key facts: {f['area']}, {cur} against {prev}"
+        pd.DataFrame(rows), f"Key facts: {f['area']}, {ctx.period.label} against "
+        f"{ctx.previous.label}"
         + (f" ({cover})" if cover else ""),
         numeric=[cur, prev, "Change", "Change %"], row_header="Measure",
         note="'Is it real?': whether the change is larger than chance would give (the test "
