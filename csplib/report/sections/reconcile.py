@@ -389,13 +389,13 @@ def _month_notes(ctx: Year, asb: dict) -> tuple[str, ...]:
     n, label, prev = len(ctx.lfl.current), ctx.period.label, ctx.previous.label
     every = len(ctx.period.months)
     return (
+        # Each at most 30 words: they sit in the summary.
         f"Anti-social behaviour: {asb['current']:,} incidents over the {n} like-for-like "
-        f"months ({asb['previous']:,} in {prev}), as the key facts and the summary count "
-        f"them; {asb['year']:,} over all {every} months of {label}, as the three-year table "
-        "and the long trend count them.",
-        f"Each crime type is counted the same way: a column headed '{ctx.lfl_header(label)}' "
-        f"counts the like-for-like months its change compares; other police.uk counts for "
-        f"{label} cover all {every} months; Home Office counts are labelled as such.",
+        f"months ({asb['previous']:,} in {prev}); {asb['year']:,} over all {every} months of "
+        f"{label}, as the three-year table and long trend count them.",
+        f"A column headed '{ctx.lfl_header(label)}' counts the like-for-like months its "
+        f"change compares; other police.uk counts for {label} cover all {every} months; "
+        "Home Office counts say so.",
     )
 
 
