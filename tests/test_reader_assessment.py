@@ -80,6 +80,21 @@ def _city_rows(realdata: Path) -> tuple[int, int]:
     return total, placed
 
 
+def _city_counts(realdata: Path, start: int) -> tuple[int, int, int]:
+    """(crimes, with an LSOA code, in a City of London LSOA) in the financial year that
+    starts in April ``start``, counted from the published CSVs."""
+    months = [f"{start}-{m:02d}" for m in range(4, 13)] + [f"{start + 1}-0{m}" for m in (1, 2, 3)]
+    total = with_lsoa = city = 0
+    for f in sorted((realdata / "police_uk" / CITY).glob("*-street.csv")):
+        with f.open(newline="", encoding="utf-8-sig") as fh:
+            for row in csv.DictReader(fh):
+                if row["Month"] in months and row["Crime type"] != "Anti-social behaviour":
+                    total += 1
+                    with_lsoa += bool(row["LSOA code"].strip())
+                    city += row["LSOA name"].startswith("City of London ")
+    return total, with_lsoa, city
+
+
 def _rows(report, caption: str) -> list[list[str]]:
     t = next(t for t in report.tables if t.caption.strip().startswith(caption))
     return t.rows
@@ -404,3 +419,173 @@ def test_city_months_before_the_data_are_not_missing(city):
     # The charts start where the data starts.
     (three_year,) = [a for a in r.alts if "rolling 12-month" in a]
     assert three_year.startswith("Line chart of monthly crimes from April 2018 to March 2020.")
+# ---- one count per measure and period (every table) ------------------------------------
+
+#: A count's label: the months or the source a column header (or a Home Office table's
+#: caption) says it covers. Counts with the same label must agree; unlabelled counts of
+#: the year must agree too.
+LABEL = re.compile(r"\(([^)]*(?:months|Home Office)[^)]*)\)")
+
+
+def _measure_names(area: str | None) -> dict[str, str]:
+    """How a row names a crime type, an offence group, total crime or ASB -> one key
+    (``area``: the name whose row in the county table is the area's total crime)."""
+    from csplib.schema import CRIME_TYPES, offence_group
+
+    names = {ct: ct for ct in CRIME_TYPES if ct != "Anti-social behaviour"}
+    names |= {offence_group(ct): offence_group(ct) for ct in names}
+    names |= dict.fromkeys(("Total recorded crime (excluding ASB)", "All crimes"), "total crime")
+    names |= dict.fromkeys(("Anti-social behaviour", "Anti-social behaviour incidents"), "ASB")
+    if area:
+        names[area] = "total crime"
+    return names
+
+
+def _number(cell: str) -> int | None:
+    return int(cell.replace(",", "")) if re.fullmatch(r"\d[\d,]*", cell) else None
+
+
+def year_counts(report, period: str, area: str, csp: bool) -> dict[str, dict]:
+    """measure -> label (None: unlabelled) -> {count: [captions]}: every count of the year
+    that any table of the report gives for a crime type, offence group, total crime or
+    ASB. The "Why these totals differ" table is left out: it is where the figures are
+    set side by side, each with what it covers."""
+    names, county = _measure_names(None), _measure_names(area if csp else None)
+    out: dict[str, dict] = {}
+
+    def add(measure, label, value, caption):
+        out.setdefault(measure, {}).setdefault(label, {}).setdefault(value, []).append(caption)
+
+    for t in report.tables:
+        cap = " ".join(t.caption.split())
+        if "the figures in this report" in cap:
+            continue
+        source = "Home Office" if "Home Office" in cap else None
+        if t.header and t.header[0] == "Financial year":  # one row per year
+            for row in t.rows:
+                cells = dict(zip(t.header, row, strict=False))
+                if row[0] != period:
+                    continue
+                months = cells.get("Complete months", "12")
+                label = None if months == "12" else f"{months} months"
+                for col, measure in (("Crimes", "total crime"), ("ASB incidents", "ASB")):
+                    if _number(cells.get(col, "")) is not None:
+                        add(measure, label, _number(cells[col]), cap)
+            continue
+        cols = [i for i, head in enumerate(t.header)
+                if head.startswith(period) or (head.startswith("Crimes") and period in cap)]  # fmt: skip
+        for i in cols:
+            found = LABEL.search(t.header[i])
+            label = found.group(1) if found else source
+            # A row is named by its first cell that is not a number (the priority table
+            # leads with its rank); a partnership's row is its total in the county table.
+            known = county if cap.startswith("Every partnership in") else names
+            for row in t.rows:
+                measure = known.get(next((c for c in row if _number(c) is None), ""))
+                value = _number(row[i]) if i < len(row) else None
+                if measure and value is not None:
+                    add(measure, label, value, cap)
+    return out
+
+
+def count_conflicts(counts: dict) -> list[str]:
+    """Every measure and label with more than one count."""
+    return [
+        f"{measure} ({label or 'no label'}): "
+        + "; ".join(f"{v:,} in {', '.join(caps)}" for v, caps in by.items())
+        for measure, labels in counts.items()
+        for label, by in labels.items()
+        if len(by) > 1
+    ]
+
+
+def test_sample_each_count_of_the_year_is_one_figure_or_says_which(sample):
+    """A count of the year differs between tables only when its header says which months
+    or which source it counts; a row's count and change cover the same months."""
+    folder, _ = sample
+    r = read_report(folder / "report.html")
+    counts = year_counts(r, "2023/24", "Synthchester", csp=True)
+    assert count_conflicts(counts) == []
+    # The figures the issue quotes: total crime 14,105 over every month and 12,958 over
+    # the 11 like-for-like months; shoplifting 905 over the 11 months (676 to 905,
+    # +33.9%), 1,005 in the Home Office count; ASB 4,262 and 3,940.
+    assert counts["total crime"][None].keys() == {14_105}
+    assert counts["total crime"]["11 months"].keys() == {12_958}
+    assert counts["Shoplifting"]["11 months"].keys() == {905}
+    assert counts["Shoplifting"]["Home Office"].keys() == {1_005}
+    assert counts["ASB"][None].keys() == {4_262}
+    assert counts["ASB"]["11 months"].keys() == {3_940}
+    # The priority table's change is worked from the counts beside it.
+    t = next(t for t in r.tables if t.caption.startswith("Priority scores"))
+    col = {head: i for i, head in enumerate(t.header)}
+    for row in t.rows:
+        cur = _number(row[col["2023/24 (11 months)"]])
+        prev = _number(row[col["2022/23 (11 months)"]])
+        if cur is None or not prev:
+            continue
+        assert row[col["Change %"]] == f"{(cur - prev) / prev * 100:+.1f}%", row
+    # ASB in the summary says which months it counts, beside the whole year's.
+    assert "3,940 incidents against 4,065 over the same 11 months" in r.summary
+    assert "4,262 over all 12 months of 2023/24" in r.body
+
+
+def test_sample_unplaced_crimes_are_one_count(sample):
+    """The data-quality note and "Why these totals differ" count the same rows (crimes,
+    ASB left out), and say so."""
+    folder, _ = sample
+    r = read_report(folder / "report.html")
+    why = re.search(r"The force recorded ([\d,]+) crimes in 2023/24; .*?: ([\d,]+) have no "
+                    r"map location and ([\d,]+) fall in neighbourhoods outside", r.body)  # fmt: skip
+    quality = re.search(r"Of the force's ([\d,]+) crimes in 2023/24 \(anti-social behaviour "
+                        r"not counted\), ([\d,]+) have no map location and cannot be placed in "
+                        r"a partnership, and ([\d,]+) fall in neighbourhoods outside", r.body)  # fmt: skip
+    assert why and quality
+    assert why.groups() == quality.groups()
+    assert "rows in 2023/24 (crimes and ASB)" not in r.body
+
+
+def test_sample_names_each_neighbourhood_one_way(sample):
+    """An LSOA has one name in every table and in the methods note: ward, district and
+    code, as the places section names it."""
+    folder, _ = sample
+    r = read_report(folder / "report.html")
+    label = re.compile(r"^(.+ ward, .+) \(([A-Z]\d{8})\)$")
+    by_code: dict[str, set[str]] = {}
+    for t in r.tables:
+        for row in t.rows:
+            if row and (m := label.match(row[0])):
+                by_code.setdefault(m.group(2), set()).add(row[0])
+    rise = next(t for t in r.tables if t.caption.startswith("Neighbourhoods (LSOAs) with a"))
+    named = [row[0] for row in rise.rows]
+    assert named and all(label.match(n) for n in named), named
+    assert all(len(v) == 1 for v in by_code.values()), by_code
+    for n in named:
+        assert f"{n}: adjusted p" in r.methods
+    # No published LSOA name ("Synthchester 010D") is left where the lookup names it.
+    assert not re.search(r"\bSynthchester \d{3}[A-Z]\b", r.body + r.methods)
+
+
+@pytest.mark.realdata
+def test_city_each_count_is_one_figure_and_both_totals_are_reconciled(city, realdata):
+    """The force area's total (every crime the force recorded) and the partnership's
+    (crimes placed in it) are two measures: both labelled and set side by side, each
+    with its change, counted from the published CSVs."""
+    folder, _ = city
+    r = read_report(folder / "report.html")
+    assert count_conflicts(year_counts(r, "2019/20", "City of London", csp=False)) == []
+    total, with_lsoa, city_now = _city_counts(realdata, 2019)
+    before, _, city_before = _city_counts(realdata, 2018)
+    assert (total, before, city_now, city_before) == (8865, 7328, 7792, 6334)
+    rows = {x[0]: x for x in _rows(r, "Total recorded crime in City of London: the figures")}
+    placed = rows["police.uk, placed in the partnerships"]
+    # The partnership's crimes (in City of London LSOAs) rose +23.0%, beside the force's
+    # +21.0%: both in the one row that sets them side by side.
+    assert placed[1:3] == [f"{city_now:,}", f"{city_before:,}"]
+    assert f"({(city_now - city_before) / city_before * 100:+.1f}%)" in placed[4]
+    assert f"({(total - before) / before * 100:+.1f}%)" in placed[4]
+    # Unplaced crimes, one count: no LSOA, and an LSOA outside the City.
+    assert (
+        f"Of the force's {total:,} crimes in 2019/20 (anti-social behaviour not counted), "
+        f"{total - with_lsoa:,} have no map location and cannot be placed in a partnership, "
+        f"and {with_lsoa - city_now:,} fall in neighbourhoods outside the force area" in r.body
+    )

@@ -353,3 +353,29 @@ def test_footer_says_once_when_the_report_was_produced(built):
     assert f"Produced {today.day} {today:%B %Y} with CSP Workbook." in text
     assert not re.search(r"\b0\d (January|February|March|April|May|June|July|August|"
                          r"September|October|November|December) \d{4}", text)  # fmt: skip
+@pytest.mark.realdata
+def test_city_rate_counts_the_crimes_placed_in_its_partnership(city, realdata):
+    """One definition of the rate per 1,000 in both reports: the crimes placed in the
+    partnership by their neighbourhood (the assessment's), not every row of the force."""
+    placed = 0
+    folder = realdata / "police_uk" / "city_of_london_street_2018-04_to_2020-11"
+    for f in sorted(folder.glob("2019-0[456]*-street.csv")):
+        with f.open(newline="", encoding="utf-8-sig") as fh:
+            placed += sum(
+                row["Crime type"] != "Anti-social behaviour"
+                and row["LSOA name"].startswith("City of London ")
+                for row in csv.DictReader(fh)
+            )
+    assert placed == 1946  # of the 2,210 crimes the force recorded in the quarter
+    r = city["report"]
+    m = re.search(
+        r"That is ([\d.]+) crimes per 1,000 residents in the quarter, counting the ([\d,]+) "
+        r"crimes placed in its partnership \(mid-2019 population ([\d,]+)\)",
+        r.body,
+    )
+    assert m, "the rate sentence says what it counts"
+    population = int(m[3].replace(",", ""))
+    assert int(m[2].replace(",", "")) == placed
+    assert m[1] == f"{placed / population * 1000:.1f}"  # 200.2, not 2,210's 227.3
+    assert city["figures"]["rate_per_1000"]["count"] == placed
+    assert f"The summary's rate counts the {placed:,} crimes placed in its partnership." in r.body

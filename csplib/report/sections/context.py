@@ -133,6 +133,14 @@ def first_month(coverage: pd.DataFrame, forces: list[str]) -> str | None:
     own = coverage.loc[coverage["force"].isin(forces), "month"]
     return str(min(own)) if len(own) else None
 
+    def lfl_header(self, label: str) -> str:
+        """A column header for a count over the like-for-like months: the year's label,
+        with the number of months when a month is left out of both years ('2023/24 (11
+        months)'), so it is never read as the whole year's count."""
+        if not self.lfl.excluded:
+            return label
+        return f"{label} ({len(self.lfl.current)} months)"
+
 
 def year(data: AssessmentData, threshold: int = 5, show_comments: bool = False) -> Year:
     period, previous = data.period, data.period.same_period_last_year()

@@ -32,10 +32,13 @@ class QuarterCounty:
     reconcile: tuple[int, int, int, int, int] | None = None
 
 
-def force_reconciliation(ctx: Quarter) -> tuple[int, int, int, int, int]:
+def force_reconciliation(ctx: Quarter | Year) -> tuple[int, int, int, int, int]:
     """(the force's crimes, those placed in one of its partnerships, with no location,
-    placed outside the force area, in an LSOA the lookup does not know) in the quarter,
-    ASB left out. The last four add up to the first."""
+    placed outside the force area, in an LSOA the lookup does not know) in the report's
+    quarter or year, ASB left out. The last four add up to the first.
+
+    The one count of crimes that cannot be placed: the county note, the assessment's
+    "Why these totals differ" and both reports' data-quality notes all take it."""
     d = ctx.data
     rows = in_period(d.crimes[d.crimes["force"].isin(list(d.area.forces))], ctx.period)
     rows = rows[~asb_mask(rows)]
@@ -90,7 +93,8 @@ def _reconcile_note(r: QuarterCounty) -> str:
                    "lookup does not know")  # fmt: skip
     return (f"{name} recorded {force:,} crimes in the quarter; its partnerships' rows add up "
             f"to {placed:,}, {force - placed:,} fewer: " + "; ".join(why) + "."
-            + (" The summary's rate counts every crime the force recorded."
+            + (f" The summary's rate counts the {placed:,} crimes placed in "
+               f"{'its partnership' if len(area.csp_names) == 1 else 'its partnerships'}."
                if area.kind == "force" else ""))  # fmt: skip
 
 

@@ -10,6 +10,7 @@ import pandas as pd
 from csplib.indicators.counts import asb_mask, in_period
 from csplib.report import html as h
 from csplib.report.sections.context import Quarter, Year, month_long, months_long, span_long
+from csplib.report.sections.county import force_reconciliation
 
 
 @dataclass(frozen=True)
@@ -18,21 +19,13 @@ class Notes:
     flags: pd.DataFrame | None = None  # the assessment's flag runs (_runs; None: no table)
 
 
-def _unplaced(crimes: pd.DataFrame, forces, period) -> tuple[int, int]:
-    """(rows with no location, rows outside the force area) of the force in ``period``."""
-    rows = in_period(crimes[crimes["force"].isin(forces)], period)
-    return (int((rows["geo_status"] == "no_location").sum()),
-            int((rows["geo_status"] == "outside_force_area").sum()))  # fmt: skip
-
-
 def build_quarter(ctx: Quarter) -> Notes:
     """Every count goes through the report's disclosure policy (``ctx.shown``): a small
     ASB count is '<5', and no total is printed that would give it back."""
     d, p, prev = ctx.data, ctx.period, ctx.previous
     area_rows = in_period(d.area_crimes, p)
     asb = int(asb_mask(area_rows).sum())
-    crimes = d.crimes[~asb_mask(d.crimes)]
-    no_loc, outside = _unplaced(crimes, d.area.forces, p)  # crimes, as the county table
+    _force, _placed, no_loc, outside, _unknown = force_reconciliation(ctx)  # crimes, ASB left out
     force = "force area" if d.area.kind == "force" else "force"
     items = [
         f"Months used: {span_long(p.start, p.end)} against {span_long(prev.start, prev.end)}.",
@@ -83,7 +76,8 @@ def build_year(ctx: Year, figures: dict) -> Notes:
     from csplib.report.sections.county import year_lfl_note
 
     d, p = ctx.data, ctx.period
-    no_loc, outside = _unplaced(d.crimes, d.area.forces, p)
+    # Crimes (ASB left out), the one count "Why these totals differ" gives too.
+    force, _placed, no_loc, outside, unknown = force_reconciliation(ctx)
     window = (
         f"Months in the three-year window: {month_long(d.months[0])} to {month_long(d.months[-1])}"
     )
@@ -98,9 +92,11 @@ def build_year(ctx: Year, figures: dict) -> Notes:
         f"The year under assessment, {p.label}, is "
         + ("complete." if figures["coverage"]["year_complete"]
            else "NOT complete: its figures are too low."),
-        f"{no_loc:,} of the force's rows in {p.label} (crimes and ASB) have no location or "
-        "neighbourhood and cannot be placed in a partnership.",
-        f"{outside:,} of the force's rows in {p.label} fall in neighbourhoods outside its area.",
+        f"Of the force's {force:,} crimes in {p.label} (anti-social behaviour not counted), "
+        f"{no_loc:,} have no map location and cannot be placed in a partnership, and "
+        f"{outside:,} fall in neighbourhoods outside the force area"
+        + (f"; {unknown:,} are in neighbourhoods the lookup does not place" if unknown else "")
+        + ".",
         year_lfl_note(ctx),
     ]  # fmt: skip
     rp = figures["rate_per_1000"]

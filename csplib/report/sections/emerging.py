@@ -15,6 +15,7 @@ from csplib.report.sections import cells
 from csplib.report.sections.consultation import Consultation
 from csplib.report.sections.context import Year, records
 from csplib.report.sections.county import year_lfl_note
+from csplib.report.sections.places_named import place_names
 
 
 def lfl_counts(ctx: Year, key: str | list[str], *, own_lsoas: bool = False) -> pd.DataFrame:
@@ -71,7 +72,9 @@ def build(ctx: Year, consultation: Consultation) -> Emerging:
 
 def _rises(r: Emerging) -> list[h.Html]:
     ctx, e = r.ctx, r.figures
-    cur, prev, t = ctx.period.label, ctx.previous.label, ctx.threshold
+    # Like-for-like counts: the headers say so when a month is left out of both years.
+    cur, prev = ctx.lfl_header(ctx.period.label), ctx.lfl_header(ctx.previous.label)
+    t = ctx.threshold
 
     def count(n: object) -> str:
         return cells.count(n, t)
@@ -87,20 +90,20 @@ def _rises(r: Emerging) -> list[h.Html]:
             "Change %": cells.hide(g["change_pct"].map(h.fmt_pct), g["current"], g["previous"],
                                    threshold=t),
             "Is it real?": "significant rise",
-        }), f"Crime types with a significant rise, {cur}",
+        }), f"Crime types with a significant rise, {ctx.period.label}",
             numeric=[cur, prev, "Change %"], row_header="Crime type"))  # fmt: skip
     lsoas = pd.DataFrame(e["lsoas"])
     if lsoas.empty:
         parts.append(h.paragraph("No neighbourhood rose by more than chance would give."))
     else:
         parts.append(h.table(pd.DataFrame({
-            "LSOA": lsoas["lsoa_name"].fillna(lsoas["lsoa_code"]),
+            "Neighbourhood": place_names(ctx, lsoas["lsoa_code"], lsoas["lsoa_name"]),
             cur: lsoas["current"].map(count), prev: lsoas["previous"].map(count),
             "Change": cells.hide(lsoas["change"].map(h.fmt_signed), lsoas["current"],
                                  lsoas["previous"], threshold=t),
-        }), f"Neighbourhoods (LSOAs) with a significant rise, {cur}",
+        }), f"Neighbourhoods (LSOAs) with a significant rise, {ctx.period.label}",
             numeric=[cur, prev, "Change"],
-            row_header="LSOA", note=year_lfl_note(ctx)))  # fmt: skip
+            row_header="Neighbourhood", note=year_lfl_note(ctx)))  # fmt: skip
     return parts
 
 
@@ -113,7 +116,9 @@ def _said_and_trend(r: Emerging) -> h.Html:
     t, ctx = r.said_and_trend, r.ctx
     if t.empty:
         return h.paragraph("Respondents named no priority that the data can measure.")
-    cur, prev, th = ctx.period.label, ctx.previous.label, ctx.threshold
+    # Like-for-like counts: the headers say so when a month is left out of both years.
+    cur, prev = ctx.lfl_header(ctx.period.label), ctx.lfl_header(ctx.previous.label)
+    th = ctx.threshold
     frame = pd.DataFrame({
         "Priority": t["priority"],
         "Respondents' rank": t["consultation_rank"].map(
@@ -128,7 +133,7 @@ def _said_and_trend(r: Emerging) -> h.Html:
     return h.table(
         frame,
         f"Emerging issues from both sides: what respondents rank in their top three and "
-        f"what rose in the data, {cur}",
+        f"what rose in the data, {ctx.period.label}",
         numeric=["Respondents' rank", cur, prev, "Change %"],
         row_header="Priority",
         note="Each consultation priority is measured by the police.uk crime types listed "
@@ -156,10 +161,12 @@ def methods_items(r: Emerging) -> list[str]:
         f"({r.figures['lsoas_tested']}) each tested as one family by the two-sample Poisson "
         "test, p-values adjusted by the Benjamini-Hochberg method (5% false discovery rate)."
     ]
+    lsoas = pd.DataFrame(r.figures["lsoas"], columns=["lsoa_code", "lsoa_name", "p_adjusted"])
+    names = place_names(r.ctx, lsoas["lsoa_code"], lsoas["lsoa_name"])
     rises = [f"{x['crime_type']}: adjusted p = {cells.p_text(x['p_adjusted'])}"
              for x in r.figures["groups"]] + [
-        f"{x['lsoa_name'] or x['lsoa_code']}: adjusted p = {cells.p_text(x['p_adjusted'])}"
-        for x in r.figures["lsoas"]]  # fmt: skip
+        f"{name}: adjusted p = {cells.p_text(p)}"
+        for name, p in zip(names, lsoas["p_adjusted"], strict=True)]  # fmt: skip
     if rises:
         items.append("Significant rises: " + "; ".join(rises) + ".")
     if r.said_and_trend is not None and not r.said_and_trend.empty:

@@ -103,15 +103,18 @@ def render_year(r: Harm) -> h.Html:
     rows = []
     for g, x in sorted(by.items(), key=lambda kv: kv[1]["harm_rank"]):
         rows.append({
-            "Offence group": g, "Crimes": ds.text(x["count"]),
+            "Offence group": g, "Crimes (Home Office)": ds.text(x["count"]),
             "Share of crimes": ds.pct(x["volume_share"]), "Rank by crimes": str(x["volume_rank"]),
             "Share of harm": ds.pct(x["harm_share"]), "Rank by harm": str(x["harm_rank"]),
         })  # fmt: skip
     parts.append(h.table(
         pd.DataFrame(rows), f"{r.area}: offence groups by number of crimes and by harm, {r.period}",
-        numeric=["Crimes", "Share of crimes", "Rank by crimes", "Share of harm", "Rank by harm"],
+        numeric=["Crimes (Home Office)", "Share of crimes", "Rank by crimes", "Share of harm",
+                 "Rank by harm"],
         row_header="Offence group",
-        note="Rank 1 = most. Harm weighs each crime by how serious it is, so a few serious "
+        note="Crimes: the Home Office's recorded-crime counts (the severity weights are per "
+        "Home Office offence code), which differ from the police.uk counts in other tables "
+        "(see 'Why these totals differ'). Rank 1 = most. Harm weighs each crime by how serious it is, so a few serious "
         "crimes can outrank many minor ones.",
     ))  # fmt: skip
     if f["unweighted_codes"]:

@@ -29,6 +29,19 @@ METHOD = (
 )
 
 
+def place_names(ctx: Year, codes: pd.Series, names: pd.Series | None = None) -> pd.Series:
+    """How the assessment names a neighbourhood, in every section and the methods note:
+    by ward and district with its code ("Parkside ward, Synthchester (E01000281)",
+    :func:`~csplib.indicators.wards.name_lsoas`) from the store's ward lookup; without
+    the lookup, or for an LSOA it does not hold, its published name and code."""
+    inputs = ctx.data.analyses
+    lookup = inputs.lsoa_ward if inputs is not None and inputs.lsoa_ward is not None else None
+    if lookup is None:
+        lookup = pd.DataFrame(columns=["lsoa_code", "ward_name", "lad_name"])
+    return name_lsoas(codes.reset_index(drop=True), lookup,
+                      None if names is None else names.reset_index(drop=True)).set_axis(codes.index)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class PlacesNamed:
     area: str
@@ -63,7 +76,7 @@ def build_year(ctx: Year) -> PlacesNamed:
     by_lsoa = (own[own["lsoa_code"].notna()].groupby(["lsoa_code", "lsoa_name"], dropna=False)
                .size().rename("count").reset_index()
                .sort_values(["count", "lsoa_code"], ascending=[False, True]).head(TOP))  # fmt: skip
-    by_lsoa["label"] = name_lsoas(by_lsoa["lsoa_code"], lookup, by_lsoa["lsoa_name"]).to_numpy()
+    by_lsoa["label"] = place_names(ctx, by_lsoa["lsoa_code"], by_lsoa["lsoa_name"]).to_numpy()
     shown, _ = cells.top_counts(by_lsoa["count"], total, t)
     by_lsoa["shown"] = shown
     wards = unplaced = None

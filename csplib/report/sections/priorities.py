@@ -129,10 +129,15 @@ def score_rules(consultation: bool, methods: bool = False, alone: str | None = N
 def _table(r: Priorities, said: bool) -> h.Html:
     """The main table: narrow enough for a 1280 px page and A4 print, with the score and
     the recommendation in view (the points behind each score are in :func:`_points`)."""
-    s, t = r.scores, r.ctx.threshold
+    s, ctx, t = r.scores, r.ctx, r.ctx.threshold
+    # The counts the change is worked from (the like-for-like months), so a row's count
+    # and change cover the same months; the volume points use the whole year's share,
+    # given in the points table.
+    cur, prev = ctx.lfl_header(ctx.period.label), ctx.lfl_header(ctx.previous.label)
     frame = pd.DataFrame({
         "Rank": s["rank"].map(h.fmt_int), "Crime type": s["candidate"],
-        "Crimes": s["count"].map(lambda n: cells.count(n, t)),
+        cur: s["current"].map(lambda n: cells.count(n, t)),
+        prev: s["previous"].map(lambda n: cells.count(n, t)),
         "Change %": cells.hide(s["change_pct"].map(h.fmt_pct), s["current"], s["previous"],
                                threshold=t),
         "Trend": s["trend"], "Against the county": s["county_verdict"],
@@ -140,7 +145,7 @@ def _table(r: Priorities, said: bool) -> h.Html:
     alone = no_county(r.ctx)
     if alone:
         frame = frame.drop(columns=["Against the county"])
-    numeric = ["Rank", "Crimes", "Change %", "Score"]
+    numeric = ["Rank", cur, prev, "Change %", "Score"]
     if said:
         frame["Residents' rank"] = s["consultation_rank"].map(
             lambda x: "not chosen" if pd.isna(x) else h.fmt_int(x))  # fmt: skip
@@ -162,9 +167,13 @@ def _table(r: Priorities, said: bool) -> h.Html:
 def _points(r: Priorities, said: bool) -> h.Html:
     """The score's components, one column per rule."""
     s, t = r.scores, r.ctx.threshold
+    year = (
+        "Share of crime" if not r.ctx.lfl.excluded
+        else f"Share of crime (all {len(r.ctx.period.months)} months)"
+    )  # fmt: skip
     frame = pd.DataFrame({
         "Crime type": s["candidate"],
-        "Share of crime": cells.hide(s["share_pct"].map(lambda x: f"{x:.1f}%"), s["count"],
+        year: cells.hide(s["share_pct"].map(lambda x: f"{x:.1f}%"), s["count"],
                                      threshold=t),
         "Volume": s["volume_points"].map(h.fmt_int), "Trend": s["trend_points"].map(h.fmt_int),
         "County": s["county_points"].map(h.fmt_int),

@@ -14,8 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from csplib.indicators.change import pct_change_exact, round_half_away
-from csplib.indicators.counts import asb_mask
+from csplib.indicators.change import format_pct, pct_change_exact, pct_rounded, round_half_away
 from csplib.indicators.narrative import (
     chance_phrase,
     is_material,
@@ -68,6 +67,11 @@ def coverage_phrase(ctx: Year) -> str:
     )
 
 
+def _signed(cur: int, prev: int) -> str:
+    """'+23.0%': the change as the tables print it (rounded once)."""
+    return format_pct(pct_rounded(int(cur), int(prev)))
+
+
 def _pct(cur: int, prev: int) -> str:
     exact = pct_change_exact(int(cur), int(prev))
     return "n/a" if exact is None else f"{round_half_away(abs(exact), 1)}%"
@@ -84,6 +88,9 @@ class Reconciled:
     small_changes: list[str]  # real changes too small to matter, in one or two sentences
     methods: list[str]  # p-values and methods behind them, for the methods note
     figures: dict
+    # Which months each count covers when a month is left out of the comparison: ASB
+    # over the like-for-like months beside its whole year, and the rule for crime types.
+    month_notes: tuple[str, ...] = ()
 
 
 # ---- Home Office counts ----------------------------------------------------------------
@@ -231,7 +238,7 @@ def build(ctx: Year, facts, county, priorities, recorded) -> Reconciled:
     """Reconcile the sections' figures (``facts``: summary.YearFacts, ``county``:
     county.YearCounty, ``priorities``: priorities.Priorities, ``recorded``:
     recorded.Recorded)."""
-    d, area = ctx.data, ctx.data.area
+    area = ctx.data.area
     t = facts.figures["total_crime"]
     cover = coverage_phrase(ctx)
     year_months = [m for m in ctx.period.months if m not in ctx.flagged]
@@ -263,6 +270,8 @@ def build(ctx: Year, facts, county, priorities, recorded) -> Reconciled:
         })  # fmt: skip
     # One rate: the rows placed in the partnership by their neighbourhood (the county
     # table's definition), so the summary and the county table agree.
+    from csplib.report.sections.county import force_reconciliation
+
     rate, force_note, county_note = facts.figures.get("rate_per_1000"), None, None
     ct = county.table if county is not None else None
     if ct is not None and not ct.empty:
@@ -278,14 +287,10 @@ def build(ctx: Year, facts, county, priorities, recorded) -> Reconciled:
                 f"{area.name} is the only partnership in its force area, so there is no "
                 "county comparison and no county chart."
             )
-        force_rows = d.crimes[d.crimes["force"].isin(area.forces)]
-        force_rows = force_rows[force_rows["month"].isin(ctx.period.months) & ~asb_mask(force_rows)]
-        force_total = len(force_rows)
+        force_total, _, no_loc, outside, _ = force_reconciliation(ctx)
         placed = int(members["count"].sum())
         gap = force_total - placed
         if gap:
-            no_loc = int((force_rows["geo_status"] == "no_location").sum())
-            outside = int((force_rows["geo_status"] == "outside_force_area").sum())
             other = gap - no_loc - outside
             force_note = (
                 f"The force recorded {force_total:,} crimes in {ctx.period.label}; "
@@ -297,11 +302,22 @@ def build(ctx: Year, facts, county, priorities, recorded) -> Reconciled:
                    if other else "") + "."
             )  # fmt: skip
             if rate and area.kind == "force" and placed != t["year"]:
+                # Beside the headline's change (every crime the force recorded), the
+                # county table's (the crimes placed in the partnerships), when both
+                # count whole years.
+                before = None if ctx.lfl.excluded else int(members["lfl_previous"].sum())
+                why = ("The crimes that can be placed in a partnership by their "
+                       "neighbourhood: the rate per 1,000 and the county table use these")  # fmt: skip
+                if before:
+                    why += (f", and the county table's change ({_signed(placed, before)}) "
+                            f"is theirs; the headline's ({_signed(t['current'], t['previous'])}) "
+                            "counts every crime the force recorded")  # fmt: skip
                 rows.append({
                     "figure": "police.uk, placed in the partnerships", "value": placed,
-                    "previous": None, "covers": f"{len(year_months)} months of {ctx.period.label}",
-                    "why": "The crimes that can be placed in a partnership by their "
-                    "neighbourhood: the rate per 1,000 and the county table use these.",
+                    "previous": before,
+                    "covers": f"{len(year_months)} months of {ctx.period.label}"
+                    + ("" if before is None else " and of " + ctx.previous.label),
+                    "why": why + ".",
                 })  # fmt: skip
     # Every real change, biggest first: police.uk crime types (the priority table's
     # family of tests), then Home Office offence groups and subgroups.
@@ -351,8 +367,36 @@ def build(ctx: Year, facts, county, priorities, recorded) -> Reconciled:
         "small_changes": small_sentences,
     }  # fmt: skip
     return Reconciled(
-        ctx, rows, rate, force_note, county_note, changes, small_sentences, methods, clean(figures)
+        ctx,
+        rows,
+        rate,
+        force_note,
+        county_note,
+        changes,
+        small_sentences,
+        methods,
+        clean(figures),
+        _month_notes(ctx, facts.figures["asb"]),
     )  # type: ignore[arg-type]
+
+
+def _month_notes(ctx: Year, asb: dict) -> tuple[str, ...]:
+    """When a month is left out of the comparison, every count of the year is one of two
+    figures: over the like-for-like months (the changes') or over every month. Say which
+    tables give which, for anti-social behaviour and for each crime type."""
+    if not ctx.lfl.excluded:
+        return ()
+    n, label, prev = len(ctx.lfl.current), ctx.period.label, ctx.previous.label
+    every = len(ctx.period.months)
+    return (
+        # Each at most 30 words: they sit in the summary.
+        f"Anti-social behaviour: {asb['current']:,} incidents over the {n} like-for-like "
+        f"months ({asb['previous']:,} in {prev}); {asb['year']:,} over all {every} months of "
+        f"{label}, as the three-year table and long trend count them.",
+        f"A column headed '{ctx.lfl_header(label)}' counts the like-for-like months its "
+        f"change compares; other police.uk counts for {label} cover all {every} months; "
+        "Home Office counts say so.",
+    )
 
 
 def headline(ctx: Year, t: dict) -> str:
@@ -394,7 +438,7 @@ def render(r: Reconciled) -> h.Html:
             if "count" in r.rate
             else ""
         )
-    notes = [n for n in notes if n]
+    notes = [n for n in notes if n] + list(r.month_notes)
     if notes:
         parts.append(h.bullet_list(notes))
     return h.join(parts)

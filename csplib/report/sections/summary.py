@@ -15,7 +15,7 @@ import pandas as pd
 
 from csplib.areas import display_name
 from csplib.indicators.change import format_pct, pct_rounded
-from csplib.indicators.counts import asb_mask
+from csplib.indicators.counts import asb_mask, in_period
 from csplib.indicators.keyfigures import class_total_reveals, key_figures
 from csplib.indicators.narrative import is_material
 from csplib.indicators.priorities import year_on_year
@@ -60,6 +60,32 @@ def county_name(pfa_name: str | None) -> str | None:
     return display_name(name)
 
 
+def placed_rate(ctx: Quarter, rate: dict | None) -> dict | None:
+    """The rate per 1,000 for a force area: the crimes placed in its partnerships by their
+    neighbourhood, as the assessment's rate and county table count them (a crime with no
+    map location, or placed outside the force area, has no residents to be a rate of).
+
+    A partnership's own rate already counts only its placed crimes, and a store with no
+    lookup places none: both keep ``rate`` (every row of the area) as it is."""
+    from csplib.report.sections.county import force_reconciliation
+
+    d = ctx.data
+    if rate is None or d.area.kind != "force" or not d.area.csp_names:
+        return rate
+    placed = force_reconciliation(ctx)[1]
+    rows = d.crimes[d.crimes["force"].isin(list(d.area.forces))
+                    & d.crimes["csp_name"].isin(d.area.csp_names)]  # fmt: skip
+    before = in_period(rows, ctx.previous)
+    before = int((~asb_mask(before)).sum())
+    prev_pop = ctx.previous_population or ctx.population
+    return rate | {
+        "current": round(placed / rate["population"] * 1000, 3),
+        "previous": None if rate["previous"] is None or prev_pop is None
+        else round(before / prev_pop[0] * 1000, 3),
+        "count": placed, "rows": "crimes placed in a partnership by their neighbourhood",
+    }  # fmt: skip
+
+
 def _change_entry(cur: int, prev: int, ctx: Quarter) -> dict:
     test = poisson_change_test(cur, prev, ctx.period.days, ctx.previous.days)
     return {"current": int(cur), "previous": int(prev), "change": int(cur - prev),
@@ -78,6 +104,7 @@ def build_quarter(ctx: Quarter) -> QuarterFacts:
         county_groups=county_groups if (many and d.area.kind == "csp") else None,
         county_name=cname, peer_groups=peer_group_verdicts(d, ctx.period) or None,
     )  # fmt: skip
+    figures["rate_per_1000"] = placed_rate(ctx, figures["rate_per_1000"])
     figures["synthetic"] = d.synthetic
     figures["population_note"] = f"mid-{ctx.population[1]} estimate" if ctx.population else None
     if figures["peer_position"]:
@@ -169,8 +196,11 @@ def _sentences(ctx: Quarter, f: dict) -> list[str]:
                    f"({county['previous']:,} to {county['current']:,}).")  # fmt: skip
     if f["rate_per_1000"]:
         x = f["rate_per_1000"]
-        out.append(f"That is {x['current']:.1f} crimes per 1,000 residents in the quarter "
-                   f"(mid-{x['population_year']} population {x['population']:,}).")  # fmt: skip
+        one = len(ctx.data.area.csp_names) == 1
+        placed = (f", counting the {x['count']:,} crimes placed in its partnership"
+                  f"{'' if one else 's'}" if "count" in x else "")  # fmt: skip
+        out.append(f"That is {x['current']:.1f} crimes per 1,000 residents in the quarter"
+                   f"{placed} (mid-{x['population_year']} population {x['population']:,}).")  # fmt: skip
     if f["peer_position"]:
         p = f["peer_position"]
         name = p.get("group_name") or "its most similar group of partnerships"
@@ -364,8 +394,14 @@ def _year_sentences(ctx: Year, f: dict) -> list[str]:
         how = "could be chance"
     else:
         how = f"a real {'rise' if a['current'] > a['previous'] else 'fall'}"
-    items.append(f"Anti-social behaviour (not counted as crime): {a['current']:,} incidents "
-                 f"against {a['previous']:,} ({format_pct(a['pct_change'])}; {how}).")  # fmt: skip
+    asb = (f"Anti-social behaviour (not counted as crime): {a['current']:,} incidents "
+           f"against {a['previous']:,}")  # fmt: skip
+    if ctx.lfl.excluded:  # the like-for-like count, beside the whole year's
+        asb += (f" over the same {len(ctx.lfl.current)} months ({format_pct(a['pct_change'])}; "
+                f"{how}); {a['year']:,} in all {len(ctx.period.months)} months.")  # fmt: skip
+    else:
+        asb += f" ({format_pct(a['pct_change'])}; {how})."
+    items.append(asb)
     rate = f["rate_per_1000"]
     me = next((r for r in f["county"] or [] if r["area"] == f["area"]), None)
     if rate:
@@ -408,7 +444,9 @@ def render_year(r: YearSummary) -> h.Html:
     from csplib.report.sections.reconcile import coverage_phrase
 
     ctx, f = r.ctx, r.figures
-    cur, prev = ctx.period.label, ctx.previous.label
+    # The counts are over the like-for-like months: the headers say so when a month is
+    # left out, as the three-year table and the long trend count every month.
+    cur, prev = ctx.lfl_header(ctx.period.label), ctx.lfl_header(ctx.previous.label)
     parts = [h.paragraph(r.sentences[0], "headline"), h.bullet_list(r.sentences[1:])]
     rows = []
     for key, label in (("total_crime", "Total recorded crime (excluding ASB)"),
@@ -422,7 +460,8 @@ def render_year(r: YearSummary) -> h.Html:
         })  # fmt: skip
     cover = coverage_phrase(ctx)
     parts.append(h.table(
-        pd.DataFrame(rows), f"Key facts: {f['area']}, {cur} against {prev}"
+        pd.DataFrame(rows), f"Key facts: {f['area']}, {ctx.period.label} against "
+        f"{ctx.previous.label}"
         + (f" ({cover})" if cover else ""),
         numeric=[cur, prev, "Change", "Change %"], row_header="Measure",
         note="'Is it real?': whether the change is larger than chance would give (the test "
