@@ -192,3 +192,17 @@ def share_problems(report: Report) -> list[str]:
                     if m and abs(float(m.group(1).replace(",", ""))) > 100:
                         out.append(f"{t.caption.strip()}: {head} = {row[i]}")
     return out
+
+
+def page_titles(path: str | Path) -> tuple[str, list[str]]:
+    """(the page's <title>, the text of every <h1>) of a report, entities decoded."""
+    import html
+
+    text = Path(path).read_text(encoding="utf-8")
+    title = re.search(r"<title>(.*?)</title>", text, re.S)
+    h1s = re.findall(r"<h1[^>]*>(.*?)</h1>", text, re.S)
+
+    def plain(x: str) -> str:
+        return " ".join(html.unescape(re.sub(r"<[^>]+>", "", x)).split())
+
+    return (plain(title[1]) if title else ""), [plain(x) for x in h1s]

@@ -16,7 +16,7 @@ from pathlib import Path
 import papermill as pm
 import pytest
 import yaml
-from reader import plain_english_problems, read_report
+from reader import page_titles, plain_english_problems, read_report
 
 from csplib.cli import main
 from csplib.errors import CspError
@@ -394,3 +394,25 @@ def test_decision_paper_prints_to_pdf(built, tmp_path):
         in text
     )
     assert f"Page 1 of {len(pages)}" in text
+
+
+@pytest.mark.skipif(find_browser() is None, reason="no Chromium on this machine (.ci/run "
+                    "installs it)")  # fmt: skip
+def test_plan_tables_fit_an_a4_page(built, tmp_path):
+    """The action plan's table (nine columns, long names) and the decision paper fit an
+    A4-wide window (794 px) and the printed A4 page (688 px inside the PDF's 14 mm
+    margins, print styles)."""
+    from browser import open_report
+
+    _, _, report, decision, _ = built
+    for html in (report.html, decision.html):
+        for width, media in ((794, None), (688, "print")):
+            probe = open_report(html, tmp_path / "shot.png", find_browser(), width=width,
+                                media=media)  # fmt: skip
+            assert probe["wide"] == [], (html.name, width, media)
+
+
+def test_decision_paper_page_title_is_its_heading(built):
+    _, _, _, decision, _ = built
+    wording = yaml.safe_load((Path(__file__).parents[1] / DECISION).read_text(encoding="utf-8"))
+    assert page_titles(decision.html) == (wording["title"], [wording["title"]])

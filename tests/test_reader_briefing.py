@@ -11,7 +11,13 @@ import json
 import re
 
 import pytest
-from reader import long_summary_sentences, plain_english_problems, read_report, share_problems
+from reader import (
+    long_summary_sentences,
+    page_titles,
+    plain_english_problems,
+    read_report,
+    share_problems,
+)
 
 from csplib.report.briefing import QuarterlyBriefing, load_data
 from csplib.report.params import ReportParams
@@ -170,6 +176,19 @@ def test_city_of_london_has_no_one_bar_county_table(city):
         r.body
     )
     assert 2210 - 145 - 119 == 1946
+
+
+@pytest.mark.parametrize(
+    ("which", "want"),
+    [("sample", "Synthchester quarterly crime briefing, July to September 2024"),
+     pytest.param("city", "City of London quarterly crime briefing, April to June 2019",
+                  marks=pytest.mark.realdata)],
+)  # fmt: skip
+def test_one_title_in_the_page_title_the_heading_and_figures_json(which, want, request):
+    """2024/25 Q2 is July to September 2024; 2019/20 Q1 is April to June 2019."""
+    built = request.getfixturevalue(which)
+    title, h1s = page_titles(built["html"])
+    assert (title, h1s, built["figures"]["title"]) == (want, [want], want)
 
 
 def test_methods_note_holds_the_methods(built):

@@ -30,6 +30,7 @@ from csplib.report.data import (
 from csplib.report.sections import cells
 from csplib.report.sections.context import Quarter, Year, clean, month_long
 from csplib.report.sections.reconcile import POLICE_TO_HOME_OFFICE
+from csplib.report.sections.title import quarter_title
 from csplib.schema import CRIME_TYPES, offence_group
 from csplib.sources.population import population_for
 
@@ -75,6 +76,7 @@ def build_quarter(ctx: Quarter) -> QuarterFacts:
         county_groups=county_groups if (many and d.area.kind == "csp") else None,
         county_name=cname, peer_groups=peer_group_verdicts(d, ctx.period) or None,
     )  # fmt: skip
+    figures["title"] = quarter_title(ctx)  # the page's title and heading, the same words
     figures["synthetic"] = d.synthetic
     figures["population_note"] = f"mid-{ctx.population[1]} estimate" if ctx.population else None
     if figures["peer_position"]:
