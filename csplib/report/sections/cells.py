@@ -62,11 +62,6 @@ def value(unit: str, v: object, threshold: int) -> str:
     return f"{x:,.2f}"
 
 
-def p_text(p: float) -> str:
-    """A p-value for a table: four decimals, or '<0.0001'."""
-    return "<0.0001" if p < 0.0001 else f"{p:.4f}"
-
-
 def months_text(months: list[str]) -> str:
     """'Jul 2024, Aug 2024' from ISO months."""
     return ", ".join(h.fmt_month(m) for m in months)
