@@ -75,7 +75,7 @@ def saved(report):
 def crimes(sample):
     store, _ = sample
     c = Store(store).crimes(["crime_id", "month", "csp_name", "force", "offence_group",
-                             "is_asb", "lsoa_code", "last_outcome_category"])  # fmt: skip
+                             "is_asb", "lsoa_code", "lsoa_name", "last_outcome_category"])  # fmt: skip
     return c[(c["csp_name"] == "Synthchester") & (c["force"] == "synthshire")]
 
 
@@ -303,7 +303,8 @@ def test_places_named_by_ward_and_counted(a, crimes, sample):
     }
     first = f["hot_spots"][0]
     assert first["count"] == int(top.iloc[0])
-    assert first["name"] == f"{ward[top.index[0]]} ward, Synthchester ({top.index[0]})"
+    lsoa_name = year.loc[year["lsoa_code"] == top.index[0], "lsoa_name"].iloc[0]
+    assert first["name"] == f"{ward[top.index[0]]} ward, Synthchester ({lsoa_name})"
     by_ward: dict[str, int] = {}
     for code, n in year.groupby("lsoa_code").size().items():
         by_ward[ward[code]] = by_ward.get(ward[code], 0) + int(n)

@@ -66,7 +66,9 @@ LOOKUP = pd.DataFrame(
 def test_lsoa_names_and_ward_table():
     assert lsoa_label("E3", LOOKUP) == "Town ward, Dartford (E3)"
     got = name_lsoas(pd.Series(["E1", "E9"]), LOOKUP, pd.Series(["x", "Gravesham 003C"]))
-    assert got.tolist() == ["High Street ward, Maidstone (E1)", "Gravesham 003C (E9)"]
+    # The LSOA's name beside its ward (a code only where there is no name); no code
+    # beside a name.
+    assert got.tolist() == ["High Street ward, Maidstone (x)", "Gravesham 003C"]
     crimes = pd.DataFrame(
         {
             "lsoa_code": ["E1", "E1", "E2", "E3", None, "E1"],

@@ -1,8 +1,10 @@
 """Places by name: LSOAs named by ward and district, ward tables, and the split of a
 partnership of several districts.
 
-"High Street ward, Maidstone (E01024001)" reads better in a hot-spot table than
-"Maidstone 012C"; the LSOA code stays in brackets so the row can be found again.
+"High Street ward, Maidstone (Maidstone 012C)" reads better in a hot-spot table than
+"Maidstone 012C" alone; the LSOA's published name stays in brackets so the row can be
+found again (and told from another LSOA of the same ward). A code is shown only where
+there is no name.
 """
 
 from __future__ import annotations
@@ -13,15 +15,16 @@ from csplib.indicators.counts import asb_mask
 
 
 def lsoa_label(code: str, lookup: pd.DataFrame, lsoa_name: str | None = None) -> str:
-    """'<ward> ward, <district> (<LSOA code>)' from the ``lsoa_ward`` table; an LSOA the
-    lookup does not hold keeps its published name: 'Maidstone 012C (E01024001)'.
+    """'<ward> ward, <district> (<LSOA name>)' from the ``lsoa_ward`` table; an LSOA the
+    lookup does not hold keeps its published name: 'Maidstone 012C'. The code stands in
+    only for a missing name.
 
     >>> lk = pd.DataFrame({"lsoa_code": ["E01024001"], "ward_name": ["High Street"],
     ...                    "lad_name": ["Maidstone"]})
-    >>> lsoa_label("E01024001", lk)
-    'High Street ward, Maidstone (E01024001)'
-    >>> lsoa_label("E01099999", lk, "Maidstone 012C")
-    'Maidstone 012C (E01099999)'
+    >>> lsoa_label("E01024001", lk, "Maidstone 012C"), lsoa_label("E01024001", lk)
+    ('High Street ward, Maidstone (Maidstone 012C)', 'High Street ward, Maidstone (E01024001)')
+    >>> lsoa_label("E01099999", lk, "Maidstone 012D")
+    'Maidstone 012D'
     """
     return name_lsoas(pd.Series([code]), lookup, pd.Series([lsoa_name])).iloc[0]
 
@@ -38,14 +41,14 @@ def name_lsoas(codes: pd.Series, lookup: pd.DataFrame, names: pd.Series | None =
     )
     out = []
     for code, w, d, n in zip(codes, ward, lad, fallback, strict=True):
+        named = isinstance(n, str) and bool(n)
         if isinstance(w, str) and w:
             where = f"{w} ward, {d}" if isinstance(d, str) and d else f"{w} ward"
-        elif isinstance(n, str) and n:
-            where = n
+            out.append(f"{where} ({n if named else code})")
+        elif named:
+            out.append(n)
         else:
             out.append(str(code) if isinstance(code, str) else "no location")
-            continue
-        out.append(f"{where} ({code})")
     return pd.Series(out, index=codes.index, dtype="str")
 
 

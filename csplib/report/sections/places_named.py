@@ -1,5 +1,5 @@
 """Places by name (the assessment): the neighbourhoods (LSOAs) with most crime in the
-year, named by ward and district ("High Street ward, Maidstone (E01024001)"), a ward
+year, named by ward and district ("High Street ward, Maidstone (Maidstone 012C)"), a ward
 table of crimes and rates, and, for a partnership of several districts, the split by
 district."""
 
@@ -20,7 +20,8 @@ from csplib.report.sections.context import Year
 TOP = 10
 METHOD = (
     "Places by name: neighbourhoods (LSOAs) are named by their ward and district from the "
-    "ONS LSOA-to-ward lookup; an LSOA the lookup does not hold keeps its published name. "
+    "ONS LSOA-to-ward lookup, with the LSOA's published name in brackets; an LSOA the "
+    "lookup does not hold keeps its published name. "
     "A ward's residents are the sum of its LSOAs' mid-year populations. Crimes with no "
     "location, or in an LSOA outside the lookup, cannot be placed in a ward and are "
     "counted apart. Ward and neighbourhood counts are small-area figures: counts of 1 to 4 "

@@ -81,7 +81,8 @@ def build_quarter(ctx: Quarter, figures: dict, chart=None, peers=None) -> Source
 
 
 def _plan_item(ctx: Year, plan: dict | None) -> str:
-    return f"Plan register: {ctx.data.plan_file or 'none given'}" + (
+    # The plan by its name, never the path of its file.
+    return f"Plan register: {plan['name'] if plan else 'none given'}" + (
         f"; progress judged against the register in force in "
         f"{month_long(plan['judged_at'])} ({plan['revision']['title']})."
         if plan else "."
