@@ -104,9 +104,12 @@ def launch(browser: str, width: int = 1200, flags: list[str] = FLAGS) -> tuple:
     return proc, profile, int(port_file.read_text().split()[0])
 
 
-def open_report(html: Path, screenshot: Path, browser: str, width: int = 1200) -> dict:
+def open_report(
+    html: Path, screenshot: Path, browser: str, width: int = 1200, media: str | None = None
+) -> dict:
     """Load ``html`` with the network blocked in a window ``width`` pixels wide; return
-    what the page did (``wide`` lists the tables that pass the page's right edge)."""
+    what the page did (``wide`` lists the tables that pass the page's right edge).
+    ``media="print"`` lays the page out with its print styles (as a PDF prints it)."""
     proc, profile, port = launch(browser, width)
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as r:
@@ -116,6 +119,8 @@ def open_report(html: Path, screenshot: Path, browser: str, width: int = 1200) -
         for domain in ("Network", "Runtime", "Log", "Page"):
             s.send(f"{domain}.enable")
         s.send("Network.setBlockedURLs", urls=["http://*", "https://*", "ws://*", "wss://*"])
+        if media:
+            s.send("Emulation.setEmulatedMedia", media=media)
         s.send("Page.navigate", url=html.resolve().as_uri())
         s.wait_for("Page.loadEventFired")
         probe = json.loads(

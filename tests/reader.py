@@ -2,7 +2,8 @@
 methods note, its tables and its alt text; and list what a reader must never meet.
 
 The rules (issue "Reports a board can trust"): plain English in the body (no p-values,
-no method names, no code names, no peer-group ids, no ISO months in prose), summary
+no method names, no code names, no peer-group ids, no ISO months in prose, no area
+codes), no force ids or file paths anywhere (names instead), summary
 sentences of at most 30 words, no share of a change outside -100..100%. Method names and
 p-values belong in the methods note: the part of the report from the first level-2
 heading that starts with "Methods" or "Sources and methods" to the end.
@@ -15,16 +16,33 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
+from csplib.schema import FORCES
+
 #: Words a board member would have to look up: allowed only in the methods note.
 METHOD_WORDS = (
     "Benjamini", "Hochberg", "Byar", "Gi*", "Getis", "XmR", "Poisson", "Wilson",
-    "Spiegelhalter", "chi-squared", "z-score", "Z =", "p-value", "sigma",
+    "Spiegelhalter", "chi-squared", "z-score", "Z =", "p-value", "sigma", "Mann-Kendall",
 )  # fmt: skip
-#: Text that is never right anywhere in a shared report.
-NEVER = ("p = 0.000", "p=0.000", "csplib.", "nan%", "NaN", "None")
+#: Text that is never right anywhere in a shared report: a p-value written two ways at
+#: once ("p = < 0.001"), double brackets, Python's words for nothing.
+NEVER = ("p = 0.000", "p=0.000", "csplib.", "nan%", "NaN", "None", "= <", "((", ".).")
 P_VALUE = re.compile(r"\bp\s*[=<>]\s*0?\.\d")
 ISO_MONTH = re.compile(r"\b(19|20)\d{2}-(0[1-9]|1[0-2])\b")
 CODE_NAME = re.compile(r"\b[a-z]+_[a-z_]+\b|\b[a-z0-9]+(?:-[a-z0-9]+)*-msg\b")
+#: A force's id ("city-of-london", "synthshire"), where its name belongs ("metropolitan"
+#: left out: it is also an English word).
+FORCE_ID = re.compile(
+    r"\b(?:" + "|".join(sorted((re.escape(f) for f in FORCES if f != "metropolitan"),
+                               key=len, reverse=True)) + r")\b(?![-\w])"
+)  # fmt: skip
+#: A file's path (the plan's register, a parameter file), where the plan's name belongs.
+FILE_PATH = re.compile(r"[\w./-]+\.(?:ya?ml|csv|json|parquet)\b")
+#: An ONS or synthetic area code ("E01032739", "X01000281") standing in for a name: a
+#: place is named, its code only in brackets after the name, so the row can be found again
+#: ("High Street ward, Maidstone (E01024001)").
+AREA_CODE = re.compile(r"(?<!\()\b[EWSX]\d{8}\b")
+#: Python's not-a-number as a word.
+NAN_WORD = re.compile(r"\bnan\b")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])")
 BLOCKS = {"p", "h1", "h2", "h3", "h4", "li", "div", "caption", "figcaption", "br", "tr", "table"}
 
@@ -169,6 +187,11 @@ def plain_english_problems(report: Report) -> list[str]:
     problems += [f"p-value in the body: {x}" for x in _lines_with(report.body, P_VALUE)]
     problems += [f"ISO month: {x}" for x in _lines_with(report.body, ISO_MONTH)]
     problems += [f"code name: {x}" for x in _lines_with(report.body, CODE_NAME)]
+    problems += [f"area code: {x}" for x in _lines_with(report.body, AREA_CODE)]
+    for text in (report.body, report.methods):
+        problems += [f"force id: {x}" for x in _lines_with(text, FORCE_ID)]
+        problems += [f"file path: {x}" for x in _lines_with(text, FILE_PATH)]
+        problems += [f"nan: {x}" for x in _lines_with(text, NAN_WORD)]
     return problems
 
 
@@ -192,3 +215,17 @@ def share_problems(report: Report) -> list[str]:
                     if m and abs(float(m.group(1).replace(",", ""))) > 100:
                         out.append(f"{t.caption.strip()}: {head} = {row[i]}")
     return out
+
+
+def page_titles(path: str | Path) -> tuple[str, list[str]]:
+    """(the page's <title>, the text of every <h1>) of a report, entities decoded."""
+    import html
+
+    text = Path(path).read_text(encoding="utf-8")
+    title = re.search(r"<title>(.*?)</title>", text, re.S)
+    h1s = re.findall(r"<h1[^>]*>(.*?)</h1>", text, re.S)
+
+    def plain(x: str) -> str:
+        return " ".join(html.unescape(re.sub(r"<[^>]+>", "", x)).split())
+
+    return (plain(title[1]) if title else ""), [plain(x) for x in h1s]

@@ -135,7 +135,9 @@ def test_a_data_gap_is_never_read_as_a_change():
     assert all(g["previous"] is None and g["change"] is None for g in f["by_group"])
     assert all(g["significance"] == "not compared: data gap" for g in f["by_group"])
     assert "rose" not in f["headline"] and "not compared" in f["headline"]
-    assert "2022-04 missing" in f["headline"]
+    # The months in the report's date style, never ISO months in prose.
+    assert "gaps (April 2022 missing, May 2022 missing, June 2022 missing)" in f["headline"]
+    assert "2022-04" not in f["headline"]
     assert f["drivers"] == ""
     assert f["coverage"]["complete"] is False
 

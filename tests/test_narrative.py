@@ -323,4 +323,23 @@ def test_methods_note_carries_p_values_and_method_names() -> None:
     g["p_value"], g["method"] = [0.0113, 1.0], ["exact-cond", "sqrt"]
     note = methods_note(g)
     assert "Benjamini-Hochberg" in note
-    assert note.endswith("Robbery: p = 0.011 (exact conditional test), 0.023 after adjustment.")
+    # Each p-value said once: the group's own, then the adjusted one.
+    assert note.endswith(
+        "Robbery (exact conditional test): p = 0.011 before adjustment, 0.023 after."
+    )
+    assert "= <" not in note and "((" not in note
+
+
+def test_two_flat_sources_are_never_said_to_disagree() -> None:
+    """Police.uk 1,004 -> 1,000 (-0.4%) and the Home Office 997 -> 1,000 (+0.3%) over
+    a year: both could be chance, so they agree (both little changed), although their
+    signs differ. A real police.uk rise of 20% (1,000 -> 1,200) beside a flat Home Office
+    count does disagree."""
+    from csplib.report.sections.reconcile import _ho_sentence
+
+    flat = _ho_sentence("Drugs", (1000, 1004), (1000, 997), (365, 365), police_real=False)
+    assert "disagree" not in flat and "much" not in flat
+    assert flat.endswith("and that could be chance.")
+    real = _ho_sentence("Drugs", (1200, 1000), (1000, 997), (365, 365), police_real=True)
+    assert "the two sources disagree in direction" not in real  # both rose
+    assert "a much smaller change" in real

@@ -36,9 +36,10 @@ def test_reasons_come_from_the_figures():
         "2022/23, from 13,000 to 13,520 over the 11 months complete in both years: a change "
         "too large to be chance."
     )
+    # A change that could be chance is not called a fall.
     assert r[1] == (
-        "Anti-social behaviour incidents fell 2.4% in 2023/24 against 2022/23, from 4,100 "
-        "to 4,000: a change that could be chance."
+        "Anti-social behaviour incidents: no real change in 2023/24 against 2022/23, from "
+        "4,100 to 4,000 (-2.4%); a change this size could be chance."
     )
     assert (
         r[2]
@@ -57,6 +58,27 @@ def test_reasons_come_from_the_figures():
     )
     assert paper.recommendations == ("That the revised Community Safety Plan be adopted.",)
     assert list(paper.signatories.columns) == ["Authority", "Name", "Role", "Signature", "Date"]
+
+
+def test_what_respondents_ranked_is_set_beside_what_is_recommended():
+    """Respondents ranked ASB, Drugs and Violence highest; of the crime types recommended
+    (Shoplifting, Robbery, Violence and sexual offences), only the last measures one of
+    them (Violence). With none in common the paper says so."""
+    scores = [{"candidate": "Shoplifting", "consultation_priority": "Shoplifting", "recommended": True},
+              {"candidate": "Violence and sexual offences", "consultation_priority": "Violence",
+               "recommended": True},
+              {"candidate": "Drugs", "consultation_priority": "Drugs", "recommended": False}]  # fmt: skip
+    figures = FIGURES | {"priorities": {"recommended": ["Shoplifting", "Violence and sexual "
+                                                        "offences"], "scores": scores}}  # fmt: skip
+    said = build_decision(load_decision_text(TEMPLATE), figures).reasons[4]
+    assert said == (
+        "420 people and organisations answered the consultation; they ranked Anti-social "
+        "behaviour, Drugs and Violence highest. Of them, Violence is among the priorities "
+        "the assessment recommends."
+    )
+    scores[1]["recommended"] = False
+    said = build_decision(load_decision_text(TEMPLATE), figures).reasons[4]
+    assert said.endswith("None of them is among the priorities the assessment recommends.")
 
 
 def test_missing_figures_give_fewer_reasons_not_invented_ones():

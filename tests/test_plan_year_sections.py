@@ -16,7 +16,7 @@ from pathlib import Path
 import papermill as pm
 import pytest
 import yaml
-from reader import plain_english_problems, read_report
+from reader import page_titles, plain_english_problems, read_report
 
 from csplib.cli import main
 from csplib.errors import CspError
@@ -394,3 +394,52 @@ def test_decision_paper_prints_to_pdf(built, tmp_path):
         in text
     )
     assert f"Page 1 of {len(pages)}" in text
+
+
+@pytest.mark.skipif(find_browser() is None, reason="no Chromium on this machine (.ci/run "
+                    "installs it)")  # fmt: skip
+def test_plan_tables_fit_an_a4_page(built, tmp_path):
+    """The action plan's table (nine columns, long names) and the decision paper fit an
+    A4-wide window (794 px) and the printed A4 page (688 px inside the PDF's 14 mm
+    margins, print styles)."""
+    from browser import open_report
+
+    _, _, report, decision, _ = built
+    for html in (report.html, decision.html):
+        for width, media in ((794, None), (688, "print")):
+            probe = open_report(html, tmp_path / "shot.png", find_browser(), width=width,
+                                media=media)  # fmt: skip
+            assert probe["wide"] == [], (html.name, width, media)
+
+
+def test_decision_paper_page_title_is_its_heading(built):
+    _, _, _, decision, _ = built
+    wording = yaml.safe_load((Path(__file__).parents[1] / DECISION).read_text(encoding="utf-8"))
+    assert page_titles(decision.html) == (wording["title"], [wording["title"]])
+
+
+def test_decision_paper_claims_follow_from_its_figures(built):
+    """Each claim of the sample paper against figures.json: the ASB change (could be
+    chance: never called a fall), which of respondents' top three is recommended, and
+    the alternatives' red indicators and overdue actions. The sample's old wording
+    claimed rises the plan does not answer and priorities 'falling and below the county
+    and peer rates', which its figures do not show."""
+    _, _, _, decision, f = built
+    text = " ".join(read_report(decision.html).body.split())
+    asb = f["asb"]
+    if asb["significance"] == "no significant change":
+        assert "Anti-social behaviour incidents: no real change" in text
+        assert "Anti-social behaviour incidents fell" not in text
+    chosen = {s["consultation_priority"] for s in f["priorities"]["scores"] if s["recommended"]}
+    both = [p for p in f["consultation"]["top_said"] if p in chosen]
+    assert both  # the sample: Burglary
+    assert f"Of them, {_and(both)} {'is' if len(both) == 1 else 'are'} among the priorities" in text
+    red, overdue = f["plan"]["rag_counts"]["red"], f["plan_year"]["actions"]["overdue"]
+    assert (
+        f"{red} of the plan's indicators are off track (red) and {overdue} of its actions are overdue"
+        in text
+    )
+    assert f"Respondents ranked {_and(f['consultation']['top_said'])} highest" in text
+    for unsupported in ("rises the current priorities do not answer", "falling and below",
+                        "follow what the data and residents said"):  # fmt: skip
+        assert unsupported not in text

@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from browser import find_browser, open_report
 from reader import (
     long_summary_sentences,
+    page_titles,
     plain_english_problems,
     read_report,
     share_problems,
@@ -419,6 +420,8 @@ def test_city_months_before_the_data_are_not_missing(city):
     # The charts start where the data starts.
     (three_year,) = [a for a in r.alts if "rolling 12-month" in a]
     assert three_year.startswith("Line chart of monthly crimes from April 2018 to March 2020.")
+
+
 # ---- one count per measure and period (every table) ------------------------------------
 
 #: A count's label: the months or the source a column header (or a Home Office table's
@@ -560,7 +563,7 @@ def test_sample_names_each_neighbourhood_one_way(sample):
     assert named and all(label.match(n) for n in named), named
     assert all(len(v) == 1 for v in by_code.values()), by_code
     for n in named:
-        assert f"{n}: adjusted p" in r.methods
+        assert f"{n}: p" in r.methods
     # No published LSOA name ("Synthchester 010D") is left where the lookup names it.
     assert not re.search(r"\bSynthchester \d{3}[A-Z]\b", r.body + r.methods)
 
@@ -589,3 +592,36 @@ def test_city_each_count_is_one_figure_and_both_totals_are_reconciled(city, real
         f"{total - with_lsoa:,} have no map location and cannot be placed in a partnership, "
         f"and {with_lsoa - city_now:,} fall in neighbourhoods outside the force area" in r.body
     )
+
+
+#: An A4 page is 794 px wide at 96 dpi; printed with the PDF's margins (14 mm each side,
+#: csplib/pdf.py) 688 px are left for the text.
+A4_SCREEN, A4_PRINTED = 794, 688
+
+
+@pytest.mark.parametrize("which", ["sample", "city"])
+def test_no_table_is_wider_than_an_a4_page(which, request, tmp_path):
+    """The consultation table (ten columns) and the plan tables fit an A4-wide window and
+    the printed A4 page: long cells wrap, print uses a smaller font."""
+    browser = find_browser()
+    if browser is None:
+        pytest.skip("no headless Chromium on this machine (install the chromium package)")
+    folder, _ = request.getfixturevalue(which)
+    for width, media in ((A4_SCREEN, None), (A4_PRINTED, "print")):
+        probe = open_report(folder / "report.html", tmp_path / "shot.png", browser,
+                            width=width, media=media)  # fmt: skip
+        assert probe["wide"] == [], (width, media)
+
+
+@pytest.mark.parametrize(
+    ("which", "want"),
+    [("sample", "Synthchester strategic assessment, April 2023 to March 2024"),
+     pytest.param("city", "City of London strategic assessment, April 2019 to March 2020",
+                  marks=pytest.mark.realdata)],
+)  # fmt: skip
+def test_one_title_in_the_page_title_the_heading_and_figures_json(which, want, request):
+    """The financial years 2023/24 and 2019/20, April to March; the briefing's pattern."""
+    folder, _ = request.getfixturevalue(which)
+    title, h1s = page_titles(folder / "report.html")
+    figures = json.loads((folder / "figures.json").read_text(encoding="utf-8"))
+    assert (title, h1s, figures["title"]) == (want, [want], want)

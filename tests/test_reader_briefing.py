@@ -11,7 +11,13 @@ import json
 import re
 
 import pytest
-from reader import long_summary_sentences, plain_english_problems, read_report, share_problems
+from reader import (
+    long_summary_sentences,
+    page_titles,
+    plain_english_problems,
+    read_report,
+    share_problems,
+)
 
 from csplib.report.briefing import QuarterlyBriefing, load_data
 from csplib.report.params import ReportParams
@@ -227,6 +233,19 @@ def test_city_force_area_is_named_city_of_london(city):
     assert "London, City of" not in text
 
 
+@pytest.mark.parametrize(
+    ("which", "want"),
+    [("sample", "Synthchester quarterly crime briefing, July to September 2024"),
+     pytest.param("city", "City of London quarterly crime briefing, April to June 2019",
+                  marks=pytest.mark.realdata)],
+)  # fmt: skip
+def test_one_title_in_the_page_title_the_heading_and_figures_json(which, want, request):
+    """2024/25 Q2 is July to September 2024; 2019/20 Q1 is April to June 2019."""
+    built = request.getfixturevalue(which)
+    title, h1s = page_titles(built["html"])
+    assert (title, h1s, built["figures"]["title"]) == (want, [want], want)
+
+
 def test_methods_note_holds_the_methods(built):
     m = built["report"].methods
     for words in ("Poisson", "Benjamini-Hochberg", "XmR", "p ", "Disclosure:"):
@@ -353,6 +372,8 @@ def test_footer_says_once_when_the_report_was_produced(built):
     assert f"Produced {today.day} {today:%B %Y} with CSP Workbook." in text
     assert not re.search(r"\b0\d (January|February|March|April|May|June|July|August|"
                          r"September|October|November|December) \d{4}", text)  # fmt: skip
+
+
 @pytest.mark.realdata
 def test_city_rate_counts_the_crimes_placed_in_its_partnership(city, realdata):
     """One definition of the rate per 1,000 in both reports: the crimes placed in the

@@ -212,8 +212,10 @@ def _not_compared(
     A missing or incomplete month is not zero crime: with a gap in either period
     (reported only when the user allowed it) no change is stated or tested.
     """
+    # "August 2024 missing": the report's one date style, never an ISO month in prose.
     gap = ", ".join(
-        f"{m} {s}" for m, s in coverage_flags[["month", "status"]].itertuples(index=False)
+        f"{pd.Period(m, freq='M').strftime('%B %Y')} {s}"
+        for m, s in coverage_flags[["month", "status"]].itertuples(index=False)
     )
     headline = (
         f"Total recorded crime was {total['current']:,} in {period.label}. It is not "

@@ -425,17 +425,26 @@ def summary_changes(
 
 
 def methods_note(
-    groups: pd.DataFrame, *, group: str = "group", what: str = "offence groups"
+    groups: pd.DataFrame,
+    *,
+    group: str = "group",
+    what: str = "offence groups",
+    adjusted_only: bool = False,
 ) -> str:
     """The methods note behind :func:`summary_changes`: the testing policy and each
-    significant group's p-values (its own and adjusted), for the end of the report.
+    significant group's p-values (its own and adjusted, each said once), for the end of
+    the report. ``adjusted_only``: ``p_adjusted`` is the only p-value there is (the
+    priority table's crime types are tested as one family and keep only the adjusted
+    one), so only it is given.
 
     >>> g = pd.DataFrame({"group": ["Robbery", "Drugs"], "current": [37, 10],
     ...                   "previous": [19, 12], "significant": [True, False],
     ...                   "p_value": [0.0123, 0.83], "p_adjusted": [0.0246, 0.83],
     ...                   "method": ["exact-cond", "exact-cond"]})
     >>> methods_note(g).split(". ")[-1]
-    'Robbery: p = 0.012 (exact conditional test), 0.025 after adjustment.'
+    'Robbery (exact conditional test): p = 0.012 before adjustment, 0.025 after.'
+    >>> methods_note(g, adjusted_only=True).split(". ")[-1]
+    'Robbery: p = 0.025 after adjustment.'
     """
     from csplib.indicators.multitest import multiple_testing_note
 
@@ -444,11 +453,17 @@ def methods_note(
     text = multiple_testing_note(len(groups), what)
     sig = groups[groups["significant"].astype(bool)]
     adjusted = len(groups) > 1
-    details = [
-        f"{r[group]}: p = {_p(r['p_value'])} ({names.get(str(r['method']), r['method'])})"
-        + (f", {_p(r['p_adjusted'])} after adjustment" if adjusted else "")
-        for r in sig.to_dict("records")
-    ]
+
+    def one(r: dict) -> str:
+        if adjusted_only:
+            return f"{r[group]}: {format_p(r['p_adjusted'])} after adjustment"
+        method = names.get(str(r["method"]), str(r["method"]))
+        out = f"{r[group]}" + (f" ({method})" if method else "") + f": {format_p(r['p_value'])}"
+        if adjusted:
+            out += f" before adjustment, {format_p(r['p_adjusted'], named=False)} after"
+        return out
+
+    details = [one(r) for r in sig.to_dict("records")]
     if details:
         text += " " + "; ".join(details) + "."
     else:
@@ -456,7 +471,15 @@ def methods_note(
     return text
 
 
-def _p(p: float) -> str:
-    """A p-value for the methods note: three decimals, '< 0.001' below that."""
+def format_p(p: float, *, named: bool = True) -> str:
+    """Every p-value the reports print (in their methods notes only), one way: three
+    decimals, '< 0.001' below that; ``named`` puts 'p' in front.
+
+    >>> format_p(0.00004), format_p(0.0123), format_p(0.5), format_p(0.02, named=False)
+    ('p < 0.001', 'p = 0.012', 'p = 0.500', '0.020')
+    """
     p = float(p)
-    return "< 0.001" if p < 0.001 else f"{round_half_away(p, 3)}"
+    value = "< 0.001" if p < 0.001 else f"{round_half_away(p, 3):.3f}"
+    if not named:
+        return value
+    return f"p {value}" if value.startswith("<") else f"p = {value}"

@@ -162,17 +162,35 @@ def _change(label: str, f: dict, period: str, previous: str) -> str | None:
         return None
     months = f.get("months")
     over = f" over the {months} months complete in both years" if months and months < 12 else ""
+    if f.get("significance") == "no significant change" and cur != prev:
+        # A change that could be chance is never called a rise or a fall.
+        return (
+            f"{label}: no real change in {period} against {previous}, from {prev:,} to "
+            f"{cur:,} ({float(pct):+.1f}%){over}; a change this size could be chance."
+        )
     verb = "rose" if cur > prev else "fell" if cur < prev else "was unchanged"
     size = f" {abs(float(pct)):.1f}%" if cur != prev else ""
-    real = {
-        "significant rise": "a change too large to be chance",
-        "significant fall": "a change too large to be chance",
-        "no significant change": "a change that could be chance",
-    }.get(f.get("significance", ""), "")
+    real = f.get("significance", "") in ("significant rise", "significant fall")
     return (
         f"{label} {verb}{size} in {period} against {previous}, from {prev:,} to {cur:,}{over}"
-        + (f": {real}." if real and cur != prev else ".")
+        + (": a change too large to be chance." if real and cur != prev else ".")
     )
+
+
+def _said_and_recommended(figures: dict) -> str | None:
+    """Which of the priorities respondents ranked highest the assessment recommends,
+    read from the priority table (each crime type's consultation priority); None when
+    the figures do not hold both."""
+    top = (figures.get("consultation") or {}).get("top_said") or []
+    scores = (figures.get("priorities") or {}).get("scores") or []
+    if not top or not scores:
+        return None
+    chosen = {s.get("consultation_priority") for s in scores if s.get("recommended")}
+    both = [t for t in top if t in chosen]
+    if not both:
+        return "None of them is among the priorities the assessment recommends."
+    return (f"Of them, {_and(both)} {'is' if len(both) == 1 else 'are'} among the priorities "
+            "the assessment recommends.")  # fmt: skip
 
 
 def figure_reasons(figures: dict) -> list[str]:
@@ -201,8 +219,10 @@ def figure_reasons(figures: dict) -> list[str]:
         )
     cons = figures.get("consultation") or {}
     if isinstance(cons.get("respondents"), int) and cons.get("top_said"):
+        said = _said_and_recommended(figures)
         out.append(f"{cons['respondents']:,} people and organisations answered the "
-                   f"consultation; they ranked {_and(cons['top_said'])} highest.")  # fmt: skip
+                   f"consultation; they ranked {_and(cons['top_said'])} highest."
+                   + (f" {said}" if said else ""))  # fmt: skip
     return out
 
 

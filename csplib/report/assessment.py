@@ -75,6 +75,7 @@ class Assessment:
 def _header(ctx: context.Year) -> dict:
     d, lfl = ctx.data, ctx.lfl
     return {
+        "title": title.year_title(ctx),
         "area": d.area.name, "area_kind": d.area.kind, "area_code": d.area.code,
         "period": ctx.period.label, "previous_period": ctx.previous.label,
         "years": [y.label for y in ctx.years], "months_used": ctx.period.months,

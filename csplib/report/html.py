@@ -221,7 +221,7 @@ p, li { max-width: 48rem; }
 table { border-collapse: collapse; font-size: 0.95rem; min-width: 50%; }
 caption { text-align: left; font-weight: 600; padding: 0.3rem 0; color: var(--ink); }
 th, td { border-bottom: 1px solid var(--rule); padding: 0.3rem 0.6rem; text-align: left;
-         vertical-align: top; }
+         vertical-align: top; overflow-wrap: break-word; hyphens: auto; }
 thead th { border-bottom: 2px solid var(--ink); }
 .num { text-align: right; font-variant-numeric: tabular-nums; }
 .table-note { font-size: 0.85rem; color: var(--muted); margin-top: 0.2rem; }
@@ -231,9 +231,19 @@ figcaption { font-size: 0.9rem; color: var(--muted); }
 footer { border-top: 1px solid var(--rule); margin-top: 3rem; padding-top: 0.5rem;
          font-size: 0.85rem; color: var(--muted); }
 a { color: var(--accent); }
+/* Narrow screens and A4 (794 px): wide tables (the consultation's ten columns, the action
+   plan's long names) wrap their text in a smaller font rather than run off the page (a
+   number has no space in it, so a figure is never broken). */
+@media screen and (max-width: 62rem) {
+  main { padding: 1rem 0.75rem 3rem; }
+  table { font-size: 0.85rem; }
+  th, td { padding: 0.25rem 0.35rem; }
+}
 @media print {
   body { font-size: 11pt; }
   main { max-width: none; padding: 0; }
+  table { font-size: 8.5pt; }
+  th, td { padding: 2pt 4pt; }
   h2 { page-break-after: avoid; }
   table, figure { page-break-inside: avoid; }
   .banner.synthetic { border: 3px solid #000; color: #000; background: #fff; }

@@ -405,7 +405,11 @@ def _build(params, out_dir, kernel, timeout, name, start, *, reuse: bool) -> Rep
             kernel.release()
         check_outputs(nb)
         figs = json.loads(figures.read_text(encoding="utf-8"))
-        title = f"{params.report.replace('_', ' ').capitalize()}: {figs.get('area')}, {figs.get('period')}"
+        # The page's title is the report's heading (figures.json holds it).
+        title = (
+            figs.get("title")
+            or f"{figs.get('area')} {params.report.replace('_', ' ')}, {figs.get('period')}"
+        )
         try:
             (tmp / "report.html").write_text(
                 export_html(nb, title, bool(figs.get("synthetic"))), encoding="utf-8"
@@ -684,12 +688,12 @@ def run_decision(
     wording = params.project_path(str(name))
     # The wording and its placeholders checked here, with a clean message, before a
     # kernel starts.
-    build_decision(load_decision_text(wording), figs, source=str(wording))
+    paper = build_decision(load_decision_text(wording), figs, source=str(wording))
     if pdf:
         from csplib.pdf import print_pdf, require_browser
 
         require_browser()
-    title = f"Decision paper: {figs.get('area')}, {figs.get('period')}"
+    title = paper.title  # the paper's heading, so the page's title and its heading agree
     try:
         tmp = Path(tempfile.mkdtemp(prefix=".decision.tmp-", dir=out_dir))
     except OSError as err:

@@ -62,16 +62,6 @@ def value(unit: str, v: object, threshold: int) -> str:
     return f"{x:,.2f}"
 
 
-def p_text(p: float) -> str:
-    """A p-value for a table: four decimals, or '<0.001' (never '0.0002', which reads as
-    'p = 0.000' cut short).
-
-    >>> [p_text(x) for x in (0.00002, 0.0002, 0.0021, 0.043)]
-    ['<0.001', '<0.001', '0.0021', '0.0430']
-    """
-    return "<0.001" if p < 0.001 else f"{p:.4f}"
-
-
 def months_text(months: list[str]) -> str:
     """'Jul 2024, Aug 2024' from ISO months."""
     return ", ".join(h.fmt_month(m) for m in months)

@@ -11,6 +11,7 @@ from csplib.indicators.counts import asb_mask, in_period
 from csplib.report import html as h
 from csplib.report.sections.context import Quarter, Year, month_long, months_long, span_long
 from csplib.report.sections.county import force_reconciliation
+from csplib.schema import FORCES
 
 
 @dataclass(frozen=True)
@@ -113,13 +114,23 @@ def build_year(ctx: Year, figures: dict) -> Notes:
     return Notes(items, None if flags.empty else _runs(flags))
 
 
+def force_name(force_id: str) -> str:
+    """How a report names a force: 'city-of-london' -> 'City of London Police' (its id
+    only when the workbook does not know it).
+
+    >>> force_name("city-of-london"), force_name("synthshire")
+    ('City of London Police', 'Synthshire Police (synthetic)')
+    """
+    return FORCES[force_id][0] if force_id in FORCES else str(force_id)
+
+
 def render(r: Notes) -> h.Html:
     """The notes, and (the assessment) its coverage flags, consecutive months as one row."""
     parts = [h.bullet_list(r.items)]
     if r.flags is not None:
         f = r.flags
         frame = pd.DataFrame({
-            "Months": f["months"], "Force": f["force"], "Status": f["status"],
+            "Months": f["months"], "Force": f["force"].map(force_name), "Status": f["status"],
             "Note": f["note"],
             "How it is handled": [
                 "left out of both years of every comparison; a gap in the charts; counted "

@@ -9,6 +9,7 @@ import pandas as pd
 
 from csplib.indicators.consultation import said_and_trend
 from csplib.indicators.counts import asb_mask
+from csplib.indicators.narrative import format_p
 from csplib.indicators.priorities import months_days, significant_rises
 from csplib.report import html as h
 from csplib.report.sections import cells
@@ -163,15 +164,15 @@ def methods_items(r: Emerging) -> list[str]:
     ]
     lsoas = pd.DataFrame(r.figures["lsoas"], columns=["lsoa_code", "lsoa_name", "p_adjusted"])
     names = place_names(r.ctx, lsoas["lsoa_code"], lsoas["lsoa_name"])
-    rises = [f"{x['crime_type']}: adjusted p = {cells.p_text(x['p_adjusted'])}"
+    rises = [f"{x['crime_type']}: {format_p(x['p_adjusted'])} after adjustment"
              for x in r.figures["groups"]] + [
-        f"{name}: adjusted p = {cells.p_text(p)}"
+        f"{name}: {format_p(p)} after adjustment"
         for name, p in zip(names, lsoas["p_adjusted"], strict=True)]  # fmt: skip
     if rises:
         items.append("Significant rises: " + "; ".join(rises) + ".")
     if r.said_and_trend is not None and not r.said_and_trend.empty:
         items.append("Consultation priorities against the data, adjusted over the "
                      "priorities tested: " + "; ".join(
-                         f"{x.priority}: adjusted p = {cells.p_text(x.p_adjusted)}"
+                         f"{x.priority}: {format_p(x.p_adjusted)} after adjustment"
                          for x in r.said_and_trend.itertuples()) + ".")  # fmt: skip
     return items

@@ -145,7 +145,8 @@ def _version(rev: dict, judged: str) -> str:
                 f"force in {judged}: the plan has not been revised by then.")  # fmt: skip
     return (
         f"Progress is judged against the register in force in {judged}: the "
-        f"{rev['title']}, in force from {month_long(rev['effective'])} ({rev['why']}). "
+        f"{rev['title']}, in force from {month_long(rev['effective'])} "
+        f"({str(rev['why']).rstrip('. ')}). "
         "Targets it moved are the ones used, indicators it added are judged from "
         "then on, and indicators retired by then are listed as retired, not judged."
     )

@@ -53,6 +53,24 @@ POLICE_TO_HOME_OFFICE: dict[str, list[tuple[str, str | None]]] = {
 SIZE_GAP_POINTS = 10
 
 
+def sources_disagree(
+    a_pct: float | None, a_real: bool, b_pct: float | None, b_real: bool, points: float
+) -> bool:
+    """Whether two counts of the same crimes (police.uk and the Home Office) tell
+    different stories: never when both changes could be chance (both little changed,
+    whatever their signs); otherwise when they go opposite ways or are more than
+    ``points`` percentage points apart.
+
+    >>> sources_disagree(0.4, False, -0.3, False, 5.0)  # both flat: they agree
+    False
+    >>> sources_disagree(11.2, True, -0.3, False, 5.0), sources_disagree(11.2, True, 7.3, True, 5.0)
+    (True, False)
+    """
+    if a_pct is None or b_pct is None or not (a_real or b_real):
+        return False
+    return (a_pct > 0) != (b_pct > 0) or abs(a_pct - b_pct) > points
+
+
 def coverage_phrase(ctx: Year) -> str:
     """What a like-for-like total covers: '11 months: December 2022 missing, so December
     left out of both years', or '' when whole years are compared."""
@@ -143,8 +161,11 @@ def ho_by_crime_type(rows: pd.DataFrame | None, ctx: Year) -> dict[str, tuple[in
     return out
 
 
-def _ho_sentence(ctype: str, police: tuple[int, int], ho: tuple[int, int], days) -> str:
-    """The Home Office figure beside police.uk's, and whether they disagree."""
+def _ho_sentence(
+    ctype: str, police: tuple[int, int], ho: tuple[int, int], days, police_real: bool = True
+) -> str:
+    """The Home Office figure beside police.uk's, and whether they disagree (never when
+    both changes could be chance: :func:`sources_disagree`)."""
     cur, prev = ho
     if prev == 0:
         return f"The Home Office counted {cur:,} against none last year."
@@ -154,9 +175,10 @@ def _ho_sentence(ctype: str, police: tuple[int, int], ho: tuple[int, int], days)
     text += f" {_pct(cur, prev)} ({prev:,} to {cur:,})" if cur != prev else f" at {cur:,}"
     p_pct = float(pct_change_exact(*police) or 0)
     h_pct = float(pct_change_exact(cur, prev) or 0)
-    if (p_pct > 0) != (h_pct > 0) and cur != prev:
+    real = police_real or test.significant
+    if real and (p_pct > 0) != (h_pct > 0) and cur != prev:
         text += ": the two sources disagree in direction"
-    elif abs(p_pct - h_pct) >= SIZE_GAP_POINTS:
+    elif real and abs(p_pct - h_pct) >= SIZE_GAP_POINTS:
         text += f": a much {'smaller' if abs(h_pct) < abs(p_pct) else 'larger'} change"
     if not test.significant:
         text += ", and that could be chance"
@@ -334,13 +356,13 @@ def build(ctx: Year, facts, county, priorities, recorded) -> Reconciled:
         if ctype in ho_ct:
             r = fam[fam["group"] == ctype].iloc[0]
             s += " " + _ho_sentence(ctype, (int(r["current"]), int(r["previous"])),
-                                    ho_ct[ctype], ho_days)  # fmt: skip
+                                    ho_ct[ctype], ho_days, bool(r["significant"]))  # fmt: skip
         changes.append(s)
     small = _small(fam, "")
     methods = []
     if not fam.empty:
-        methods.append("police.uk crime types: " + methods_note(fam.assign(method="adjusted"),
-                                                              what="crime types"))  # fmt: skip
+        methods.append("police.uk crime types: " + methods_note(fam, what="crime types",
+                                                              adjusted_only=True))  # fmt: skip
     if recorded is not None and recorded.family is not None:
         hf = recorded.family
         # A subgroup named as its group, or a count already given beside police.uk's,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from csplib.indicators.narrative import format_p
 from csplib.indicators.suppression import disclosure_note
 from csplib.report import html as h
 from csplib.report.sections.context import Quarter, Year, month_long
@@ -57,7 +58,7 @@ def build_quarter(ctx: Quarter, figures: dict, chart=None, peers=None) -> Source
         if od.assessed:
             items.append(
                 f"Peer overdispersion: phi = {od.phi:.2f} over {od.n_areas} areas "
-                f"(chi-squared p {_p(od.p_value)}); limits "
+                f"(chi-squared {format_p(od.p_value)}); limits "
                 + (f"widened ({od.method})." if od.overdispersed else "allow for chance only.")
             )  # fmt: skip
     if chart is not None:
@@ -68,7 +69,7 @@ def build_quarter(ctx: Quarter, figures: dict, chart=None, peers=None) -> Source
             + (", trial limits" if chart.trial_limits else "")
             + "); signals: a point outside the limits, 7 in a row on one side of the mean, "
             "6 rising or falling, 2 of 3 beyond two sigma. Baseline trend (Mann-Kendall): "
-            + (f"{chart.baseline_trend}, p {_p(chart.baseline_trend_p)}, so no signal is "
+            + (f"{chart.baseline_trend}, {format_p(chart.baseline_trend_p)}, so no signal is "
                "called improvement or concern." if chart.baseline_trend != "none" else "none.")
             + " A missing or incomplete month is left out of the limits and shown as a gap; "
             "only signals running in the quarter are reported."
@@ -80,13 +81,9 @@ def build_quarter(ctx: Quarter, figures: dict, chart=None, peers=None) -> Source
     return Sources(items)
 
 
-def _p(p: float) -> str:
-    """'= 0.012' or '< 0.001' (never 'p = 0.000')."""
-    return "< 0.001" if p < 0.001 else f"= {p:.3f}"
-
-
 def _plan_item(ctx: Year, plan: dict | None) -> str:
-    return f"Plan register: {ctx.data.plan_file or 'none given'}" + (
+    # The plan by its name, never the path of its file.
+    return f"Plan register: {plan['name'] if plan else 'none given'}" + (
         f"; progress judged against the register in force in "
         f"{month_long(plan['judged_at'])} ({plan['revision']['title']})."
         if plan else "."

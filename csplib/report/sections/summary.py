@@ -30,7 +30,8 @@ from csplib.report.data import (
 )
 from csplib.report.sections import cells
 from csplib.report.sections.context import Quarter, Year, clean, month_long
-from csplib.report.sections.reconcile import POLICE_TO_HOME_OFFICE
+from csplib.report.sections.reconcile import POLICE_TO_HOME_OFFICE, sources_disagree
+from csplib.report.sections.title import quarter_title
 from csplib.schema import CRIME_TYPES, offence_group
 from csplib.sources.population import population_for
 
@@ -105,6 +106,7 @@ def build_quarter(ctx: Quarter) -> QuarterFacts:
         county_name=cname, peer_groups=peer_group_verdicts(d, ctx.period) or None,
     )  # fmt: skip
     figures["rate_per_1000"] = placed_rate(ctx, figures["rate_per_1000"])
+    figures["title"] = quarter_title(ctx)  # the page's title and heading, the same words
     figures["synthetic"] = d.synthetic
     figures["population_note"] = f"mid-{ctx.population[1]} estimate" if ctx.population else None
     if figures["peer_position"]:
@@ -119,11 +121,11 @@ def build_quarter(ctx: Quarter) -> QuarterFacts:
     home = None
     if ho is not None:
         home = _change_entry(*ho, ctx)
-        pu = figures["total_crime"]["pct_change"]
-        ho_pct = home["pct_change"]
-        home["differs"] = bool(
-            pu is not None and ho_pct is not None and (
-                (pu > 0) != (ho_pct > 0) or abs(pu - ho_pct) > SOURCES_DIFFER_POINTS)
+        total = figures["total_crime"]
+        home["differs"] = sources_disagree(
+            total["pct_change"], str(total.get("significance")).startswith("significant"),
+            home["pct_change"],
+            home["significant"], SOURCES_DIFFER_POINTS,
         )  # fmt: skip
     figures["home_office"] = home
     figures["home_office_groups"] = _home_office_groups(ctx, figures) if complete else {}
@@ -133,7 +135,8 @@ def build_quarter(ctx: Quarter) -> QuarterFacts:
 def _home_office_groups(ctx: Quarter, figures: dict) -> dict:
     """group -> the Home Office count's change, for each offence group the summary names
     (significant and material), with ``differs`` when the sources disagree in direction
-    or by more than :data:`SOURCES_DIFFER_POINTS` points."""
+    or by more than :data:`SOURCES_DIFFER_POINTS` points (never when both changes could
+    be chance)."""
     named = [g for g in figures["by_group"]
              if g["significant"] and is_material(g["current"], g["previous"])]  # fmt: skip
     if not named:
@@ -150,9 +153,9 @@ def _home_office_groups(ctx: Quarter, figures: dict) -> dict:
         if g["group"] not in totals:
             continue
         entry = _change_entry(*totals[g["group"]], ctx)
-        pu, ho = g["pct_change"], entry["pct_change"]
-        entry["differs"] = bool(pu is not None and ho is not None and (
-            (pu > 0) != (ho > 0) or abs(pu - ho) > SOURCES_DIFFER_POINTS))  # fmt: skip
+        entry["differs"] = sources_disagree(g["pct_change"], bool(g["significant"]),
+                                            entry["pct_change"], entry["significant"],
+                                            SOURCES_DIFFER_POINTS)  # fmt: skip
         out[g["group"]] = entry
     return out
 
