@@ -111,7 +111,8 @@ def build_year(ctx: Year, figures: dict, methods: list[str] | None = None) -> So
         "Free-text comments are kept out of the report unless the comments setting is on."
         if figures["consultation"] else "Consultation: none in the store for this area.",
         "Priority score: "
-        + " ".join(score_rules(figures["priorities"]["consultation_scored"], methods=True)),
+        + " ".join(score_rules(figures["priorities"]["consultation_scored"], methods=True,
+                               harm_problem=figures["priorities"]["harm_not_scored"])),
         "Change: the financial year against the year before, over months complete in both "
         "years; rolling 12 months the same way.",
         "Is it real? Two-sample Poisson test (exact conditional test for small counts), "

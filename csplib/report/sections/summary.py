@@ -339,7 +339,37 @@ def build_facts(ctx: Year) -> YearFacts:
         {"current": f["total_crime"]["year"] / pop[0] * 1000, "population": pop[0],
          "population_year": pop[1]} if pop else None
     )  # fmt: skip
+    f["peer_position"] = _year_peer_position(ctx)
     return YearFacts(clean(f))  # type: ignore[arg-type]
+
+
+def _year_peer_position(ctx: Year) -> dict | None:
+    """The year's crime rate against the most similar group's pooled rate (funnel limits,
+    widened where the partnerships differ more than chance explains): None without a
+    peer group, or when a member has no population. Crimes are counted by the
+    partnership their neighbourhood lies in, as the county table counts them."""
+    from csplib.indicators.peers import peer_comparison
+    from csplib.report.assessment_data import csp_population
+
+    d = ctx.data
+    if d.analyses is None or not d.analyses.peer_group:
+        return None
+    group, others = d.analyses.peer_group
+    members = list(dict.fromkeys([d.area.name, *others]))
+    year = int(ctx.period.start[:4])
+    rows = d.crimes[d.crimes["month"].isin(ctx.period.months)]
+    counts = rows[~asb_mask(rows)]["csp_name"].value_counts()
+    table = []
+    for m in members:
+        pop = csp_population(d, m, year)
+        if pop is None:
+            return None
+        table.append({"area": m, "count": int(counts.get(m, 0)), "population": pop[0]})
+    t = peer_comparison(pd.DataFrame(table))
+    me = t[t["area"] == d.area.name].iloc[0]
+    return {"group": group, "members": members, "rate": float(me["rate"]),
+            "group_rate": float(me["group_rate"]), "rank": int(me["rank"]), "of": len(t),
+            "verdict_95": str(me["verdict_95"]), "verdict_998": str(me["verdict_998"])}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -375,6 +405,13 @@ def _year_sentences(ctx: Year, f: dict) -> list[str]:
         items.append(text + ".")
         if rec.get("county_note"):
             items.append(rec["county_note"])
+    peer = f.get("peer_position")
+    if peer:
+        items.append(
+            f"Against its most similar group of {peer['of']} partnerships, {f['area']}'s crime "
+            f"rate is {peer_words(peer['verdict_95'])}: {peer['rate']:.1f} per 1,000 against "
+            f"{peer['group_rate']:.1f}, {_highest(peer['rank'])} of {peer['of']}."
+        )
     if f["plan"]:
         rc, rev = f["plan"]["rag_counts"], f["plan"]["revision"]
         against = "as first published" if rev["original"] else f"as of the {rev['title']}"
