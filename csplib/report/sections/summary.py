@@ -157,6 +157,8 @@ def peer_words(verdict: str) -> str:
 
 def _sentences(ctx: Quarter, f: dict) -> list[str]:
     out = list(f["summary"])
+    # Large changes that pass their own test but not the family's: named, never as real.
+    out += list(f.get("watching") or [])
     police = {g["group"]: g["pct_change"] for g in f["by_group"]}
     for group, entry in (f.get("home_office_groups") or {}).items():
         out.append(_home_office_group_sentence(group, entry, police.get(group)))
