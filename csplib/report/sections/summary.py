@@ -429,9 +429,13 @@ def _year_sentences(ctx: Year, f: dict) -> list[str]:
                      f"data ranks highest: {', '.join(c['top_data'])}.")  # fmt: skip
     recs, p = f["priorities"]["recommended"], f["priorities"]
     if recs:
+        emerging = p.get("emerging") or []
+        core = [x for x in recs if x not in emerging]
         items.append("Recommended priorities from the evidence"
                      + (" and what residents said" if p["consultation_scored"] else "")
-                     + ": " + ", ".join(recs) + ".")  # fmt: skip
+                     + ": " + ", ".join(core)
+                     + (f"; and, as an emerging issue, {', '.join(emerging)}" if emerging else "")
+                     + ".")  # fmt: skip
     return items
 
 
