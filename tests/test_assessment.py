@@ -606,7 +606,9 @@ def test_without_consultation_the_section_says_so_and_the_rest_runs(assessment_w
     html = (result.out_dir / "report.html").read_text()
     assert "What residents and partners said" in html
     assert "No consultation responses: the store holds no consultation table" in html
-    assert "Residents: not scored" in html and "Score = volume + trend + county (0 to 9)" in html
+    # The sample's severity weights are loaded, so harm is scored; residents are not.
+    assert "Residents: not scored" in html
+    assert "Score = volume + trend + county + harm (0 to 12)" in html
     assert "Emerging issues from both sides" not in html
     assert "data alone" in html
     for heading in ("Recommended priorities", "Progress on the plan", "Sources and methods"):
