@@ -297,12 +297,18 @@ def test_recommended_priorities_follow_the_documented_score(saved, crimes, respo
     said = _said_by_hand(responses[responses["respondent_type"] == "resident"])
     measured_by = {t: p for p, types in PRIORITY_CRIME_TYPES.items() for t in types}
     assert saved["priorities"]["consultation_scored"] is True
+    asb = crimes[crimes["is_asb"] & crimes["month"].isin(_year(2023))]
     for row in scores:
         assert row["score"] == (row["volume_points"] + row["trend_points"] + row["county_points"]
-                                + row["consultation_points"])  # fmt: skip
-        n = int((crime["crime_type"] == row["candidate"]).sum())
+                                + row["harm_points"] + row["consultation_points"])  # fmt: skip
+        if row["candidate"] == "Anti-social behaviour":
+            # Scored beside the crime types: its share is of crime and ASB together.
+            n = len(asb)
+            share = n / (total + n) * 100
+        else:
+            n = int((crime["crime_type"] == row["candidate"]).sum())
+            share = n / total * 100
         assert row["count"] == n
-        share = n / total * 100
         expected = 3 if share >= 20 else 2 if share >= 10 else 1 if share >= 5 else 0
         assert row["volume_points"] == expected, row["candidate"]
         # Consultation: 3 in the respondents' top three, 2 at 20% support, 1 at 10%.
@@ -319,19 +325,33 @@ def test_recommended_priorities_follow_the_documented_score(saved, crimes, respo
     assert [r["rank"] for r in scores] == list(range(1, len(scores) + 1))
     assert [r["score"] for r in scores] == sorted((r["score"] for r in scores), reverse=True)
     eligible = [r["candidate"] for r in scores if not r["held_back"]]
-    assert saved["priorities"]["recommended"] == eligible[:3]
+    emerging = [r["candidate"] for r in scores if r["emerging"]]
+    assert saved["priorities"]["recommended"] == eligible[:3] + emerging
     top = scores[0]
     assert top["candidate"] == "Violence and sexual offences"
     assert (top["volume_points"], top["trend"]) == (3, "significant rise")
-    # Burglary: steady (1 trend point), but 3rd among residents: its 3 consultation
-    # points lift it into the recommended three; without them at least three others
-    # outscore it.
     by = {r["candidate"]: r for r in scores}
-    assert by["Burglary"]["consultation_rank"] == 3
+    # Burglary: steady (1 trend point), but 3rd among residents and a large share of harm
+    # (the sample's severity weights are loaded, so harm is scored).
+    assert saved["priorities"]["harm_scored"] is True
+    assert by["Burglary"]["consultation_rank"] == 3 and by["Burglary"]["harm_points"] >= 2
     assert "Burglary" in saved["priorities"]["recommended"]
-    without = by["Burglary"]["score"] - by["Burglary"]["consultation_points"]
-    assert sum(r["score"] > without for r in scores if r["candidate"] != "Burglary") >= 3
-    assert saved["priorities"]["harm_scored"] is False
+    # ASB: residents' first priority and 4,262 of 14,105 + 4,262 = 23.2% of crime and ASB
+    # (3 volume points): recommended.
+    assert by["Anti-social behaviour"]["consultation_rank"] == 1
+    assert by["Anti-social behaviour"]["volume_points"] == 3
+    assert by["Anti-social behaviour"]["harm_points"] == 0
+    assert "Anti-social behaviour" in saved["priorities"]["recommended"]
+    # Shoplifting rose for real, 676 to 905 (+33.9%): outside the top three by score, it
+    # is recommended as an emerging issue. Criminal damage fell 1,175 to 1,068 and has the
+    # county's lowest rate: not recommended, and both reasons are given against it.
+    assert emerging == ["Shoplifting"]
+    assert (by["Shoplifting"]["current"], by["Shoplifting"]["previous"]) == (905, 676)
+    cd = by["Criminal damage and arson"]
+    assert (cd["current"], cd["previous"]) == (1068, 1175)
+    assert "Criminal damage and arson" not in saved["priorities"]["recommended"]
+    assert "fell 9.1% on the year before" in cd["reasons_against"]
+    assert "the lowest rate of the county's 8 partnerships" in cd["reasons_against"]
 
 
 def test_home_office_section_separates_violence_and_sexual_offences(sample_store, saved):
@@ -586,7 +606,9 @@ def test_without_consultation_the_section_says_so_and_the_rest_runs(assessment_w
     html = (result.out_dir / "report.html").read_text()
     assert "What residents and partners said" in html
     assert "No consultation responses: the store holds no consultation table" in html
-    assert "Residents: not scored" in html and "Score = volume + trend + county (0 to 9)" in html
+    # The sample's severity weights are loaded, so harm is scored; residents are not.
+    assert "Residents: not scored" in html
+    assert "Score = volume + trend + county + harm (0 to 12)" in html
     assert "Emerging issues from both sides" not in html
     assert "data alone" in html
     for heading in ("Recommended priorities", "Progress on the plan", "Sources and methods"):
@@ -623,3 +645,34 @@ def test_figures_json_carries_no_small_count(saved):
     # (the disclosure policy, as in the tables).
     walk({k: v for k, v in saved.items() if k not in ("recorded_crime", "consultation")})
     assert small == []
+
+
+def test_summary_gives_the_position_against_the_most_similar_group(stores):
+    # The sample's most similar group (parameters/peer_groups.yaml): Synthchester and
+    # five others. Rates recounted here from the store: the year's crimes (ASB left out)
+    # per partnership over the ONS mid-2023 population of its districts.
+    params = _params(stores["with"], peer_group="synthchester-msg")
+    a = StrategicAssessment(load_assessment_data(params), threshold=params.threshold)
+    store = Store(stores["with"])
+    c = store.crimes(["month", "csp_name", "is_asb"])
+    c = c[~c["is_asb"] & c["month"].isin(_year(2023))]
+    lad, pop = store.read("geography_lad"), store.read("population")
+    pop = pop[(pop["level"] == "lad") & (pop["year"] == 2023)].set_index("area_code")
+    members = ["Synthchester", "Northvale", "Ambermoor", "Brackenford", "Dunmarsh", "Elmswick"]
+    people = {m: int(pop.loc[lad.loc[lad["csp_name"] == m, "lad_code"], "population"].sum())
+              for m in members}  # fmt: skip
+    crimes = {m: int((c["csp_name"] == m).sum()) for m in members}
+    rates = {m: crimes[m] / people[m] * 1000 for m in members}
+    pooled = sum(crimes.values()) / sum(people.values()) * 1000
+    rank = 1 + sum(r > rates["Synthchester"] for r in rates.values())
+    peer = a.figures["peer_position"]
+    assert peer["rate"] == pytest.approx(rates["Synthchester"], abs=1e-3)
+    assert peer["group_rate"] == pytest.approx(pooled, abs=1e-3)
+    assert (peer["rank"], peer["of"]) == (rank, 6)
+    words = {"significantly above": "above average", "significantly below": "below average"}
+    sentence = (
+        f"Against its most similar group of 6 partnerships, Synthchester's crime rate is "
+        f"{words.get(peer['verdict_95'], 'about average')}: {rates['Synthchester']:.1f} per "
+        f"1,000 against {pooled:.1f}, the {rank}th highest of 6."
+    )
+    assert sentence in htmllib.unescape(str(a.summary()))

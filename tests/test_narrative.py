@@ -343,3 +343,35 @@ def test_two_flat_sources_are_never_said_to_disagree() -> None:
     real = _ho_sentence("Drugs", (1200, 1000), (1000, 997), (365, 365), police_real=True)
     assert "the two sources disagree in direction" not in real  # both rose
     assert "a much smaller change" in real
+
+
+def test_a_large_change_significant_only_before_adjustment_is_named_as_worth_watching():
+    # Northvale's robbery, July to September 2024: 19 -> 37 (the sample). Alone, the
+    # exact conditional test (equal exposures: 37 of 56 under Binomial(56, 1/2)) gives
+    # p = 0.022; among ten offence groups whose other nine did not change, Benjamini-
+    # Hochberg gives 0.022 x 10 / 1 = 0.22: not a real change, but large (+18, +95%).
+    from scipy.stats import binomtest
+
+    from csplib.indicators.multitest import family_change_tests
+    from csplib.indicators.narrative import methods_note, summary_changes, watch_changes
+
+    names = ["Robbery", *[f"Group {i}" for i in range(9)]]
+    frame = pd.DataFrame({"group": names, "current": [37] + [50] * 9,
+                          "previous": [19] + [50] * 9})  # fmt: skip
+    tested = family_change_tests(frame)
+    rob = tested.iloc[0]
+    p = binomtest(37, 56, 0.5).pvalue
+    assert p == pytest.approx(0.022, abs=1e-3)
+    assert rob["p_value"] == pytest.approx(p)
+    assert rob["p_adjusted"] == pytest.approx(min(p * 10, 1.0))
+    assert not rob["significant"]
+    assert summary_changes(tested) == []  # not a real change
+    assert watch_changes(tested) == [
+        "Robbery rose from 19 to 37; with this many offence groups compared, a rise this "
+        "size could still be chance."
+    ]
+    note = methods_note(tested, watch=True)
+    assert f"Robbery: p = 0.022 before adjustment, {p * 10:.3f} after." in note
+    # A change under 10 crimes is not named, however small its p-value before adjustment.
+    small = pd.DataFrame({"group": ["A", "B"], "current": [9, 50], "previous": [0, 50]})
+    assert watch_changes(family_change_tests(small).assign(significant=False)) == []

@@ -339,3 +339,67 @@ def test_recommendations_follow_the_evidence_with_reasons_for_and_against():
     assert "a real rise on the year before" in scores.loc["Burglary", "reasons_for"]
     recommended = list(scores.index[scores["recommended"]])
     assert len(recommended) == 3 and "Shoplifting" not in recommended
+
+
+def test_asb_harm_emerging_and_reasons_worked_by_hand():
+    # Four crime types (1,000 crimes) and anti-social behaviour, every rate within the
+    # county's limits; harm weights per crime type; one recommendation by score.
+    cand = pd.DataFrame({
+        "candidate": ["Violence and sexual offences", "Criminal damage and arson",
+                      "Shoplifting", "Burglary", "Anti-social behaviour"],
+        "count": [500, 300, 150, 50, 600], "current": [500, 300, 150, 50, 600],
+        "previous": [400, 352, 100, 50, 640],
+        "verdict_95": [WITHIN] * 5, "verdict_998": [WITHIN] * 5,
+        "rate": [10.0, 5.0, 3.0, 1.0, 12.0], "county_rate": [10.0, 8.0, 3.1, 1.0, 12.5],
+        "county_rank": [4, 8, 5, 4, 5], "county_of": [8] * 5,
+    })  # fmt: skip
+    weights = {"Violence and sexual offences": 100.0, "Criminal damage and arson": 10.0,
+               "Shoplifting": 10.0, "Burglary": 300.0}  # fmt: skip
+    s = score_priorities(cand, total=1000, harm_weights=weights, top_n=1).set_index("candidate")
+    asb, cd = "Anti-social behaviour", "Criminal damage and arson"
+    # Volume: 50%, 30%, 15%, 5% of 1,000 crimes; ASB 600 of 1,000 + 600 = 37.5%.
+    assert s.loc[asb, "share_pct"] == pytest.approx(37.5)
+    assert s["volume_points"].to_dict() == {"Violence and sexual offences": 3, cd: 3,
+                                            "Shoplifting": 2, "Burglary": 1, asb: 3}  # fmt: skip
+    # ASB is tested on its own (600 against 640, p = 0.256), not in the crime family.
+    assert s.loc[asb, "p_value"] == pytest.approx(_sqrt_test_p(600, 640))
+    # The crime family (BH over 4): criminal damage 300 against 352 has p = 0.042 on its
+    # own, the 3rd smallest, so 0.042 x 4 / 3 = 0.056 after adjustment: no real change.
+    p_cd = _sqrt_test_p(300, 352)
+    assert 0.0375 < p_cd < 0.05
+    assert s.loc[cd, "p_own"] == pytest.approx(p_cd)
+    assert s.loc[cd, "p_value"] == pytest.approx(p_cd * 4 / 3)
+    assert s.loc[cd, "trend"] == "no significant change"
+    # Harm: 500 x 100, 300 x 10, 150 x 10, 50 x 300 = 50,000, 3,000, 1,500, 15,000 of
+    # 69,500: 71.9%, 4.3%, 2.2%, 21.6% -> 3, 0, 0, 3; ASB has no weight: NaN, 0 points.
+    assert s.loc["Burglary", "harm_share_pct"] == pytest.approx(15000 / 69500 * 100)
+    assert pd.isna(s.loc[asb, "harm_share_pct"])
+    assert s["harm_points"].to_dict() == {"Violence and sexual offences": 3, cd: 0,
+                                          "Shoplifting": 0, "Burglary": 3, asb: 0}  # fmt: skip
+    # Trend: violence Z = 2(sqrt 500 - sqrt 400) = 4.72 and shoplifting 2(sqrt 150 -
+    # sqrt 100) = 4.49, both real rises -> 3; the rest 1. County: within -> 1 each.
+    # Scores: 3+3+1+3 = 10; 3+1+1+0 = 5; 2+3+1+0 = 6; 1+1+1+3 = 6; 3+1+1+0 = 5.
+    assert s["score"].to_dict() == {"Violence and sexual offences": 10, cd: 5,
+                                    "Shoplifting": 6, "Burglary": 6, asb: 5}  # fmt: skip
+    assert list(s.index) == ["Violence and sexual offences", "Shoplifting", "Burglary", asb, cd]
+    # One by score; shoplifting's real rise of 50% (100 -> 150) is large enough to
+    # matter, so it is recommended too, as an emerging issue.
+    assert s["recommended"].to_dict() == {"Violence and sexual offences": True, cd: False,
+                                          "Shoplifting": True, "Burglary": False, asb: False}  # fmt: skip
+    assert list(s.index[s["emerging"]]) == ["Shoplifting"]
+    assert "a real rise on the year before (+50.0%)" in s.loc["Shoplifting", "reasons_for"]
+    assert "emerging issue" in s.loc["Shoplifting", "reasons_for"]
+    # Reasons against criminal damage: its fall (-14.8%) passes its own test but not the
+    # family's, and its rate is the lowest of the county's 8 partnerships.
+    against = s.loc[cd, "reasons_against"]
+    assert "fell 14.8% on the year before, though with this many crime types compared" in against
+    assert (
+        "the lowest rate of the county's 8 partnerships (5.0 per 1,000 residents against 8.0)"
+        in against
+    )
+    assert "a small share of harm (4.3%)" in against
+    assert "a large share of crime and anti-social behaviour (37.5%)" in s.loc[asb, "reasons_for"]
+    assert "a large share of harm (21.6%)" in s.loc["Burglary", "reasons_for"]
+    # A rate 3% under the county's (3.0 against 3.1), neither highest nor lowest, is no
+    # reason either way.
+    assert "county" not in s.loc["Shoplifting", "reasons_against"]

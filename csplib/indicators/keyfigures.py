@@ -31,7 +31,9 @@ Structure (every count is an int, every rate or percentage a float or None)::
     rate_per_1000: {current, previous, population, population_year} or None,
     by_group: [{group, current, previous, change, pct_change, pct_of_total_change,
                 z, p_value, p_adjusted, significant, significance}],
-    headline, drivers, summary (list of sentences), methods_note,
+    headline, drivers, summary (list of sentences), watching (list of sentences: large
+    changes significant on their own test but not after adjustment, named as could
+    still be chance, :func:`csplib.indicators.narrative.watch_changes`), methods_note,
     peer_position: {group, members, rate, group_rate, rank, of, verdict_95,
                     verdict_998} or None
 """
@@ -53,6 +55,7 @@ from csplib.indicators.narrative import (
     methods_note,
     per_day_rounded,
     summary_changes,
+    watch_changes,
 )
 from csplib.indicators.significance import poisson_change_test
 from csplib.indicators.suppression import DisclosurePolicy, disclosure_note
@@ -140,13 +143,14 @@ def key_figures(
         tested, county=county_groups, county_name=county_name,
         county_exposures=(period.days, prev.days), peers=peer_groups,
     )  # fmt: skip
-    methods = methods_note(tested) if not tested.empty else ""
+    watching = watch_changes(tested)
+    methods = methods_note(tested, watch=True) if not tested.empty else ""
     if not coverage_flags.empty:
         headline = _not_compared(
             coverage_flags, total, period, prev, (total, asb, *classes.values(), *by_group)
         )
         drivers = ""
-        summary, methods = [], ""
+        summary, watching, methods = [], [], ""
     flags = _flag_records(coverage_flags)
     return {
         "area": area.name,
@@ -168,6 +172,7 @@ def key_figures(
         "headline": headline,
         "drivers": drivers,
         "summary": summary,
+        "watching": watching,
         "methods_note": methods,
         "peer_position": _peer_position(area, peers, peer_group),
     }

@@ -424,18 +424,72 @@ def summary_changes(
     return out
 
 
+def _material_mask(rows: pd.DataFrame) -> pd.Series:
+    """Which rows' change is material (:func:`is_material`), as a mask on their index."""
+    return pd.Series(
+        [is_material(c, p) for c, p in zip(rows["current"], rows["previous"], strict=True)],
+        index=rows.index, dtype="bool",
+    )  # fmt: skip
+
+
+def watch_changes(
+    groups: pd.DataFrame,
+    *,
+    alpha: float = 0.05,
+    group: str = "group",
+    what: str = "offence groups",
+) -> list[str]:
+    """One plain sentence per group "worth watching": its change is significant on its
+    own test (``p_value`` below ``alpha``) but not after the family's adjustment, and is
+    material (:func:`is_material`). Such a change is not called real (the headline's real
+    changes stay the adjusted ones), but a large one must not vanish from the summary.
+    Biggest change (in crimes) first.
+
+    >>> g = pd.DataFrame({"group": ["Robbery", "Drugs"], "current": [37, 10],
+    ...                   "previous": [19, 12], "significant": [False, False],
+    ...                   "p_value": [0.011, 0.83]})
+    >>> watch_changes(g)
+    ['Robbery rose from 19 to 37; with this many offence groups compared, a rise this size could still be chance.']
+    """
+    need = [group, "current", "previous", "significant", "p_value"]
+    missing = [c for c in need if c not in groups.columns]
+    if missing:
+        raise ParameterError(
+            f"groups lack column(s) {', '.join(missing)}",
+            fix="pass the frame from family_change_tests()",
+        )
+    rows = groups[~groups["significant"].astype(bool) & (groups["p_value"] < alpha)]
+    rows = rows[_material_mask(rows)]
+    rows = rows.assign(_size=(rows["current"] - rows["previous"]).abs())
+    rows = rows.sort_values(["_size", group], ascending=[False, True])
+    out = []
+    for r in rows.to_dict("records"):
+        cur, prev = int(r["current"]), int(r["previous"])
+        up = cur > prev
+        before = "none" if prev == 0 else f"{prev:,}"
+        out.append(
+            f"{_sentence_case(str(r[group]))} {'rose' if up else 'fell'} from {before} to "
+            f"{cur:,}; with this many {what} compared, a {'rise' if up else 'fall'} this size "
+            "could still be chance."
+        )
+    return out
+
+
 def methods_note(
     groups: pd.DataFrame,
     *,
     group: str = "group",
     what: str = "offence groups",
     adjusted_only: bool = False,
+    alpha: float = 0.05,
+    watch: bool = False,
 ) -> str:
     """The methods note behind :func:`summary_changes`: the testing policy and each
     significant group's p-values (its own and adjusted, each said once), for the end of
     the report. ``adjusted_only``: ``p_adjusted`` is the only p-value there is (the
     priority table's crime types are tested as one family and keep only the adjusted
-    one), so only it is given.
+    one), so only it is given. With ``watch``, also the rule of :func:`watch_changes` and
+    the p-values of the changes it names.
 
     >>> g = pd.DataFrame({"group": ["Robbery", "Drugs"], "current": [37, 10],
     ...                   "previous": [19, 12], "significant": [True, False],
@@ -468,6 +522,18 @@ def methods_note(
         text += " " + "; ".join(details) + "."
     else:
         text += " No group's change was significant" + (" after adjustment." if adjusted else ".")
+    if watch and adjusted:
+        watch_rows = groups[~groups["significant"].astype(bool) & (groups["p_value"] < alpha)]
+        watch_rows = watch_rows[_material_mask(watch_rows)]
+        text += (
+            " A change significant on its own test but not after adjustment, and large "
+            f"enough to matter ({MATERIAL_PCT}% and {MATERIAL_COUNT} crimes or more), is "
+            "named in the summary as one that could still be chance, never as a real change"
+        )
+        text += (": " + "; ".join(
+            f"{r[group]}: {format_p(r['p_value'])} before adjustment, "
+            f"{format_p(r['p_adjusted'], named=False)} after"
+            for r in watch_rows.to_dict("records")) + "." if not watch_rows.empty else ".")  # fmt: skip
     return text
 
 

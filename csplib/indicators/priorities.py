@@ -20,18 +20,27 @@ Four groups of pure functions (frames in, frames or dicts out, no I/O):
 The scoring rule (a design choice of this workbook; the points are shown for every
 candidate so the board can see why one ranks above another):
 
-* **volume** (0-3): the share of the area's total recorded crime in the year: 3 at 20%
-  or more, 2 at 10%, 1 at 5%, else 0.
+* **candidates**: the police.uk crime types and anti-social behaviour. ASB is not crime
+  and is never added to crime totals, but residents rank it and partnerships tackle it,
+  so it is scored beside the crime types: its volume is its share of crime and ASB
+  together (ASB incidents / (total crime + ASB incidents)), its trend its own test (as
+  in the key facts, outside the crime types' family), and it takes no harm points (it
+  has no severity weight).
+* **volume** (0-3): the share of the area's total recorded crime in the year (ASB: of
+  crime and ASB together): 3 at 20% or more, 2 at 10%, 1 at 5%, else 0.
 * **trend** (0-3): the year against the year before (like-for-like months), two-sample
-  Poisson test at 5% (:func:`poisson_change_test`): 3 for a significant rise with
-  |Z| > 3, 2 for a significant rise, 1 for no significant change, 0 for a significant
-  fall.
+  Poisson test at 5% (:func:`poisson_change_test`), the crime types adjusted as one
+  family: 3 for a significant rise with |Z| > 3, 2 for a significant rise, 1 for no
+  significant change, 0 for a significant fall.
 * **county** (0-3): the rate per 1,000 against the county's pooled rate, funnel limits
   (Byar / exact Poisson): 3 above at 99.8%, 2 above at 95%, 1 within, 0 below or not
   compared.
-* **harm** (0-3, only when harm weights are given, e.g. ONS Crime Severity Score
-  weights per offence code aggregated to the candidates): the share of total harm
-  (count x weight), with the volume thresholds; not scored (NaN) without weights.
+* **harm** (0-3, only when harm weights are given): each crime type's share of the
+  crime types' total harm (count x its average severity weight,
+  :func:`csplib.indicators.harm.harm_weights_by_type`, which maps Home Office offences
+  to police.uk types by :data:`csplib.indicators.harm.SUBGROUP_TYPE` and
+  :data:`~csplib.indicators.harm.GROUP_TYPE`), with the volume thresholds; ASB scores
+  0; not scored (NaN) without weights.
 * **consultation** (0-3, only when consultation responses are given): what residents,
   partners and businesses said. Each candidate (a police.uk crime type) takes the
   consultation priority that it measures
@@ -41,23 +50,32 @@ candidate so the board can see why one ranks above another):
   (:func:`csplib.indicators.consultation.consultation_ranking`): 3 if ranked 1-3, 2 if
   chosen by at least 20% of respondents, 1 if by at least 10%, 0 otherwise or when no
   respondent named it (:func:`consultation_points`); not scored (NaN) without responses.
+  Consultation points should come from what residents ranked
+  (:func:`csplib.indicators.consultation.resident_ranking`).
 
 score = the sum (0-9 with neither harm weights nor consultation responses, 0-12 with
 one of them, 0-15 with both); candidates are ranked by score, then by count; the top
-``top_n`` (3) are recommended. A stable problem scores 1 for trend, not 0, because a
-steady high volume still needs the partnership; only a change the test cannot tell
-from noise is "no significant change". The consultation is one component worth at most
-3 points, the weight of each measure of the data: what people say moves a priority up,
-but the data carries most of the score (9 of 12 points without harm weights). A
-consultation priority with no police measure ("Road safety") scores nothing here: the
-report sets its consultation rank beside the data instead. Anti-social behaviour is not
-crime but may be a candidate (its share is of crime and ASB together). Consultation
-points should come from what residents ranked
-(:func:`csplib.indicators.consultation.resident_ranking`).
+``top_n`` (3) not held back are recommended. A stable problem scores 1 for trend, not
+0, because a steady high volume still needs the partnership; only a change the test
+cannot tell from noise is "no significant change". The consultation is one component
+worth at most 3 points, the weight of each measure of the data: what people say moves a
+priority up, but the data carries most of the score. A consultation priority with no
+police measure ("Road safety") scores nothing here: the report sets its consultation
+rank beside the data instead.
 
-Recommendations follow the evidence: a candidate that fell for real and whose rate is
-below the county's (and its peers', when given) is not recommended on volume alone
-(``held_back``), and every candidate lists its reasons for and against.
+Recommendations follow the evidence:
+
+* **not on volume alone**: a candidate that fell for real and whose rate is below the
+  county's (and its peers', when given) is ``held_back``: not recommended, however
+  large its volume, unless residents ranked it in their top three;
+* **an emerging issue is not dropped**: a candidate outside the top ``top_n`` whose
+  rise is real (after adjustment) and large enough to matter
+  (:func:`csplib.indicators.narrative.is_material`: 10% and 10 crimes) is recommended
+  too, marked ``emerging``, since a score built mostly on this year's volume would
+  otherwise pass over a fast-growing problem;
+* every candidate lists its **reasons for and against** in plain words, including a
+  change that is significant on its own test but not after adjustment ("could still be
+  chance") and where its rate stands against the county's within the usual spread.
 
 Worked example (the test suite checks it): four crime types with counts 300, 100, 50
 and 20 this year (total 470) against 200, 100, 80 and 18 last year, county verdicts
@@ -84,16 +102,17 @@ import pandas as pd
 from statsmodels.stats.multitest import multipletests
 
 from csplib.errors import ParameterError
-from csplib.indicators.change import pct_change
+from csplib.indicators.change import format_pct, pct_change, round_half_away
 from csplib.indicators.consultation import crime_type_consultation
 from csplib.indicators.multitest import METHOD, adjust_p_values
+from csplib.indicators.narrative import is_material
 from csplib.indicators.peers import ABOVE, BELOW, WITHIN, peer_comparison
 from csplib.indicators.significance import poisson_change_test
 from csplib.periods import Period, parse_period
 from csplib.sources.consultation import PRIORITY_CRIME_TYPES
 
 __all__ = [
-    "HARM_NOTE",
+    "ASB",
     "SCORE_COLUMNS",
     "LikeForLike",
     "annual_series",
@@ -115,17 +134,17 @@ __all__ = [
 #: (at least this share of total crime, percent) -> points, checked in order.
 VOLUME_THRESHOLDS: tuple[tuple[float, int], ...] = ((20.0, 3), (10.0, 2), (5.0, 1))
 
+#: A rate within the county's limits is a reason for or against only when it is the
+#: county's highest or lowest, or differs from the county's rate by this many percent.
+COUNTY_GAP_PCT = 10.0
+
 #: A consultation priority ranked this high or higher by respondents scores 3 points.
 CONSULTATION_TOP = 3
 #: (chosen by at least this share of respondents, percent) -> points, below the top ranks.
 SUPPORT_THRESHOLDS: tuple[tuple[float, int], ...] = ((20.0, 2), (10.0, 1))
 
-HARM_NOTE = (
-    "Harm is not scored: it needs a weight per offence (the ONS Crime Severity Score "
-    "weights, per Home Office offence code), which the workbook does not hold, and police.uk "
-    "crime types are too coarse to carry them. The Home Office table's offence codes would "
-    "allow it once the weights are loaded."
-)
+#: The candidate that is not crime (scored beside the crime types, never added to them).
+ASB = "Anti-social behaviour"
 
 
 # --------------------------------------------------------------------------------------
@@ -506,12 +525,14 @@ SCORE_COLUMNS = [
     "change_pct",
     "z",
     "p_value",
+    "p_own",
     "trend",
     "trend_points",
     "harm_share_pct",
     "harm_points",
     "county_verdict",
     "county_points",
+    "peer_verdict",
     "consultation_priority",
     "consultation_rank",
     "consultation_support_pct",
@@ -519,6 +540,7 @@ SCORE_COLUMNS = [
     "score",
     "rank",
     "recommended",
+    "emerging",
     "held_back",
     "reasons_for",
     "reasons_against",
@@ -544,10 +566,15 @@ def score_priorities(
     year's count, for volume), ``current`` and ``previous`` (the counts compared for the
     trend: like-for-like months when a month is flagged; exposures are the lengths of
     the two sets of months) and optionally ``verdict_95``/``verdict_998`` (from
-    :func:`county_position`; missing means not compared). ``total``: the area's total
-    recorded crime for the shares (default: the sum of ``count``). ``harm_weights``:
-    candidate -> weight; without it harm is not scored (its columns are NaN).
-    ``consultation``: the area's consultation ranking
+    :func:`county_position`; missing means not compared), ``rate``, ``county_rate``,
+    ``county_rank`` and ``county_of`` (the area's rate per 1,000, the county's, and the
+    area's rank among the county's ``county_of`` partnerships, 1 = highest: they put the
+    county position into words in the reasons) and ``peer_verdict`` (against the most
+    similar group). ``total``: the area's total recorded crime for the shares (default:
+    the sum of the crime candidates' ``count``). ``harm_weights``: crime type -> average
+    severity weight; without it harm is not scored (its columns are NaN); anti-social
+    behaviour (:data:`ASB`) needs none and takes no harm points. ``consultation``: the
+    area's consultation ranking
     (:func:`csplib.indicators.consultation.consultation_ranking`: priority, respondents,
     support_pct, rank); each candidate (a police.uk crime type) takes the rank and
     support of the priority that measures it (``priority_crime_types``, default
@@ -555,22 +582,23 @@ def score_priorities(
     :func:`consultation_points`. Without it (None) the consultation is not scored (its
     points are NaN); with an empty ranking every candidate scores 0 for it.
 
-    The candidates' trends are one family of tests under the workbook's one
+    The crime types' trends are one family of tests under the workbook's one
     multiple-testing policy (``correction``, default Benjamini-Hochberg,
     :mod:`csplib.indicators.multitest`; None tests each alone); ``p_value`` is then the
-    adjusted p-value.
+    adjusted p-value and ``p_own`` the test's own. ASB is tested on its own, as the key
+    facts test it, so it has one verdict in the report.
 
-    Optional ``peer_verdict`` (against the most similar group) joins the evidence.
     **Not on volume alone:** a candidate whose count fell significantly and whose rate
     is significantly below the county's (and below its peers', when given) is
     ``held_back``: not recommended however large its volume, unless residents ranked
-    it in their top :data:`CONSULTATION_TOP`. Anti-social behaviour may be a candidate
-    (it is not crime: its share is of crime and ASB together, ``total + count``).
+    it in their top :data:`CONSULTATION_TOP`. **Emerging:** a candidate outside the
+    first ``top_n`` whose rise is significant and material
+    (:func:`csplib.indicators.narrative.is_material`) is recommended too (``emerging``).
     ``reasons_for`` and ``reasons_against`` list the evidence each way in plain words
     ("; "-separated).
 
     Returns :data:`SCORE_COLUMNS`, highest score first (ties: larger count first), with
-    ``rank`` and ``recommended`` (the first ``top_n`` not held back).
+    ``rank`` and ``recommended`` (the first ``top_n`` not held back, and the emerging).
     """
     need = ["candidate", "count", "current", "previous"]
     missing = [c for c in need if c not in candidates.columns]
@@ -579,17 +607,18 @@ def score_priorities(
     if candidates.empty:
         return pd.DataFrame(columns=SCORE_COLUMNS)
     frame = candidates.reset_index(drop=True)
-    total = int(frame["count"].sum()) if total is None else int(total)
+    asb = frame["candidate"].astype("str").str.casefold() == ASB.casefold()
+    total = int(frame.loc[~asb, "count"].sum()) if total is None else int(total)
     if total <= 0:
         raise ParameterError("total crime is 0: shares cannot be computed")
-    harm = _harm_shares(frame, harm_weights)
+    harm = _harm_shares(frame, asb, harm_weights)
     said = _consultation_by_crime_type(consultation, priority_crime_types)
     tests, p_values = _trend_tests(
-        frame, current_exposure, previous_exposure, alpha=alpha, correction=correction
+        frame, asb, current_exposure, previous_exposure, alpha=alpha, correction=correction
     )
     rows = []
     for i, r in frame.iterrows():
-        is_asb = str(r["candidate"]).casefold() == "anti-social behaviour"
+        is_asb = bool(asb[i])
         share = int(r["count"]) / (total + (int(r["count"]) if is_asb else 0)) * 100
         test = tests[i]
         p_adj = float(p_values[i])
@@ -598,10 +627,9 @@ def score_priorities(
              > test.previous / test.previous_exposure else "significant fall")
             if p_adj < alpha else "no significant change"
         )  # fmt: skip
-        peer = _text_or_none(r.get("peer_verdict"))
         v95, v998 = _text_or_none(r.get("verdict_95")), _text_or_none(r.get("verdict_998"))
         harm_share = np.nan if harm is None else harm[i]
-        h_points: float = np.nan if harm is None else harm_points(harm_share)
+        h_points: float = np.nan if harm is None else (0 if is_asb else harm_points(harm_share))
         c_priority, c_rank, c_support, c_points = _consultation_fields(said, str(r["candidate"]))
         row = {
             "candidate": str(r["candidate"]),
@@ -613,12 +641,14 @@ def score_priorities(
             "change_pct": pct_change(int(r["current"]), int(r["previous"])),
             "z": test.z,
             "p_value": p_adj,
+            "p_own": float(test.p_value),
             "trend": trend,
             "trend_points": trend_points(trend, test.z),
             "harm_share_pct": harm_share,
             "harm_points": h_points,
             "county_verdict": v95 if v95 in (ABOVE, BELOW, WITHIN) else "not compared",
             "county_points": county_points(v95, v998),
+            "peer_verdict": _text_or_none(r.get("peer_verdict")),
             "consultation_priority": c_priority,
             "consultation_rank": c_rank,
             "consultation_support_pct": c_support,
@@ -631,7 +661,7 @@ def score_priorities(
             + (0 if np.isnan(h_points) else int(h_points))
             + (0 if np.isnan(c_points) else int(c_points))
         )
-        row.update(_reasons(row, peer))
+        row.update(_reasons(row, _county_words(r), is_asb, alpha))
         rows.append(row)
     return _ranked(pd.DataFrame(rows), top_n)
 
@@ -642,22 +672,24 @@ def _text_or_none(value: object) -> str | None:
 
 
 def _harm_shares(
-    frame: pd.DataFrame, harm_weights: Mapping[str, float] | None
+    frame: pd.DataFrame, asb: pd.Series, harm_weights: Mapping[str, float] | None
 ) -> list[float] | None:
-    """Each candidate's share (%) of the candidates' weighted harm, in ``frame`` order.
+    """Each crime type's share (%) of the crime types' weighted harm, in ``frame`` order
+    (NaN for ASB, which is not crime and has no severity weight).
 
     None (harm is not scored) without weights or when the weighted total is not positive.
     """
     if harm_weights is None:
         return None
-    unknown = [c for c in frame["candidate"] if c not in harm_weights]
+    crime = frame[~asb]
+    unknown = [c for c in crime["candidate"] if c not in harm_weights]
     if unknown:
         raise ParameterError(f"no harm weight for {', '.join(map(str, unknown))}")
-    harm = frame["count"] * frame["candidate"].map(harm_weights).astype(float)
+    harm = crime["count"] * crime["candidate"].map(harm_weights).astype(float)
     harm_total = float(harm.sum())
     if not harm_total > 0:
         return None
-    return [float(h) / harm_total * 100 for h in harm]
+    return [np.nan if asb[i] else float(harm[i]) / harm_total * 100 for i in frame.index]
 
 
 def _consultation_by_crime_type(
@@ -680,22 +712,25 @@ def _consultation_by_crime_type(
 
 def _trend_tests(
     frame: pd.DataFrame,
+    asb: pd.Series,
     current_exposure: float,
     previous_exposure: float,
     *,
     alpha: float,
     correction: str | None,
 ) -> tuple[list, np.ndarray]:
-    """Each candidate's change test, and its p-value adjusted over the family."""
+    """Each candidate's change test, and its p-value adjusted over the crime types' family
+    (ASB keeps its own p-value: it is not one of the crime types)."""
     tests = [
         poisson_change_test(int(a), int(b), current_exposure, previous_exposure, alpha=alpha)
         for a, b in zip(frame["current"], frame["previous"], strict=True)
     ]
     p_values = np.array([t.p_value for t in tests])
-    if correction == METHOD:
-        p_values = adjust_p_values(p_values, alpha)[0]
-    elif correction:
-        p_values = multipletests(p_values, alpha, method=correction)[1]
+    crime = ~asb.to_numpy()
+    if crime.any() and correction == METHOD:
+        p_values[crime] = adjust_p_values(p_values[crime], alpha)[0]
+    elif crime.any() and correction:
+        p_values[crime] = multipletests(p_values[crime], alpha, method=correction)[1]
     return tests, p_values
 
 
@@ -718,47 +753,119 @@ def _consultation_fields(
 
 
 def _ranked(out: pd.DataFrame, top_n: int) -> pd.DataFrame:
-    """The scored rows typed, sorted, ranked and with the first ``top_n`` recommended."""
+    """The scored rows typed, sorted, ranked, with the first ``top_n`` not held back
+    recommended, and any emerging issue below them (a real and material rise) too."""
     out["change_pct"] = out["change_pct"].astype("float64")
     out["consultation_rank"] = out["consultation_rank"].astype("Int64")
     out["consultation_support_pct"] = out["consultation_support_pct"].astype("float64")
     out["consultation_points"] = out["consultation_points"].astype("float64")
+    out["harm_points"] = out["harm_points"].astype("float64")
     out = out.sort_values(["score", "count", "candidate"], ascending=[False, False, True])
     out = out.reset_index(drop=True)
     out["rank"] = np.arange(1, len(out) + 1)
     eligible = ~out["held_back"]
-    out["recommended"] = eligible & (eligible.cumsum() <= top_n)
+    top = eligible & (eligible.cumsum() <= top_n)
+    rising = (out["trend"] == "significant rise") & pd.Series(
+        [is_material(c, p) for c, p in zip(out["current"], out["previous"], strict=True)],
+        index=out.index, dtype="bool",
+    )  # fmt: skip
+    out["emerging"] = rising & ~top
+    out["recommended"] = top | out["emerging"]
+    for i in out.index[out["emerging"]]:
+        reason = "a real rise large enough to matter: recommended as an emerging issue"
+        out.loc[i, "reasons_for"] = "; ".join(x for x in (out.loc[i, "reasons_for"], reason) if x)
     return out[SCORE_COLUMNS]
 
 
-def _reasons(row: dict, peer: str | None) -> dict:
+def _ordinal(n: int) -> str:
+    """'1st', '2nd', '3rd', '11th'.
+
+    >>> [_ordinal(n) for n in (1, 2, 3, 4, 11, 22)]
+    ['1st', '2nd', '3rd', '4th', '11th', '22nd']
+    """
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _county_words(r: pd.Series) -> dict | None:
+    """The area's rate, the county's and the area's rank among the county's partnerships
+    from a candidate row (None without the rates)."""
+    rate, county = r.get("rate"), r.get("county_rate")
+    if rate is None or county is None or pd.isna(rate) or pd.isna(county):
+        return None
+    out: dict = {"rate": float(rate), "county_rate": float(county)}
+    rank, of = r.get("county_rank"), r.get("county_of")
+    if rank is not None and of is not None and not pd.isna(rank) and not pd.isna(of):
+        out["rank"], out["of"] = int(rank), int(of)
+    return out
+
+
+def _county_reason(verdict: str, where: dict | None) -> tuple[str | None, bool]:
+    """(the county position in words, True when it argues for), or (None, _)."""
+    rates = "" if where is None else (
+        f" ({where['rate']:.1f} per 1,000 residents against {where['county_rate']:.1f})")  # fmt: skip
+    if verdict == ABOVE:
+        return "a rate above the county's" + rates, True
+    if verdict == BELOW:
+        return "a rate below the county's" + rates, False
+    if verdict != WITHIN or where is None or not where["county_rate"] > 0:
+        return None, False
+    # Within the limits: said only when the rate is the county's highest or lowest, or
+    # differs from the county's by at least COUNTY_GAP_PCT (a smaller gap is no reason).
+    higher = where["rate"] > where["county_rate"]
+    of = where.get("of", 0)
+    extreme = of > 1 and where.get("rank") == (1 if higher else of)
+    gap = abs(where["rate"] / where["county_rate"] - 1) * 100
+    if extreme:
+        text = f"the {'highest' if higher else 'lowest'} rate of the county's {of} partnerships"
+    elif gap >= COUNTY_GAP_PCT:
+        text = f"a rate {'above' if higher else 'below'} the county's"
+    else:
+        return None, False
+    return text + rates + ", within the usual spread between partnerships", higher
+
+
+def _reasons(row: dict, where: dict | None, is_asb: bool, alpha: float) -> dict:
     """held_back, reasons_for and reasons_against for one scored candidate."""
     share, trend, county = row["share_pct"], row["trend"], row["county_verdict"]
+    peer = row["peer_verdict"]
+    of_what = "crime and anti-social behaviour" if is_asb else "crime"
     pros, cons = [], []
     if row["volume_points"] >= 2:
-        pros.append(f"a large share of crime ({share:.1f}%)")
+        pros.append(f"a large share of {of_what} ({share:.1f}%)")
     elif row["volume_points"] == 0:
-        cons.append(f"a small share of crime ({share:.1f}%)")
+        cons.append(f"a small share of {of_what} ({share:.1f}%)")
+    pct = row["change_pct"]
     if trend == "significant rise":
-        pros.append("a real rise on the year before")
+        pros.append(f"a real rise on the year before ({format_pct(pct)})")
     elif trend == "significant fall":
-        cons.append("a real fall on the year before")
-    if county == ABOVE:
-        pros.append("a rate above the county's")
-    elif county == BELOW:
-        cons.append("a rate below the county's")
+        cons.append(f"a real fall on the year before ({format_pct(pct)})")
+    elif row["p_own"] < alpha and pct is not None and not pd.isna(pct) and pct != 0:
+        (pros if pct > 0 else cons).append(
+            f"{'rose' if pct > 0 else 'fell'} {abs(round_half_away(pct, 1))}% on the year "
+            "before, though with this many crime types compared this could still be chance"
+        )
+    text, good = _county_reason(county, where)
+    if text:
+        (pros if good else cons).append(text)
     if peer == ABOVE:
         pros.append("a rate above its most similar group's")
     elif peer == BELOW:
         cons.append("a rate below its most similar group's")
-    rank = row["consultation_rank"]
-    if row["consultation_priority"] is not None:
+    rank, priority = row["consultation_rank"], row["consultation_priority"]
+    if priority is not None:
         if rank is not None and not pd.isna(rank) and int(rank) <= CONSULTATION_TOP:
-            pros.append(f"residents ranked {row['consultation_priority']} {int(rank)}")
+            pros.append(f"residents ranked {priority} {_ordinal(int(rank))}")
+        elif row["consultation_points"] and row["consultation_points"] > 0:
+            pros.append(f"{priority} chosen by {row['consultation_support_pct']:.0f}% of residents")
         elif rank is None or pd.isna(rank):
-            cons.append("no respondent chose it in the consultation")
-    if not np.isnan(row["harm_points"]) and row["harm_points"] >= 2:
-        pros.append(f"a large share of harm ({row['harm_share_pct']:.1f}%)")
+            cons.append("no resident chose it in the consultation")
+    if not np.isnan(row["harm_points"]) and not is_asb:
+        harm = f"a {{}} share of harm ({row['harm_share_pct']:.1f}%)"
+        if row["harm_points"] >= 2:
+            pros.append(harm.format("large"))
+        elif row["harm_points"] == 0:
+            cons.append(harm.format("small"))
     residents_top = row["consultation_points"] == 3
     held = (
         trend == "significant fall"

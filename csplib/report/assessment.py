@@ -103,7 +103,8 @@ def build(ctx: context.Year) -> Assessment:
     partner_r = partner.build(ctx, plan_r)
     said = consultation.build(ctx)
     rises = emerging.build(ctx, said)
-    scores = priorities.build(ctx, facts, county_r, said)
+    harm_r = analyses.harm.build_year(ctx)  # harm feeds the priority score
+    scores = priorities.build(ctx, facts, county_r, said, harm_r)
     rc = recorded.build(ctx, policy)
     rec = reconcile.build(ctx, facts, county_r, scores, rc)
     f = _header(ctx) | facts.figures | three.figures
@@ -114,7 +115,7 @@ def build(ctx: context.Year) -> Assessment:
           "consultation": said.figures, "emerging": rises.figures,
           "priorities": scores.figures, "recorded_crime": rc.figures,
           "reconciled": rec.figures}  # fmt: skip
-    more = analyses.build_year(ctx)  # the analyses sections (docs/analyses.md)
+    more = analyses.build_year(ctx, harm_r)  # the analyses sections (docs/analyses.md)
     f |= more.figures
     year_r = plan_year_sections.build_year(ctx)  # the year on paper (docs/plan-year.md)
     f["plan_year"] = year_r.figures

@@ -526,17 +526,19 @@ def rate_bars(table: pd.DataFrame, area: str, title: str) -> Chart:
 
 
 SCORE_PARTS = (("volume_points", "volume"), ("trend_points", "trend"),
-               ("county_points", "county position"), ("consultation_points", "consultation"))  # fmt: skip
+               ("county_points", "county position"), ("harm_points", "harm"),
+               ("consultation_points", "consultation"))  # fmt: skip
 
 
 @themed
 def score_bars(scores: pd.DataFrame, title: str) -> Chart:
     """Stacked bars of the ten highest candidates' points by component (county points
-    when a county was compared with, consultation points when they were scored)."""
+    when a county was compared with; harm and consultation points when they were scored)."""
     said = "consultation_points" in scores and scores["consultation_points"].notna().any()
+    harm = "harm_points" in scores and scores["harm_points"].notna().any()
     county = "county_verdict" not in scores or scores["county_verdict"].ne("not compared").any()
-    parts = [p for p in SCORE_PARTS if (p[0] != "consultation_points" or said)
-             and (p[0] != "county_points" or county)]  # fmt: skip
+    scored = {"consultation_points": said, "harm_points": harm, "county_points": county}
+    parts = [p for p in SCORE_PARTS if scored.get(p[0], True)]
     s = scores.sort_values(["score", "count"], ascending=False).head(10).reset_index(drop=True)
     long = s.melt(id_vars=["candidate"], value_vars=[c for c, _ in parts], var_name="part",
                   value_name="points")  # fmt: skip
@@ -557,7 +559,7 @@ def score_bars(scores: pd.DataFrame, title: str) -> Chart:
     ax.margins(x=0.06)
     theme.thousands(ax.xaxis)
     ax.set_title(title)
-    _legend_below(fig, handles, ncols=4)
+    _legend_below(fig, handles, ncols=len(handles))
     best = scores.head(3)
     names = theme.listing([label for _, label in parts], 6)
     alt = (
@@ -567,6 +569,7 @@ def score_bars(scores: pd.DataFrame, title: str) -> Chart:
             f"{r.candidate} {int(r.score)} points ({int(r.volume_points)} volume, "
             f"{int(r.trend_points)} trend"
             + (f", {int(r.county_points)} county" if county else "")
+            + (f", {int(r.harm_points)} harm" if harm else "")
             + (f", {int(r.consultation_points)} consultation" if said else "")
             + ")"
             for r in best.itertuples()

@@ -47,10 +47,13 @@ class Analyses:
                                          self.road_safety)]  # fmt: skip
 
 
-def build_year(ctx: Year) -> Analyses:
+def build_year(ctx: Year, harm_r: harm.Harm | None = None) -> Analyses:
+    """Every analyses section's result (``harm_r``: the harm section when already built,
+    as the priority score reads it first)."""
     return Analyses(
         outcomes.build_year(ctx), stop_search.build_year(ctx), long_trend.build_year(ctx),
-        offence_peers.build_year(ctx), places_named.build_year(ctx), harm.build_year(ctx),
+        offence_peers.build_year(ctx), places_named.build_year(ctx),
+        harm_r if harm_r is not None else harm.build_year(ctx),
         road_safety.build_year(ctx),
     )  # fmt: skip
 

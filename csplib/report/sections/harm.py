@@ -19,8 +19,8 @@ METHOD = (
     "recorded-crime table (by offence code) times its severity weight (roughly the average "
     "sentence, in days of custody, for that offence), summed and divided by residents, per "
     "1,000. Offence codes with crimes but no weight are listed and never scored as zero. "
-    "The sample's weights are synthetic, not the ONS weights. Harm is not yet part of the "
-    "priority score."
+    "The sample's weights are synthetic, not the ONS weights. Harm is one part of the "
+    "priority score (each crime type's share of harm; see the priority score)."
 )
 
 

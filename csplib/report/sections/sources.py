@@ -110,7 +110,8 @@ def build_year(ctx: Year, figures: dict, methods: list[str] | None = None) -> So
         if figures["consultation"] else "Consultation: none in the store for this area.",
         "Priority score: "
         + " ".join(score_rules(figures["priorities"]["consultation_scored"], methods=True,
-                               alone=no_county(ctx))),
+                               alone=no_county(ctx),
+                               harm_problem=figures["priorities"]["harm_not_scored"])),
         "Change: the financial year against the year before, over months complete in both "
         "years; rolling 12 months the same way.",
         "Is it real? Two-sample Poisson test (exact conditional test for small counts), "

@@ -190,6 +190,8 @@ def peer_words(verdict: str) -> str:
 
 def _sentences(ctx: Quarter, f: dict) -> list[str]:
     out = list(f["summary"])
+    # Large changes that pass their own test but not the family's: named, never as real.
+    out += list(f.get("watching") or [])
     police = {g["group"]: g["pct_change"] for g in f["by_group"]}
     for group, entry in (f.get("home_office_groups") or {}).items():
         out.append(_home_office_group_sentence(group, entry, police.get(group)))
@@ -375,7 +377,37 @@ def build_facts(ctx: Year) -> YearFacts:
         {"current": f["total_crime"]["year"] / pop[0] * 1000, "population": pop[0],
          "population_year": pop[1]} if pop else None
     )  # fmt: skip
+    f["peer_position"] = _year_peer_position(ctx)
     return YearFacts(clean(f))  # type: ignore[arg-type]
+
+
+def _year_peer_position(ctx: Year) -> dict | None:
+    """The year's crime rate against the most similar group's pooled rate (funnel limits,
+    widened where the partnerships differ more than chance explains): None without a
+    peer group, or when a member has no population. Crimes are counted by the
+    partnership their neighbourhood lies in, as the county table counts them."""
+    from csplib.indicators.peers import peer_comparison
+    from csplib.report.assessment_data import csp_population
+
+    d = ctx.data
+    if d.analyses is None or not d.analyses.peer_group:
+        return None
+    group, others = d.analyses.peer_group
+    members = list(dict.fromkeys([d.area.name, *others]))
+    year = int(ctx.period.start[:4])
+    rows = d.crimes[d.crimes["month"].isin(ctx.period.months)]
+    counts = rows[~asb_mask(rows)]["csp_name"].value_counts()
+    table = []
+    for m in members:
+        pop = csp_population(d, m, year)
+        if pop is None:
+            return None
+        table.append({"area": m, "count": int(counts.get(m, 0)), "population": pop[0]})
+    t = peer_comparison(pd.DataFrame(table))
+    me = t[t["area"] == d.area.name].iloc[0]
+    return {"group": group, "members": members, "rate": float(me["rate"]),
+            "group_rate": float(me["group_rate"]), "rank": int(me["rank"]), "of": len(t),
+            "verdict_95": str(me["verdict_95"]), "verdict_998": str(me["verdict_998"])}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -417,6 +449,13 @@ def _year_sentences(ctx: Year, f: dict) -> list[str]:
         items.append(text + ".")
         if rec.get("county_note"):
             items.append(rec["county_note"])
+    peer = f.get("peer_position")
+    if peer:
+        items.append(
+            f"Against its most similar group of {peer['of']} partnerships, {f['area']}'s crime "
+            f"rate is {peer_words(peer['verdict_95'])}: {peer['rate']:.1f} per 1,000 against "
+            f"{peer['group_rate']:.1f}, {_highest(peer['rank'])} of {peer['of']}."
+        )
     if f["plan"]:
         rc, rev = f["plan"]["rag_counts"], f["plan"]["revision"]
         against = "as first published" if rev["original"] else f"as of the {rev['title']}"
@@ -432,9 +471,13 @@ def _year_sentences(ctx: Year, f: dict) -> list[str]:
                      f"data ranks highest: {', '.join(c['top_data'])}.")  # fmt: skip
     recs, p = f["priorities"]["recommended"], f["priorities"]
     if recs:
+        emerging = p.get("emerging") or []
+        core = [x for x in recs if x not in emerging]
         items.append("Recommended priorities from the evidence"
                      + (" and what residents said" if p["consultation_scored"] else "")
-                     + ": " + ", ".join(recs) + ".")  # fmt: skip
+                     + ": " + ", ".join(core)
+                     + (f"; and, as an emerging issue, {', '.join(emerging)}" if emerging else "")
+                     + ".")  # fmt: skip
     return items
 
 
