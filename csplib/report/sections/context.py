@@ -125,14 +125,6 @@ class Year:
         data, shown as gaps (sorted)."""
         return [m for m in self.flagged if m not in self.before_data]
 
-
-def first_month(coverage: pd.DataFrame, forces: list[str]) -> str | None:
-    """The first month the coverage table holds for ``forces`` (None: none)."""
-    if coverage.empty or "force" not in coverage:
-        return None
-    own = coverage.loc[coverage["force"].isin(forces), "month"]
-    return str(min(own)) if len(own) else None
-
     def lfl_header(self, label: str) -> str:
         """A column header for a count over the like-for-like months: the year's label,
         with the number of months when a month is left out of both years ('2023/24 (11
@@ -140,6 +132,14 @@ def first_month(coverage: pd.DataFrame, forces: list[str]) -> str | None:
         if not self.lfl.excluded:
             return label
         return f"{label} ({len(self.lfl.current)} months)"
+
+
+def first_month(coverage: pd.DataFrame, forces: list[str]) -> str | None:
+    """The first month the coverage table holds for ``forces`` (None: none)."""
+    if coverage.empty or "force" not in coverage:
+        return None
+    own = coverage.loc[coverage["force"].isin(forces), "month"]
+    return str(min(own)) if len(own) else None
 
 
 def year(data: AssessmentData, threshold: int = 5, show_comments: bool = False) -> Year:
