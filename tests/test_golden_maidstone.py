@@ -126,4 +126,6 @@ def test_summary_names_the_seeds_drivers_and_every_significant_material_change()
         assert not any(token in sentence for token in BANNED), sentence
     # The p-values and method names live in the methods note only.
     assert "Benjamini-Hochberg" in f["methods_note"]
-    assert "Sexual offences: p = 0.011 (exact conditional test)" in f["methods_note"]
+    assert (
+        "Sexual offences (exact conditional test): p = 0.011 before adjustment" in f["methods_note"]
+    )

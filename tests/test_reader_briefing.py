@@ -98,10 +98,13 @@ def test_every_significant_group_change_is_named_in_the_summary(built):
     assert significant  # both briefings have at least one real group change
     for g in significant:
         assert g.casefold() in r.summary.casefold(), g
-    # And a group that could be chance is never named as a driver.
+    # And a group that could be chance is never named as a driver: only in a sentence
+    # that says its change could still be chance (a large change significant on its own
+    # test but not after adjustment).
     chance = [row[0] for row in groups.rows if row[col] == "no significant change"]
+    drivers = " ".join(s for s in r.summary.split("\n") if "could still be chance" not in s)
     for g in chance:
-        assert g.casefold() not in r.summary.casefold(), g
+        assert g.casefold() not in drivers.casefold(), g
 
 
 def test_total_crime_is_one_figure_in_summary_table_and_json(built):
@@ -223,7 +226,7 @@ def test_city_says_no_most_similar_group_was_given_and_how_to_give_one(city):
     r = city["report"]
     assert "No most similar group was given for this report" in r.body
     assert "--peer-group" in r.body
-    assert "parameters/peer_groups.yaml" in r.methods
+    assert "peer groups file in the workbook's parameters folder" in r.methods
 
 
 @pytest.mark.realdata

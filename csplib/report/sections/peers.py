@@ -21,10 +21,10 @@ NO_GROUP = (
 )
 #: The methods note's line on where most similar groups come from, when none was given.
 GROUP_SOURCE = (
-    "Most similar group: none was given. A group is set in parameters/peer_groups.yaml (its "
-    "members are partnership names from the ONS lookup, each with its crimes in the store) "
-    "and named with --peer-group; the Home Office's own most similar group lists are "
-    "restricted."
+    "Most similar group: none was given. A group is added to the peer groups file in the "
+    "workbook's parameters folder (its members are partnership names from the ONS lookup, "
+    "each with its crimes in the store) and named with --peer-group; the Home Office's own "
+    "most similar group lists are restricted."
 )
 
 #: Verdicts of :func:`csplib.indicators.peers.peer_comparison` in plain English.
