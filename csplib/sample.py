@@ -988,12 +988,11 @@ def _partner_indicators(out_dir: Path, rng: np.random.Generator) -> dict[str, in
                 int(rng.poisson(900 * k * (1.6 if main else 1.0))),
                 f"{area} council street cleansing (synthetic)",
             )  # fmt: skip
-        # Road casualties are counted by calendar year (STATS19).
-        for year in ("2021", "2022", "2023"):
-            count(
-                "Road users killed or seriously injured", area, year,
-                int(rng.poisson(48 * k)), "DfT STATS19 road casualties (synthetic)",
-            )  # fmt: skip
+        # Road casualties are not a partner row: the plan counts them from the sample's
+        # STATS19 files, as the road safety section does. These draws are kept, unused,
+        # so every other synthetic figure stays as it was.
+        for _ in range(3):
+            rng.poisson(48 * k)
     rows.sort(key=lambda r: (r[0], r[1], r[2]))
     rel = "partner/partner_indicators.csv"
     return {

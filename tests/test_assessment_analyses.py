@@ -122,6 +122,10 @@ def test_figures_json_has_every_key_with_its_documented_shape(saved):
     assert r["series"] == "adjusted" and "CRASH" in r["note"]
     assert all({"year", "killed", "seriously_injured", "ksi", "ksi_adjusted"} <= set(y)
                for y in r["years"])  # fmt: skip
+    # One KSI figure in the report: the plan's road indicator is the road section's count.
+    ksi = {y["year"]: y["ksi"] for y in r["years"]}
+    plan = {i["indicator_id"]: i for i in saved["plan"]["indicators"]}["ksi_casualties"]
+    assert plan["latest_value"] == ksi[2023] and plan["baseline_value"] == ksi[2021]
 
 
 def _small(value: object) -> bool:
@@ -343,6 +347,11 @@ def test_road_safety_ksi_recount(a, sample):
             ksi[int(r["collision_year"])] = ksi.get(int(r["collision_year"]), 0) + 1
     years = {y["year"]: y["ksi"] for y in a.figures["road_safety"]["years"]}
     assert years == ksi
+    # The plan's KSI indicator counts the same STATS19 rows: one figure per year. Its
+    # baseline (62 in 2021, in the plan file) is the sample's own 2021 count.
+    plan = {r["indicator_id"]: r for r in a.figures["plan"]["indicators"]}["ksi_casualties"]
+    assert (plan["latest_period"], plan["latest_value"]) == ("2023", ksi[2023])
+    assert plan["baseline_value"] == ksi[2021] == 62
 
 
 # ---- real data -------------------------------------------------------------------------------

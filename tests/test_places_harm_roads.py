@@ -231,3 +231,88 @@ def test_stats19_columns_and_codes_match_dft_schema(realdata):
     codes = district_code_map(schema)
     assert codes["536"] == "E07000110"  # Maidstone
     assert codes["532"] == "E07000107"  # Dartford
+
+
+# --- a plan indicator counted from STATS19 -------------------------------------------
+
+KSI_PLAN = {
+    "name": "Road plan", "partnership": "Maidstone", "period": "2022-25",
+    "priorities": [{"name": "Road safety", "lead": "Road safety officer", "indicators": [
+        {"id": "ksi", "name": "Killed or seriously injured", "source": "stats19",
+         "unit": "count", "baseline": {"value": 9, "period": "2021"},
+         "target": {"value": 4, "period": "2024"}, "direction": "reduce"},
+    ]}],
+}  # fmt: skip
+
+
+def _road_files(tmp_path):
+    col = tmp_path / "dft-road-casualty-statistics-collision-plan.csv"
+    cas = tmp_path / "dft-road-casualty-statistics-casualty-plan.csv"
+    col.write_text("\n".join([COLLISION_HEADER,
+        _collision("2022460000001", 2022, 536, "E07000110"),
+        _collision("2023460000001", 2023, 536, "E07000110"),
+        _collision("2023460000002", 2023, 536, "E07000110"),
+        _collision("2023460000003", 2023, 532, "E07000107"),  # Dartford: another area
+    ]) + "\n")  # fmt: skip
+    cas.write_text("\n".join([CASUALTY_HEADER,
+        _casualty("2022460000001", 2022, 1, 2, "1"),
+        _casualty("2023460000001", 2023, 1, 1, ""),      # killed
+        _casualty("2023460000001", 2023, 2, 2, "0.9"),   # serious
+        _casualty("2023460000002", 2023, 1, 2, "0.95"),  # serious
+        _casualty("2023460000002", 2023, 2, 3, "0.05"),  # slight: not KSI
+        _casualty("2023460000003", 2023, 1, 2, "1"),     # Dartford's
+    ]) + "\n")  # fmt: skip
+    return load_casualties(cas).frame, load_collisions(col).frame
+
+
+def test_plan_ksi_from_stats19_is_the_road_sections_figure(tmp_path):
+    from csplib.indicators.plan_values import latest_values, plan_progress
+    from csplib.indicators.road_safety import recorded_ksi
+    from csplib.plan import Plan
+
+    casualties, collisions = _road_files(tmp_path)
+    plan = Plan.model_validate(KSI_PLAN)
+    # By hand: Maidstone 2023 = 1 killed + 2 seriously injured = 3 (the slight casualty
+    # and Dartford's are not counted); 2022 = 1.
+    ksi = recorded_ksi(casualties, collisions, ["E07000110"])
+    assert ksi == {2022: 1, 2023: 3}
+    road = ksi_by_year(place_casualties(casualties, collisions, ["E07000110"]))
+    assert road.years.set_index("year").loc[2023, "ksi"] == ksi[2023]  # the road section's
+    latest = latest_values(plan, crimes=pd.DataFrame(), partner=None, area="Maidstone",
+                           not_after="2024-03", road_ksi=ksi)  # fmt: skip
+    row = plan_progress(plan, latest).set_index("indicator_id").loc["ksi"]
+    assert (row["latest_period"], row["latest_value"]) == ("2023", 3)
+    assert latest["ksi"].source == "DfT STATS19"
+    # 9 -> 3 beats the target of 4; 3 of 12 is Binomial(12, 1/2) under no change: p = 0.146
+    assert row["status"] == "achieved"
+    from scipy.stats import binomtest
+
+    assert row["p_value"] == pytest.approx(binomtest(3, 12, 0.5).pvalue)
+    # A district with no casualty in a loaded year has 0, not a gap; an unloaded year, or
+    # no STATS19 at all, has no value and says why.
+    assert recorded_ksi(casualties, collisions, ["E07000107"]) == {2022: 0, 2023: 1}
+    early = latest_values(plan, crimes=pd.DataFrame(), partner=None, area="Maidstone",
+                          not_after="2025-03", road_ksi=ksi)["ksi"]  # fmt: skip
+    assert early.value is None and "has no 2024 (it covers 2022, 2023)" in early.note
+    none = latest_values(plan, crimes=pd.DataFrame(), partner=None, area="Maidstone",
+                         not_after="2024-03")["ksi"]  # fmt: skip
+    assert none.value is None and "no STATS19 road casualty data is loaded" in none.note
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"unit": "rate_per_1000"}, "its unit must be 'count'"),
+        ({"baseline": {"value": 9, "period": "2021/22"}}, "calendar year"),
+        ({"partner_indicator": "KSI"}, "takes neither"),
+    ],
+)
+def test_plan_stats19_indicator_is_checked(change, message):
+    from pydantic import ValidationError
+
+    from csplib.plan import Plan
+
+    bad = KSI_PLAN | {"priorities": [KSI_PLAN["priorities"][0] | {
+        "indicators": [KSI_PLAN["priorities"][0]["indicators"][0] | change]}]}  # fmt: skip
+    with pytest.raises(ValidationError, match=message):
+        Plan.model_validate(bad)

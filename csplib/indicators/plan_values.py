@@ -55,6 +55,7 @@ __all__ = [
     "plan_progress",
     "police_value",
     "population_for_year",
+    "stats19_value",
 ]
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -284,6 +285,44 @@ def partner_value(
     return LatestValue(indicator.id, period, value * factor, num, den, source=source)
 
 
+def stats19_value(
+    indicator: Indicator, ksi_by_year: Mapping[int, int] | None, period: str
+) -> LatestValue:
+    """People killed or seriously injured on the area's roads in calendar year ``period``,
+    from ``ksi_by_year`` (recorded KSI per year of the loaded STATS19 data, 0 for a
+    loaded year with none in the area; None when no STATS19 data is loaded): the same
+    count the road safety section gives for that year.
+
+    >>> ind = Indicator.model_validate({"id": "ksi", "name": "KSI", "source": "stats19",
+    ...     "unit": "count", "baseline": {"value": 60, "period": "2021"},
+    ...     "target": {"value": 50, "period": "2024"}, "direction": "reduce"})
+    >>> stats19_value(ind, {2022: 57, 2023: 49}, "2023").value
+    49.0
+    >>> stats19_value(ind, {2022: 57}, "2023").note
+    'the STATS19 data loaded has no 2023 (it covers 2022): no value'
+    """
+    if indicator.source != "stats19":
+        raise ParameterError(f"indicator {indicator.id} is not STATS19-sourced")
+    src = "DfT STATS19"
+    if ksi_by_year is None:
+        return LatestValue(
+            indicator.id, period, None, source=src,
+            note="no STATS19 road casualty data is loaded: ingest DfT's collision and "
+            "casualty files to count people killed or seriously injured",
+        )  # fmt: skip
+    year = int(period)
+    if year not in ksi_by_year:
+        have = ", ".join(str(y) for y in sorted(ksi_by_year)) or "no year"
+        return LatestValue(
+            indicator.id, period, None, source=src,
+            note=f"the STATS19 data loaded has no {period} (it covers {have}): no value",
+        )  # fmt: skip
+    return LatestValue(
+        indicator.id, period, float(ksi_by_year[year]), source=src,
+        note="recorded KSI, as in the road safety section",
+    )  # fmt: skip
+
+
 def county_value(
     indicator: Indicator,
     period: str,
@@ -342,12 +381,15 @@ def latest_values(
     not_after: str,
     population: Mapping[int, int] | None = None,
     flagged_months: Iterable[str] = (),
+    road_ksi: Mapping[int, int] | None = None,
 ) -> dict[str, LatestValue]:
     """The latest value of every indicator in ``plan``, keyed by indicator id.
 
     Police indicators are counted for the latest period like their baseline ending by
     ``not_after`` (the assessed year's last month); partner indicators take the latest
-    such row in ``partner`` (None when the store has no partner table).
+    such row in ``partner`` (None when the store has no partner table); STATS19
+    indicators take the latest calendar year's recorded KSI from ``road_ksi`` (see
+    :func:`stats19_value`).
     """
     flagged = list(flagged_months)
     out: dict[str, LatestValue] = {}
@@ -355,6 +397,9 @@ def latest_values(
         if ind.source == "police":
             period = latest_period_like(ind.baseline.period, not_after)
             out[ind.id] = police_value(ind, crimes, period, population, flagged_months=flagged)
+        elif ind.source == "stats19":
+            period = latest_period_like(ind.baseline.period, not_after)
+            out[ind.id] = stats19_value(ind, road_ksi, period)
         elif partner is None or partner.empty:
             out[ind.id] = LatestValue(ind.id, None, None, note="no partner table in the store")
         else:

@@ -136,3 +136,17 @@ def ksi_by_year(casualties: pd.DataFrame, *, area: str = "") -> KsiResult:
         "significance",
     ]
     return KsiResult(area, years[cols], series)
+
+
+def recorded_ksi(
+    casualties: pd.DataFrame, collisions: pd.DataFrame, lad_codes: list[str] | tuple[str, ...]
+) -> dict[int, int]:
+    """Recorded KSI per calendar year in the districts ``lad_codes``, for every year the
+    loaded casualties cover (0 for a loaded year with none in the area): the figure the
+    road safety section gives, for a plan indicator with ``source: stats19``."""
+    out = {int(y): 0 for y in casualties["collision_year"].dropna().astype(int).unique()}
+    placed = place_casualties(casualties, collisions, lad_codes)
+    if not placed.empty:
+        for r in ksi_by_year(placed).years.itertuples():
+            out[int(r.year)] = int(r.ksi)
+    return dict(sorted(out.items()))

@@ -133,7 +133,7 @@ class Indicator(_Model):
 
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     name: str = Field(min_length=1)
-    source: Literal["police", "partner"]
+    source: Literal["police", "partner", "stats19"]
     police: PoliceSpec | None = None
     partner_indicator: str | None = None
     unit: Unit
@@ -157,6 +157,8 @@ class Indicator(_Model):
             )
         if self.source == "partner" and self.police is not None:
             raise ValueError("source 'partner' takes 'partner_indicator', not 'police'")
+        if self.source == "stats19":
+            self._check_stats19()
         scale = UNIT_SCALE.get(self.unit)
         for key in ("baseline", "target"):
             m = getattr(self, key)
@@ -187,6 +189,22 @@ class Indicator(_Model):
                 f"{self.baseline.period}"
             )
         return self
+
+    def _check_stats19(self) -> None:
+        """``source: stats19`` counts people killed or seriously injured on the roads
+        from the loaded STATS19 casualties, by calendar year, as the road safety
+        section does: one KSI figure per year in a report."""
+        if self.police is not None or self.partner_indicator is not None:
+            raise ValueError("source 'stats19' takes neither 'police' nor 'partner_indicator'")
+        if self.unit != "count":
+            raise ValueError("source 'stats19' counts casualties: its unit must be 'count'")
+        for key in ("baseline", "target"):
+            period = getattr(self, key).period
+            if not (len(period) == 4 and period.isdigit()):
+                raise ValueError(
+                    f"{key}.period {period!r}: STATS19 is counted by calendar year, so "
+                    "a 'stats19' indicator's periods are years such as '2021'"
+                )
 
 
 class Priority(_Model):

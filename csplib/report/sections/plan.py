@@ -11,6 +11,7 @@ import pandas as pd
 
 from csplib.errors import ParameterError
 from csplib.indicators.plan_values import LatestValue, add_verdicts, county_value, latest_values
+from csplib.indicators.road_safety import recorded_ksi
 from csplib.plan import Plan, indicator_progress, progress_in_force
 from csplib.report import html as h
 from csplib.report.assessment_data import population_by_year
@@ -91,6 +92,15 @@ def _county_columns(ctx: Year, register: Plan, progress: pd.DataFrame, latest) -
     return pd.concat([progress, pd.DataFrame(extra, index=progress.index)], axis=1)
 
 
+def _road_ksi(ctx: Year) -> dict[int, int] | None:
+    """Recorded KSI per year from the loaded STATS19 data (None when none is loaded),
+    placed as the road safety section places it, so the two give one figure."""
+    inputs = ctx.data.analyses
+    if inputs is None or inputs.casualties is None or inputs.collisions is None:
+        return None
+    return recorded_ksi(inputs.casualties, inputs.collisions, list(ctx.data.area.lad_codes))
+
+
 def build(ctx: Year) -> PlanProgress:
     d, plan = ctx.data, ctx.data.plan
     if plan is None:
@@ -104,6 +114,7 @@ def build(ctx: Year) -> PlanProgress:
     latest = latest_values(
         register, crimes=ctx.area_crimes, partner=d.partner, area=d.area.name,
         not_after=ctx.period.end, population=ctx.pop_by_year, flagged_months=ctx.flagged,
+        road_ksi=_road_ksi(ctx),
     )  # fmt: skip
     readings, latest = _readings(register, latest)
     progress = _county_columns(ctx, register, progress_in_force(plan, month, readings), latest)
