@@ -170,16 +170,28 @@ def _rebuild(command: str, rebuild: bool, old_force: bool) -> bool:
 
 def _one_report(kind: str, area: str, period: str, store: Path, out: Path | None,
                 rebuild: bool, **extra) -> None:  # fmt: skip
-    from csplib.report.params import ReportParams
-    from csplib.report.run import run_report
+    # The kernel first: it boots and imports the report's module (seconds) on one core
+    # while this process imports pandas and checks the parameters and the store on the
+    # other. It is stopped, without waiting, whatever happens next (an up-to-date
+    # report or a failed check included).
+    from csplib.report.kernel import PRELOAD, WarmKernel
 
+    kernel = WarmKernel(reuse=False)
+    kernel.start(PRELOAD[kind])
     try:
-        params = ReportParams(report=kind, area=area, period=period, store=str(store), **extra)
-    except Exception as err:  # pydantic's ValidationError: show its message, not a traceback
-        from csplib.errors import ParameterError
+        from csplib.report.params import ReportParams
+        from csplib.report.run import run_report
 
-        raise ParameterError(str(err).splitlines()[-1] if str(err) else repr(err)) from None
-    result = run_report(params, out, force=rebuild)
+        try:
+            params = ReportParams(report=kind, area=area, period=period, store=str(store),
+                                  **extra)  # fmt: skip
+        except Exception as err:  # pydantic's ValidationError: its message, not a traceback
+            from csplib.errors import ParameterError
+
+            raise ParameterError(str(err).splitlines()[-1] if str(err) else repr(err)) from None
+        result = run_report(params, out, force=rebuild, kernel=kernel)
+    finally:
+        kernel.stop()
     verb = "Up to date" if result.status == "skipped" else "Written"
     print(f"{verb}: {result.html}" + (f" and {result.pdf}" if result.pdf else ""))
 

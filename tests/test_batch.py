@@ -141,6 +141,77 @@ def test_kernel_preload_runs_at_boot_and_leaves_the_namespace_empty():
     assert kernel.km is None
 
 
+def _started_kernels(monkeypatch) -> list:
+    """Record every kernel process ``WarmKernel.start`` launches (its Popen)."""
+    from csplib.report import kernel as kernel_module
+
+    started = []
+    original = kernel_module.WarmKernel.start
+
+    def start(self, preload=None):
+        original(self, preload)
+        launched = (self, self.km.provisioner.process, Path(self.km.connection_file))
+        if launched not in started:  # an alive kernel is not launched again
+            started.append(launched)
+
+    monkeypatch.setattr(kernel_module.WarmKernel, "start", start)
+    return started
+
+
+def test_stop_kills_the_kernel_and_removes_its_connection_file(monkeypatch):
+    started = _started_kernels(monkeypatch)
+    kernel = WarmKernel(reuse=False)
+    kernel.start()
+    ((_, process, connection),) = started
+    assert process.poll() is None and connection.exists()
+    kernel.stop()
+    assert kernel.km is None
+    assert process.wait(timeout=60) == -9  # SIGKILL: gone, nothing left to print
+    assert not connection.exists()
+    kernel.stop()  # a second stop does nothing
+
+
+def test_csp_briefing_starts_its_kernel_first_hands_it_over_and_stops_it(
+    monkeypatch, tmp_path, capsys
+):
+    """The kernel is launched before the parameters are read, the same kernel runs the
+    notebook, and it is stopped once the report is written."""
+    from csplib.report import run as run_module
+
+    started = _started_kernels(monkeypatch)
+    seen = {}
+
+    def fake_run_report(params, out, *, force, kernel):
+        seen.update(params=params, kernel=kernel, alive=kernel.alive())
+        return ReportResult("x", "ok", tmp_path, tmp_path / "report.html")
+
+    monkeypatch.setattr(run_module, "run_report", fake_run_report)
+    rc = main(["briefing", "--area", "Synthchester", "--quarter", "2024/25 Q2",
+               "--store", str(tmp_path / "store"), "--rebuild"])  # fmt: skip
+    assert rc == 0
+    ((kernel, process, connection),) = started
+    assert seen["kernel"] is kernel and seen["alive"] and not kernel.reuse
+    assert seen["params"].report == "quarterly_briefing"
+    assert process.wait(timeout=60) == -9 and not connection.exists()
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--quarter", "2024/25 Q7"], ["--quarter", "2024/25 Q2"]],
+    ids=["bad quarter", "no store"],
+)
+def test_a_failed_check_leaves_no_kernel_running(monkeypatch, tmp_path, capsys, args):
+    started = _started_kernels(monkeypatch)
+    rc = main(["briefing", "--area", "Synthchester", *args, "--store", str(tmp_path / "none"),
+               "--out", str(tmp_path / "out")])  # fmt: skip
+    assert rc == 2
+    assert capsys.readouterr().err.startswith("error: ")
+    ((_, process, connection),) = started
+    assert process.wait(timeout=60) == -9 and not connection.exists()
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_failing_preload_is_swallowed_not_printed():
     args = kernel_arguments("csplib.no_such_module")
     code = args[-1].split("=", 1)[1]

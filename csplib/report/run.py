@@ -27,16 +27,10 @@ from pathlib import Path
 
 from csplib import paths
 from csplib.errors import CspError, ParameterError
+from csplib.report.kernel import KERNEL, PRELOAD, WarmKernel, kernel_arguments
 from csplib.report.params import NOTEBOOKS, ReportParams, load_params
 
-KERNEL = "python3"
 STAMP = ".inputs.json"
-#: The module each report's notebook starts by importing: a kernel imports it while it
-#: boots, so the import overlaps the checks this process makes before the notebook runs.
-PRELOAD = {
-    "quarterly_briefing": "csplib.report.briefing",
-    "strategic_assessment": "csplib.report.assessment",
-}
 
 
 @dataclass
@@ -233,98 +227,6 @@ def _swap_in(tmp: Path, out_dir: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def kernel_arguments(preload: str | None = None) -> list[str]:
-    """Command-line options for a report kernel.
-
-    The kernel's own chatter is not the report's: keep it off the user's terminal. That
-    includes the start-up TCP transport warning and the "KeyboardInterrupt caught in
-    kernel." it logs at ERROR when jupyter_client interrupts it on the normal shutdown
-    after a successful run; a real failure still reaches the user as papermill's
-    exception. History stays in memory (nothing to write per
-    report). ``preload``: a module the kernel imports while it boots, before it answers
-    its first request; a failure there is left to the notebook to report."""
-    args = ["--IPKernelApp.log_level=CRITICAL", "--HistoryManager.hist_file=:memory:"]
-    if preload:
-        code = f"try:\n    __import__({preload!r})\nexcept Exception:\n    pass"
-        args.append(f"--IPKernelApp.exec_lines=exec({code!r})")
-    return args
-
-
-class WarmKernel:
-    """A Python kernel started ahead of its notebook, and kept alive across the reports
-    a batch worker builds.
-
-    Starting a kernel and importing pandas, matplotlib, scipy and statsmodels costs a
-    few seconds per report. ``start`` launches the kernel without waiting for it, and
-    the kernel imports the report's module (``PRELOAD``) while this process checks the
-    parameters and the store; a batch worker pays it once. Between reports the
-    kernel's namespace is cleared (``%reset -f``: every notebook defines what it uses;
-    imported modules stay loaded), and after any failure the kernel is thrown away,
-    so a hung or broken kernel never serves the next report.
-    """
-
-    def __init__(self) -> None:
-        self.km = None
-        self.kc = None  # this side's shell channel, for clearing the namespace
-        self.used = False
-
-    def alive(self) -> bool:
-        from jupyter_core.utils import run_sync
-
-        return self.km is not None and self.km.has_kernel and run_sync(self.km.is_alive)()
-
-    def start(self, preload: str | None = None) -> None:
-        """Launch a kernel unless one is alive; return without waiting for it to boot."""
-        if self.alive():
-            return
-        self.discard()
-        from jupyter_client.manager import AsyncKernelManager
-        from jupyter_core.utils import run_sync
-
-        km = AsyncKernelManager(kernel_name=KERNEL)
-        run_sync(km.start_kernel)(cwd=str(paths.ROOT), extra_arguments=kernel_arguments(preload))
-        self.km, self.used = km, False
-
-    def get(self, preload: str | None = None):
-        """The kernel manager for the next notebook: started, and cleared if reused."""
-        from jupyter_core.utils import run_sync
-
-        self.start(preload)
-        if self.used:  # not released after its last notebook: clear it and wait
-            kc = self.km.client()
-            kc.start_channels()
-            try:
-                run_sync(kc.execute_interactive)("%reset -f", store_history=False, timeout=30)
-            finally:
-                kc.stop_channels()
-        self.used = True
-        return self.km
-
-    def release(self) -> None:
-        """The notebook finished: ask the kernel to clear its namespace, without waiting.
-
-        The kernel runs requests in order, so the next notebook's first cell runs after
-        the reset, and meanwhile this process exports the report it has."""
-        if not self.alive():
-            return self.discard()
-        if self.kc is None:
-            self.kc = self.km.client()
-            self.kc.start_channels(iopub=False, stdin=False, hb=False, control=False)
-        self.kc.execute("%reset -f", silent=True, store_history=False)
-        self.used = False
-
-    def discard(self) -> None:
-        from jupyter_core.utils import run_sync
-
-        if self.kc is not None:
-            with contextlib.suppress(Exception):
-                self.kc.stop_channels()
-        if self.km is not None and self.km.has_kernel:
-            with contextlib.suppress(Exception):
-                run_sync(self.km.shutdown_kernel)(now=True)
-        self.km, self.kc, self.used = None, None, False
-
-
 _WORKER_KERNEL = WarmKernel()
 
 
@@ -339,15 +241,17 @@ def run_report(
 ) -> ReportResult:
     """Execute one report notebook and export it. Raises CspError on failure.
 
-    ``kernel``: a warm kernel to reuse (batch workers); by default a kernel is started
-    for this report and stopped after it. Either way the kernel boots (and imports the
+    ``kernel``: a kernel started by the caller, either kept warm across reports (batch
+    workers) or for this report only (``WarmKernel(reuse=False)``, which the caller
+    stops); by default a kernel is started for this report and stopped after it,
+    without waiting for it to exit. Either way the kernel boots (and imports the
     report's module) while this process checks the store and loads papermill."""
     start = time.perf_counter()
     name = name or f"{params.report} {params.area} {params.period}"
     out_dir = params.out_dir(out_root)
     up_to_date = not force and is_up_to_date(params, out_dir)
     own_kernel = kernel is None
-    kernel = WarmKernel() if own_kernel else kernel
+    kernel = WarmKernel(reuse=False) if own_kernel else kernel
     try:
         if not up_to_date:
             kernel.start(PRELOAD.get(params.report))
@@ -355,10 +259,10 @@ def run_report(
         if up_to_date:
             return ReportResult(name, "skipped", out_dir, out_dir / "report.html", "up to date",
                                 pdf=out_dir / "report.pdf" if params.pdf else None)  # fmt: skip
-        return _build(params, out_dir, kernel, timeout, name, start, reuse=not own_kernel)
+        return _build(params, out_dir, kernel, timeout, name, start, reuse=kernel.reuse)
     finally:
         if own_kernel:
-            kernel.discard()
+            kernel.stop()
 
 
 def _build(params, out_dir, kernel, timeout, name, start, *, reuse: bool) -> ReportResult:
