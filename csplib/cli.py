@@ -172,12 +172,16 @@ def _one_report(kind: str, area: str, period: str, store: Path, out: Path | None
                 rebuild: bool, **extra) -> None:  # fmt: skip
     # The kernel first: it boots and imports the report's module (seconds) on one core
     # while this process imports pandas and checks the parameters and the store on the
-    # other. It is stopped, without waiting, whatever happens next (an up-to-date
-    # report or a failed check included).
+    # other. It is stopped, without waiting, whatever happens next (a failed check
+    # included). A report built before (its stamp is there) may be up to date: then the
+    # kernel is left to run_report, which starts it only if the report is rebuilt.
     from csplib.report.kernel import PRELOAD, WarmKernel
+    from csplib.schema import slugify
 
     kernel = WarmKernel(reuse=False)
-    kernel.start(PRELOAD[kind])
+    built = (out or paths.REPORTS) / slugify(period) / slugify(area) / paths.REPORT_STAMP
+    if rebuild or not built.exists():
+        kernel.start(PRELOAD[kind])
     try:
         from csplib.report.params import ReportParams
         from csplib.report.run import run_report

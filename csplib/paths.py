@@ -13,3 +13,5 @@ PARAMETERS = ROOT / "parameters"
 NOTEBOOKS = ROOT / "notebooks"
 REPORTS = ROOT / "reports"
 SHARED_REALDATA = ROOT.parent / "shared" / "realdata"
+#: The file in a report's folder recording what it was built from (csplib.report.run).
+REPORT_STAMP = ".inputs.json"

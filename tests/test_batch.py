@@ -196,6 +196,64 @@ def test_csp_briefing_starts_its_kernel_first_hands_it_over_and_stops_it(
     assert capsys.readouterr().err == ""
 
 
+REAPER = """
+import ctypes, os, signal, subprocess, sys
+ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+run = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+print(run.returncode, repr(run.stderr))
+signal.alarm(60)  # a kernel left running would keep the wait below from returning
+while True:
+    try:
+        pid, status = os.waitpid(-1, 0)
+    except ChildProcessError:
+        break
+    print("reaped", os.waitstatus_to_exitcode(status))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_CHILD_SUBREAPER")
+def test_csp_briefing_writes_its_report_and_leaves_no_kernel_behind(sample_store, tmp_path):
+    """The whole command in a fresh process: the report and its executed notebook are
+    written, nothing reaches stderr, and the kernel (adopted here when csp exits without
+    waiting for it) has been killed, not left running."""
+    store, manifest = sample_store
+    out = tmp_path / "out"
+    csp = [sys.executable, "-m", "csplib.cli", "briefing", "--area",
+           manifest["main_partnership"], "--quarter", manifest["latest_complete_quarter"],
+           "--store", str(store), "--out", str(out), "--rebuild"]  # fmt: skip
+    run = subprocess.run([sys.executable, "-c", REAPER, *csp], capture_output=True, text=True,
+                         timeout=600)  # fmt: skip
+    lines = run.stdout.splitlines()
+    assert lines[0] == "0 ''", run.stdout + run.stderr
+    assert lines[1:] == ["reaped -9"]  # the kernel, killed; nothing else left
+    (folder,) = [p.parent for p in out.rglob("report.html")]
+    assert {p.name for p in folder.iterdir()} == {
+        "report.html", "report.ipynb", "figures.json", ".inputs.json"}  # fmt: skip
+    nb = json.loads((folder / "report.ipynb").read_text(encoding="utf-8"))
+    assert all(c.get("execution_count") for c in nb["cells"] if c["cell_type"] == "code")
+
+
+def test_a_report_built_before_is_checked_before_a_kernel_is_launched(monkeypatch, tmp_path):
+    """With a stamp in the report's folder the report may be up to date: no kernel is
+    launched up front (run_report launches one only if it rebuilds)."""
+    from csplib.report import run as run_module
+
+    started = _started_kernels(monkeypatch)
+    (tmp_path / "out" / "2024-25-q2" / "synthchester").mkdir(parents=True)
+    (tmp_path / "out" / "2024-25-q2" / "synthchester" / ".inputs.json").write_text("{}")
+    seen = {}
+
+    def fake_run_report(params, out, *, force, kernel):
+        seen.update(kernel=kernel, alive=kernel.alive(), out=params.out_dir(out))
+        return ReportResult("x", "skipped", tmp_path, tmp_path / "report.html")
+
+    monkeypatch.setattr(run_module, "run_report", fake_run_report)
+    rc = main(["briefing", "--area", "Synthchester", "--quarter", "2024/25 Q2",
+               "--out", str(tmp_path / "out")])  # fmt: skip
+    assert rc == 0 and started == [] and not seen["alive"]
+    assert seen["out"] == (tmp_path / "out" / "2024-25-q2" / "synthchester").resolve()
+
+
 @pytest.mark.parametrize(
     "args",
     [["--quarter", "2024/25 Q7"], ["--quarter", "2024/25 Q2"]],

@@ -30,7 +30,7 @@ from csplib.errors import CspError, ParameterError
 from csplib.report.kernel import KERNEL, PRELOAD, WarmKernel, kernel_arguments
 from csplib.report.params import NOTEBOOKS, ReportParams, load_params
 
-STAMP = ".inputs.json"
+STAMP = paths.REPORT_STAMP
 
 
 @dataclass
