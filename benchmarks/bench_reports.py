@@ -141,7 +141,7 @@ def cold(store: Path, work: Path) -> dict:
         "cells: load data and figures": load_s,
         "cells: the sections": pm_end - first - load_s,
         "export HTML and write": written - pm_end,
-        "exit (stop the kernel)": end - written,
+        "exit (kill the kernel, the process exits)": end - written,
     }
     return {"seconds": end - start, "phases": phases, "load": f"{before} -> {load()}",
             "cpu": cpu() - cpu0, "left_running": left}  # fmt: skip
