@@ -27,6 +27,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -568,15 +569,9 @@ def _hex_ids(rng: np.random.Generator, n: int) -> np.ndarray:
     return np.frombuffer(rng.bytes(32 * n).hex().encode("ascii"), dtype="S64")
 
 
-def _street_and_outcomes(
-    out_dir: Path,
-    months: list[str],
-    geo: _Geography,
-    lam_district: np.ndarray,
-    weights: np.ndarray,
-    rngs: list[np.random.Generator],
-) -> dict[str, int]:
-    rng, rng_ids, rng_out = rngs
+def _draw_crimes(months, geo: _Geography, lam_district, weights, rng, rng_ids) -> SimpleNamespace:
+    """Every crime and ASB incident: month, LSOA, type, snap point, Crime ID (drawn from
+    ``rng`` and ``rng_ids`` in a fixed order: the sample's figures depend on it)."""
     n_m = len(months)
     lam = lam_district[:, geo.district, :] * weights[None, :, :]  # (M, L, T)
     lam[months.index(INCOMPLETE_MONTH), :, :_ASB_IDX] *= INCOMPLETE_SHARE
@@ -600,6 +595,14 @@ def _street_and_outcomes(
     ids = np.full(n, b"", dtype="S64")
     ids[crime_rows] = _hex_ids(rng_ids, len(crime_rows))
 
+    return SimpleNamespace(n_m=n_m, month=month, lsoa=lsoa, ctype=ctype, snap=snap,
+                           noloc=noloc, crime_rows=crime_rows, ids=ids, n=n)  # fmt: skip
+
+
+def _draw_outcomes(c: SimpleNamespace, rng_out) -> SimpleNamespace:
+    """Each crime's outcomes (a second, from court, after a charge) and the last outcome
+    category its street row shows."""
+    n_m, month, crime_rows, ctype, n = c.n_m, c.month, c.crime_rows, c.ctype, c.n
     # Outcomes: one per crime (a second, from court, after a charge), months later.
     nc = len(crime_rows)
     c_type = ctype[crime_rows]
@@ -633,8 +636,16 @@ def _street_and_outcomes(
     )
     last[crime_rows] = c_last
 
-    # A few Crime IDs appear twice, the copy at another point or without location and
-    # "Status update unavailable", as in real files.
+    return SimpleNamespace(kind=kind, first_m=first_m, charged=charged, court=court,
+                           court_m=court_m, has_first=has_first, has_court=has_court,
+                           outcome_text=outcome_text, last=last)  # fmt: skip
+
+
+def _add_duplicates(c: SimpleNamespace, last, geo: _Geography, rng) -> SimpleNamespace:
+    """A few Crime IDs appear twice, as in real files: the rows with the copies added."""
+    n_m, crime_rows, noloc, lsoa = c.n_m, c.crime_rows, c.noloc, c.lsoa
+    month, snap, ctype, ids = c.month, c.snap, c.ctype, c.ids
+    # The copy at another point or without location and "Status update unavailable".
     dup = np.sort(rng.choice(crime_rows, size=3 * n_m, replace=False))
     dup_noloc = rng.random(len(dup)) < 0.4
     dup_lsoa = np.where(dup_noloc | noloc[dup], -1, lsoa[dup])
@@ -648,6 +659,25 @@ def _street_and_outcomes(
     ids = np.concatenate([ids, ids[dup]])
     last = np.concatenate([last, np.full(len(dup), "Status update unavailable", dtype=object)])
 
+    return SimpleNamespace(month=month, lsoa=lsoa, snap=snap, ctype=ctype, ids=ids, last=last)
+
+
+def _street_and_outcomes(
+    out_dir: Path,
+    months: list[str],
+    geo: _Geography,
+    lam_district: np.ndarray,
+    weights: np.ndarray,
+    rngs: list[np.random.Generator],
+) -> dict[str, int]:
+    rng, rng_ids, rng_out = rngs
+    c = _draw_crimes(months, geo, lam_district, weights, rng, rng_ids)
+    o = _draw_outcomes(c, rng_out)
+    d = _add_duplicates(c, o.last, geo, rng)
+    n_m, crime_rows = c.n_m, c.crime_rows
+    month, lsoa, snap, ctype, ids, last = d.month, d.lsoa, d.snap, d.ctype, d.ids, d.last
+    kind, first_m, charged, court, court_m = o.kind, o.first_m, o.charged, o.court, o.court_m
+    has_first, has_court, outcome_text = o.has_first, o.has_court, o.outcome_text
     # Text per index; index -1 (no location) picks the trailing empty value.
     code_s = np.append(geo.code, "")
     name_s = np.append(geo.name, "")
@@ -1082,10 +1112,8 @@ _STATS19_CASUALTY_HEADER = [
 _STATS19_YEARS = (2019, 2020, 2021, 2022, 2023)
 
 
-def _analyses_inputs(out_dir: Path, geo: _Geography, rng: np.random.Generator) -> dict[str, int]:
-    """Synthetic inputs of the analyses sections: residents by ethnic group (tidy template
-    layout), an LSOA-to-ward lookup (ONS layout), severity weights (template layout,
-    labelled synthetic) and STATS19 collisions and casualties (DfT's published layout)."""
+def _population_ethnicity(out_dir: Path, rng: np.random.Generator) -> dict[str, int]:
+    """Population by ethnic group per district (ONS census style)."""
     rows: dict[str, int] = {}
     eth = []
     for d in _DISTRICTS:
@@ -1103,7 +1131,12 @@ def _analyses_inputs(out_dir: Path, geo: _Geography, rng: np.random.Generator) -
         list(zip(*eth, strict=True)),
         len(eth),
     )
+    return rows
 
+
+def _ward_lookup(out_dir: Path, geo: _Geography) -> dict[str, int]:
+    """The LSOA-to-ward lookup (ONS layout): each MSOA of a district is one ward."""
+    rows: dict[str, int] = {}
     # Wards: each MSOA of a district ("Synthchester 004A".."004E") is one ward.
     ward_code, ward_name, lad_codes, lad_names = [], [], [], []
     wards: dict[tuple[int, str], tuple[str, str]] = {}
@@ -1127,7 +1160,12 @@ def _analyses_inputs(out_dir: Path, geo: _Geography, rng: np.random.Generator) -
         len(geo.code),
         bom=True,
     )
+    return rows
 
+
+def _severity_weights(out_dir: Path, rng: np.random.Generator) -> dict[str, int]:
+    """Severity weights per offence code (template layout, labelled synthetic)."""
+    rows: dict[str, int] = {}
     weights = []
     for desc, _group, subgroup, code, _type, _share in _OFFENCES:
         w = _SUBGROUP_WEIGHT[subgroup] * float(rng.uniform(0.8, 1.25))
@@ -1139,7 +1177,12 @@ def _analyses_inputs(out_dir: Path, geo: _Geography, rng: np.random.Generator) -
         list(zip(*weights, strict=True)),
         len(weights),
     )
+    return rows
 
+
+def _stats19(out_dir: Path, geo: _Geography, rng: np.random.Generator) -> dict[str, int]:
+    """STATS19 collisions and casualties (DfT's published layout)."""
+    rows: dict[str, int] = {}
     # STATS19: collisions in each county district, 1 to 3 casualties each; killed or
     # seriously injured about 1 in 6; adjusted severity for every year (as DfT gives it).
     collisions, casualties = [], []
@@ -1199,6 +1242,19 @@ def _analyses_inputs(out_dir: Path, geo: _Geography, rng: np.random.Generator) -
         len(casualties),
     )
     return rows
+
+
+def _analyses_inputs(out_dir: Path, geo: _Geography, rng: np.random.Generator) -> dict[str, int]:
+    """Synthetic inputs of the analyses sections: residents by ethnic group (tidy template
+    layout), an LSOA-to-ward lookup (ONS layout), severity weights (template layout,
+    labelled synthetic) and STATS19 collisions and casualties (DfT's published layout)."""
+    # In this order: the random draws follow it.
+    return (
+        _population_ethnicity(out_dir, rng)
+        | _ward_lookup(out_dir, geo)
+        | _severity_weights(out_dir, rng)
+        | _stats19(out_dir, geo, rng)
+    )
 
 
 _README = """\
