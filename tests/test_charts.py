@@ -332,6 +332,25 @@ def test_map_alt_names_places_not_codes():
     assert dict(zip(c.data["code"], c.data["name"], strict=True))["E01000003"] == "Riverside"
 
 
+def test_map_outlines_the_hot_spots():
+    features = [_square(0.0, "E01000001", "Testtown 001A"), _square(0.01, "E01000002",
+                "Testtown 001B"), _square(0.02, "E01000003", "Testtown 002A")]  # fmt: skip
+    counts = pd.Series({"E01000001": 1_234, "E01000002": 3, "E01000003": 40})
+    c = charts.choropleth(features, counts, "LSOA21CD", "Crimes", threshold=5,
+                          highlight=["E01000003", "E01000001", "E09999999"],
+                          highlight_label="the 2 neighbourhoods with most crimes")  # fmt: skip
+    # A code outside the map is not outlined; the two on it are, each once.
+    assert dict(zip(c.data["code"], c.data["highlighted"], strict=True)) == {
+        "E01000001": True, "E01000002": False, "E01000003": True}  # fmt: skip
+    assert c.alt.endswith("Outlined: the 2 neighbourhoods with most crimes.")
+    ax = c.fig.axes[0]
+    outlines = [coll for coll in ax.collections if len(coll.get_paths()) == 2]
+    assert len(outlines) == 1 and [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "the 2 neighbourhoods with most crimes"]  # fmt: skip
+    plain = charts.choropleth(features, counts, "LSOA21CD", "Crimes", threshold=5)
+    assert not plain.data["highlighted"].any() and "Outlined" not in plain.alt
+
+
 def test_heatmap_cells_and_alt():
     matrix = pd.DataFrame(
         {"Violence": [1_234, 3], "Theft": [56, 78], "ASB": [np.nan, 900]},

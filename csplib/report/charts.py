@@ -14,7 +14,7 @@ line through it and never a point at zero.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
@@ -614,11 +614,15 @@ def choropleth(
     names: Mapping[str, str] | None = None,
     fmt_count: Callable[[int], str] | None = None,
     threshold: int | None = None,
+    highlight: Sequence[str] = (),
+    highlight_label: str = "",
 ) -> Chart:
     """LSOA map shaded by count (``counts`` indexed by LSOA code). The alt text names the
     places: ``names`` (code -> name), else the boundaries' name property (LSOA21NM), else
     the code. Counts in it are written by ``label(code, count)`` (as published, e.g.
-    '<5'), else ``fmt_count``/``threshold``, else the number."""
+    '<5'), else ``fmt_count``/``threshold``, else the number. ``highlight``: LSOA codes
+    outlined in a contrasting colour (the hot spots), described by ``highlight_label`` in
+    the legend and the alt text; the chart's data gains a ``highlighted`` column."""
     fmt = theme.count_formatter(fmt_count, threshold)
     known = {**_feature_names(features, code_key), **dict(names or {})}
     patches, values, codes = [], [], []
@@ -639,6 +643,14 @@ def choropleth(
     ax.set_axis_off()
     bar = fig.colorbar(coll, ax=ax, shrink=0.6, label="crimes in the period")
     theme.thousands(bar.ax.yaxis)
+    marked = [c for c in dict.fromkeys(str(x) for x in highlight) if c in counts.index]
+    if marked:
+        outline = [Polygon(p.get_xy(), closed=True) for p, c in zip(patches, codes, strict=True)
+                   if c in marked]  # fmt: skip
+        ax.add_collection(PatchCollection(outline, facecolor="none", edgecolor=theme.OKABE_ITO["orange"],
+                                          linewidth=1.8, label=highlight_label or None))  # fmt: skip
+        if highlight_label:
+            ax.legend(loc="upper left", bbox_to_anchor=(0, -0.02), frameon=False)
     ax.set_title(title)
     top = counts.sort_values(ascending=False).head(3)
     shown = [label(c, int(v)) if label else fmt(int(v)) for c, v in top.items()]
@@ -647,10 +659,13 @@ def choropleth(
         f"period, darker for more. The highest counts are in "
         f"{theme.listing([known.get(str(c), str(c)) for c in top.index])} ({', '.join(shown)})."
     )
+    if marked:
+        alt += f" Outlined: {highlight_label or f'{len(marked)} neighbourhoods'}."
     data = pd.DataFrame({
         "code": [str(c) for c in counts.index],
         "name": [known.get(str(c), str(c)) for c in counts.index],
         "count": counts.to_numpy(),
+        "highlighted": [str(c) in marked for c in counts.index],
     })  # fmt: skip
     return Chart(fig, alt, data)
 

@@ -222,6 +222,7 @@ def view_map(ex: Explorer, sel: Selection) -> ViewResult:
                 m.boundaries, m.counts, m.key, f"{measure_name(sel.measure)} by LSOA, "
                 f"{sel.area}, {ctx.period.label}",
                 label=lambda code, n: m.shown.get(code, cells.count(n, ex.threshold, "gap")),
+                **places.hot_spots(m, _units(sel)),
             )  # fmt: skip
 
     frame = None

@@ -122,6 +122,16 @@ def build_map(ctx: Quarter, places: Places) -> Map:
     return Map(ctx, d.boundaries, counts, key, shown)
 
 
+def hot_spots(r: Map, units: str = "crimes") -> dict:
+    """The map's outlined hot spots: the neighbourhoods with most crimes, as the places
+    table lists them (``highlight`` and ``highlight_label`` of :func:`charts.choropleth`)."""
+    codes = list(r.shown)
+    n = len(codes)
+    what = "neighbourhood" if n == 1 else f"{n} neighbourhoods"
+    return {"highlight": codes,
+            "highlight_label": f"the {what} with most {units}, as the table lists"}  # fmt: skip
+
+
 def render_map(r: Map) -> h.Html:
     if not r.boundaries:
         return h.paragraph(
@@ -131,6 +141,7 @@ def render_map(r: Map) -> h.Html:
     fig, alt = charts.choropleth(
         r.boundaries, r.counts, r.key, f"Crimes by LSOA, {label}",
         label=lambda code, n: r.shown.get(code, cells.count(n, t, "gap")),
+        **hot_spots(r),
     )  # fmt: skip
     area = r.ctx.data.area.name
     # The alt text names places, not codes.
