@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import socket
 import subprocess
@@ -138,6 +139,72 @@ def test_same_period_last_year_counts_recount(explorer, sample_store):
     assert f["previous"] == int(mine["month"].isin([m.replace("2024", "2023") for m in want]).sum())
     prev = explorer.figures(Selection("Synthchester", "2024/25 Q2", ASB_LABEL, PREVIOUS_PERIOD))
     assert prev["other_period"] == "2024/25 Q1"
+
+
+def _crime_counts(store, area: str, months: list[str]) -> dict[str, int]:
+    """Crimes (not ASB) by offence group in ``months``, recounted with plain pandas."""
+    crimes = Store(store).crimes(["month", "csp_name", "offence_group", "is_asb"])
+    mine = crimes[(crimes["csp_name"] == area) & ~crimes["is_asb"].astype(bool)
+                  & crimes["month"].isin(months)]  # fmt: skip
+    return mine.groupby("offence_group").size().astype(int).to_dict()
+
+
+def test_outcomes_view_counts_every_crime_of_the_period(explorer, sample_store):
+    store, _ = sample_store
+    q = explorer.view(Selection("Synthchester", "2023/24 Q1", view="Outcomes"))
+    table = q.table.set_index("Offence group")
+    assert set(table["Crimes of"]) == {"2023/24 Q1", "2022/23 Q1", "Synthshire (synthetic)"}
+    area = table[table["Crimes of"] == "2023/24 Q1"].drop(columns="Crimes of")
+    # Each offence group's crimes are its crimes in April to June 2023, and all crimes
+    # their total; where no outcome count is hidden, the outcomes add up to them.
+    want = _crime_counts(store, "Synthchester", ["2023-04", "2023-05", "2023-06"])
+    got = area["Crimes"].astype(int).to_dict()
+    assert got.pop("All crimes") == sum(want.values()) and got == want
+    whole = area.drop(columns="Crimes").map(lambda v: isinstance(v, int)).all(axis=1)
+    assert whole.sum() >= 5  # most groups show every count
+    for group in area.index[whole]:
+        assert int(area.loc[group].drop("Crimes").sum()) == int(area.loc[group, "Crimes"])
+    html = html_unescape(str(q.html))
+    assert "at the same age" in html and "Too recent to compare" not in html
+    # The newest month has not reached 6 months in the outcomes loaded: said so.
+    late = html_unescape(str(explorer.dashboard("Synthchester", "2024-09", view="Outcomes")))
+    assert "Too recent to compare: not every crime of Sep 2024 has reached 6 months" in late
+
+
+def test_stop_and_search_view_adds_up_across_the_year(explorer):
+    def total(period: str) -> tuple[int, str]:
+        html = html_unescape(str(explorer.dashboard("Synthchester", period,
+                                                    view="Stop and search")))  # fmt: skip
+        found = re.search(rf"([\d,]+) searches in {re.escape(period)}:", html)
+        assert found, period
+        return int(found[1].replace(",", "")), html
+
+    # The four quarters' searches add up to the year's: each period is placed and counted
+    # the same way, whatever the period.
+    year, html = total("2023/24")
+    assert sum(total(f"2023/24 Q{q}")[0] for q in range(1, 5)) == year
+    assert "Search rates by ethnic group" in html and "Times the White rate" in html
+
+
+def test_analyses_views_without_a_store_say_so(explorer):
+    import copy
+
+    bare = copy.copy(explorer)
+    bare.store = None
+    for view in ("Outcomes", "Stop and search"):
+        html = str(bare.dashboard("Synthchester", "2024/25 Q2", view=view))
+        assert "open the explorer on a store" in html
+
+
+def test_map_outlines_the_places_views_top_neighbourhoods(explorer):
+    sel = Selection("Synthchester", "2024/25 Q2", view="Map")
+    chart = explorer.view(sel).chart()
+    places = explorer.view(Selection("Synthchester", "2024/25 Q2", view="Places")).table
+    outlined = set(chart.data.loc[chart.data["highlighted"], "code"])
+    assert outlined == set(places["LSOA code"]) and len(outlined) == 10
+    assert chart.alt.endswith(
+        "Outlined: the 10 neighbourhoods with most crimes, as the table lists."
+    )
 
 
 def test_month_span_lengths():
@@ -528,6 +595,8 @@ def test_the_explorer_in_a_real_jupyterlab(sample_store, tmp_path):
         page.wait("document.querySelector('.csp-explore').innerText.includes('Northvale')")
         for view, marker in [("Places", "LSOA code"), ("Map", "Map: Northvale"),
                              ("County", "Northvale (selected)"), ("Peers", "Peers: Northvale"),
+                             ("Outcomes", "Outcomes: Northvale"),
+                             ("Stop and search", "Stop and search: Northvale"),
                              ("Overview", "Burglary: Northvale")]:  # fmt: skip
             page.click(view)
             page.wait(f"document.querySelector('.csp-explore').innerText.includes({json.dumps(marker)})",

@@ -16,8 +16,9 @@ from csplib.errors import CspError, ParameterError
 from csplib.indicators.counts import asb_mask
 from csplib.periods import Period, check_coverage, month_range
 from csplib.report import html as h
+from csplib.report.analyses_data import AnalysesInputs
 from csplib.report.data import ReportData, area_population
-from csplib.report.explore import exports, views
+from csplib.report.explore import analyses, exports, views
 from csplib.report.explore.options import (
     ALL_CRIME,
     COLUMNS,
@@ -92,6 +93,7 @@ class Explorer:
         self.synthetic = synthetic
         self._area_cache: dict[str, tuple[Area, pd.DataFrame]] = {}
         self._measure_cache: dict[str, pd.DataFrame] = {}
+        self._analyses_cache: dict[tuple[str, str, str], AnalysesInputs] = {}
         self._areas: list[str] | None = None
 
     @classmethod
@@ -297,13 +299,16 @@ class Explorer:
     _map = views.view_map
     _county = views.view_county
     _peers = views.view_peers
+    _outcomes = analyses.view_outcomes
+    _stop_search = analyses.view_stop_search
 
     def view(self, sel: Selection) -> ViewResult:
         """One view of ``sel`` (checked first) as HTML, with its table and chart."""
         sel = self.check(sel)
         build = {
             "Overview": self._overview, "Places": self._places, "Map": self._map,
-            "County": self._county, "Peers": self._peers,
+            "County": self._county, "Peers": self._peers, "Outcomes": self._outcomes,
+            "Stop and search": self._stop_search,
         }[sel.view]  # fmt: skip
         result = build(sel)
         head = [h.element("style", STYLE)]

@@ -32,7 +32,7 @@ PERIOD_KINDS = {
     "Custom months": "custom",
 }
 
-VIEWS = ("Overview", "Places", "Map", "County", "Peers")
+VIEWS = ("Overview", "Places", "Map", "County", "Peers", "Outcomes", "Stop and search")
 
 ALL_CRIME = "All crime"
 ASB_LABEL = "Anti-social behaviour (not crime)"
