@@ -1030,6 +1030,30 @@ def _partner_indicators(out_dir: Path, rng: np.random.Generator) -> dict[str, in
     }
 
 
+def _council_asb(out_dir: Path, rng: np.random.Generator) -> dict[str, int]:
+    """Each council's anti-social behaviour cases per month (partner template layout,
+    indicator 'Council ASB cases'), peaking in summer as police-recorded ASB does; up to
+    June 2024 (councils report later than police.uk). Northvale's November 2023 is not
+    sent, so its 2023/24 has a gap."""
+    pops: dict[str, int] = {}
+    for d in _DISTRICTS:
+        if d.in_county:
+            pops[d.csp_name] = pops.get(d.csp_name, 0) + d.population_2021
+    rows: list[list[str]] = []
+    for area, pop in sorted(pops.items()):
+        for m in month_range(FIRST_MONTH, "2024-06"):
+            lam = pop / 1000 * 1.1 * (1 + 0.35 * np.cos(2 * np.pi * (int(m[5:]) - 7) / 12))
+            cases = int(rng.poisson(lam))
+            if area == "Northvale" and m == "2023-11":
+                continue
+            rows.append(["Council ASB cases", area, m, "", "", str(cases), "count",
+                         f"{area} council ASB case records (synthetic)"])  # fmt: skip
+    rel = "partner/council_asb_cases.csv"
+    return {
+        rel: _write_csv(out_dir / rel, PARTNER_HEADER, list(zip(*rows, strict=True)), len(rows))
+    }
+
+
 #: Priorities consultation respondents choose from, with how often each respondent type
 #: picks them (invented weights: residents put ASB and drugs first, businesses
 #: shoplifting, partners violence).
@@ -1269,7 +1293,8 @@ fictional. None of it describes real places, people or crimes.
 * The files copy the layouts of the real published files: data.police.uk custom
   downloads (`police_uk/`), ONS lookups (`lookups/`), mid-year population estimates
   (`population/`), LSOA boundaries (`boundaries/`), the Home Office police recorded
-  crime table by CSP (`home_office/`), the partner indicator template (`partner/`) and
+  crime table by CSP (`home_office/`), the partner indicator template (`partner/`, with
+  each council's monthly ASB cases in `council_asb_cases.csv`) and
   the consultation responses template (`consultation/`).
 * Built-in quirks for the workbook to find: {incomplete} crime rows are only about
   {share:.0%} of a normal month (ASB is complete); about 2% of crimes have no location;
@@ -1307,6 +1332,7 @@ def generate(out_dir: Path, seed: int = DEFAULT_SEED) -> dict:
     rows.update(_partner_indicators(out_dir, np.random.default_rng([seed, 9])))
     rows.update(_consultation(out_dir, np.random.default_rng([seed, 10])))
     rows.update(_analyses_inputs(out_dir, geo, np.random.default_rng([seed, 11])))
+    rows.update(_council_asb(out_dir, np.random.default_rng([seed, 12])))
     from csplib.sample_planyear import write_plan_year  # county agreement, actions, timetable
 
     rows.update(write_plan_year(out_dir))
