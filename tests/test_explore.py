@@ -205,6 +205,22 @@ def test_map_outlines_the_places_views_top_neighbourhoods(explorer):
     assert chart.alt.endswith(
         "Outlined: the 10 neighbourhoods with most crimes, as the table lists."
     )
+    # The rate map beside it: crimes / residents x 1,000 for each LSOA with 5 crimes or
+    # more, worked out here from the view's own count table and the store's populations.
+    table = explorer.view(sel).table.set_index("LSOA code")
+    pop = explorer.lsoa_population
+    pop = pop[pop["year"] == 2024].drop_duplicates("area_code").set_index("area_code")
+    count = table["Count"].map(lambda c: int(str(c).replace(",", ""))
+                               if str(c).replace(",", "").isdigit() else 0)  # fmt: skip
+    shown = table[count >= 5]
+    assert len(shown) > 10
+    for code, row in shown.head(20).iterrows():
+        want = count[code] / pop.loc[code, "population"] * 1000
+        assert row["Per 1,000 residents"] == f"{want:,.1f}", code
+    small = table[~table.index.isin(shown.index)]
+    assert (small["Per 1,000 residents"] == "[c]").all()
+    html = html_unescape(str(explorer.view(sel).html))
+    assert "shaded by crimes per 1,000 residents" in html and "not shaded, so no small" in html
 
 
 def test_month_span_lengths():

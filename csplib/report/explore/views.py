@@ -230,7 +230,34 @@ def view_map(ex: Explorer, sel: Selection) -> ViewResult:
         frame = pd.DataFrame({"LSOA code": m.counts.index,
                               "Count": [cells.count(n, ex.threshold) for n in m.counts]})  # fmt: skip
     parts = [_title(sel, "Map"), places.render_map(m)]
+    rates = _lsoa_rates(ex, m, int(ctx.period.start[:4]))
+    if rates is not None:
+        frame["Per 1,000 residents"] = [  # type: ignore[index]
+            h.fmt_float(rates[c], 1) if c in rates.index else "[c]" for c in m.counts.index
+        ]  # fmt: skip
+        fig, alt = charts.choropleth(
+            m.boundaries, rates, m.key, f"{measure_name(sel.measure)} per 1,000 residents by "
+            f"LSOA, {sel.area}, {ctx.period.label}", per_1000=True,
+            **places.hot_spots(m, _units(sel)),
+        )  # fmt: skip
+        parts.append(h.figure(fig, alt, f"{_units(sel).capitalize()} per 1,000 residents. "
+                              f"A neighbourhood with fewer than {ex.threshold} {_units(sel)} is "
+                              "not shaded, so no small count can be worked out from its rate."))  # fmt: skip
     return ViewResult(h.join(parts), frame, f"{_units(sel)} by LSOA", chart)
+
+
+def _lsoa_rates(ex: Explorer, m, year: int) -> pd.Series | None:
+    """Per 1,000 residents of each LSOA on the map with at least the threshold's count
+    (a rate would give a small count back), or None without LSOA populations."""
+    if not m.boundaries or m.counts is None:
+        return None
+    pop = _nearest_year(ex.lsoa_population, year)
+    if pop is None:
+        return None
+    counts = m.counts[(m.counts >= ex.threshold) & m.counts.index.isin(pop.index)]
+    people = pop.reindex(counts.index).astype(float)
+    ok = people > 0
+    return (counts[ok] / people[ok] * 1000).astype(float)
 
 
 def view_county(ex: Explorer, sel: Selection) -> ViewResult:
