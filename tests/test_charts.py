@@ -366,8 +366,8 @@ def test_offence_dots_place_each_group_against_its_limits():
     assert d["assessment"].to_dict() == {"Theft offences": "improvement",
                                          "Drug offences": "neutral", "Robbery": "concern"}  # fmt: skip
     assert c.alt == (
-        "Dot plot of 3 offence groups' crime rates in Testtown as a multiple of its most "
-        "similar group's rate, each with its 95% limits. Clearly above: Robbery (1.50 "
+        "Dot plot of 3 offence groups' crime rates in Testtown as a multiple of the rate of "
+        "its most similar group, each with its 95% limits. Clearly above: Robbery (1.50 "
         "times). Clearly below: Theft offences (0.60 times)."
     )
     labels = [t.get_text() for t in c.fig.axes[0].get_yticklabels()]

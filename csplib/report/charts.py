@@ -350,7 +350,7 @@ def funnel_plot(
 
 
 @themed
-def offence_dots(table: pd.DataFrame, area: str, group: str, title: str) -> Chart:
+def offence_dots(table: pd.DataFrame, area: str, group: str, title: str = "") -> Chart:
     """Each offence group's rate in ``area`` as a multiple of ``group``'s pooled rate (1 =
     the group average), with the 95% limits at the area's population as a bar: a dot
     outside its bar is clearly above or below (concern or improvement style; within:
@@ -372,9 +372,10 @@ def offence_dots(table: pd.DataFrame, area: str, group: str, title: str) -> Char
                     style=pts["assessment"], markers=markers, palette=palette, s=55,
                     edgecolor=INK, linewidth=0.5, legend=False, ax=ax, zorder=3)  # fmt: skip
     ax.set_yticks(pts.index, pts["offence_group"])
-    ax.set_xlabel(f"times {group}'s rate (1 = its average)")
+    ax.set_xlabel("times the group's rate (1 = the group's average)")
     ax.set_ylabel("")
-    ax.set_title(title)
+    if title:
+        ax.set_title(title)
     handles = [Line2D([], [], color=LIGHT, linewidth=6, label="95% limits"),
                Line2D([], [], color=INK, linewidth=1, label="the group's average")]  # fmt: skip
     for kind, label in order.items():
@@ -389,7 +390,7 @@ def offence_dots(table: pd.DataFrame, area: str, group: str, title: str) -> Char
                               in zip(rows["offence_group"], rows["ratio"], strict=True)])  # fmt: skip
 
     parts = [f"Dot plot of {len(pts)} offence groups' crime rates in {area} as a multiple of "
-             f"{group}'s rate, each with its 95% limits."]  # fmt: skip
+             f"the rate of {group}, each with its 95% limits."]  # fmt: skip
     for kind, words in (("concern", "Clearly above"), ("improvement", "Clearly below")):
         if (pts["assessment"] == kind).any():
             parts.append(f"{words}: {named(kind)}.")

@@ -133,9 +133,7 @@ def _dots(c: Comparison, r: OffencePeers) -> h.Html:
     """Every offence group against the group's rate with its limits (groups with a
     count small enough to hide left out, and said so)."""
     shown = c.table[c.table["count"] >= r.threshold]
-    fig, alt = charts.offence_dots(
-        shown, r.area, c.name, f"{r.area} against {c.name}, {r.period}"
-    )  # fmt: skip
+    fig, alt = charts.offence_dots(shown, r.area, c.name)  # the heading above names it
     left = len(c.table) - len(shown)
     caption = ("Each dot is an offence group's rate as a multiple of the group's; a dot "
                "outside its bar is clearly above or below.") + (
