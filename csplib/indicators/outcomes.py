@@ -162,7 +162,10 @@ class OutcomesResult:
 
 
 def _with_groups(crimes: pd.DataFrame, column: str) -> tuple[pd.DataFrame, set[str]]:
-    groups = crimes[column].map(outcome_group)
+    # One look-up per distinct category, not per row.
+    values = crimes[column]
+    groups = values.map({v: outcome_group(v) for v in values.dropna().unique()})
+    groups = groups.where(values.notna(), outcome_group(None))  # no category: not published
     unmapped = set(crimes.loc[groups.isna(), column].astype(str))
     return crimes.assign(outcome_group=groups.fillna(OTHER)), unmapped
 
@@ -176,13 +179,17 @@ def outcome_at_age(crimes: pd.DataFrame, outcomes: pd.DataFrame, age_months: int
     out = pd.Series("Under investigation", index=crimes.index, dtype="object")
     if outcomes.empty:
         return out
-    cut = crimes["month"].map(lambda m: shift_month(m, age_months))
+    months = crimes["month"]
+    cut = months.map({m: shift_month(m, age_months) for m in months.dropna().unique()})
     keyed = crimes.assign(_cut=cut, _row=crimes.index)[["crime_id", "_cut", "_row"]]
     keyed = keyed[keyed["crime_id"].notna() & (keyed["crime_id"] != "")]
-    sort_cols = ["crime_id", "month"] + (["source_line"] if "source_line" in outcomes else [])
-    rows = outcomes.sort_values(sort_cols)[["crime_id", "month", "outcome_type"]]
+    line = ["source_line"] if "source_line" in outcomes else []
+    # Join first (only these crimes' outcome rows), then order each crime's rows by month
+    # and file line with a stable sort, so the last one kept is the latest known.
+    rows = outcomes[["crime_id", "month", "outcome_type", *line]]
     joined = keyed.merge(rows, on="crime_id", how="inner")
     joined = joined[joined["month"] <= joined["_cut"]]
+    joined = joined.sort_values(["_row", "month", *line], kind="stable")
     latest = joined.drop_duplicates("_row", keep="last").set_index("_row")["outcome_type"]
     out.loc[latest.index] = latest
     return out

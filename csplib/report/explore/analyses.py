@@ -51,8 +51,29 @@ def context(ex: Explorer, sel: Selection) -> SectionContext | None:
     a, p = ex._area(sel.area), sel.parsed()
     key = (a.name, p.start, p.end)
     if key not in ex._analyses_cache:
+        _make_room(ex._analyses_cache)
         ex._analyses_cache[key] = load_analyses_inputs(ex.store, a, p)  # type: ignore[arg-type]
     return SectionContext(SectionData(a, ex.lad, ex._analyses_cache[key]), ex.threshold, p)
+
+
+#: How many inputs and built sections the explorer keeps (the oldest go first): a few
+#: periods' worth, so a day of browsing does not hold every period's five years of rows.
+KEEP = 12
+
+
+def _make_room(cache: dict) -> None:
+    while len(cache) >= KEEP:
+        cache.pop(next(iter(cache)))
+
+
+def _built(ex: Explorer, sel: Selection, ctx: SectionContext, build) -> Any:
+    """``build(ctx)``, once per section, area and period: the measure and the comparison
+    chosen do not change these sections, so changing them redraws at once."""
+    key = (build.__module__, ctx.data.area.name, ctx.period.start, ctx.period.end)
+    if key not in ex._analyses_cache:
+        _make_room(ex._analyses_cache)
+        ex._analyses_cache[key] = build(ctx)
+    return ex._analyses_cache[key]
 
 
 def _gap(ex: Explorer, sel: Selection) -> list[h.Html]:
@@ -79,7 +100,7 @@ def view_outcomes(ex: Explorer, sel: Selection) -> ViewResult:
     if sel.measure == ASB_LABEL:
         parts.append(h.paragraph("Outcomes are recorded for crimes; anti-social behaviour "
                                  "has none. The table covers every offence group."))  # fmt: skip
-    r = outcomes.build_year(ctx)  # type: ignore[arg-type]
+    r = _built(ex, sel, ctx, outcomes.build_year)
     parts += _gap(ex, sel)
     if r.result is not None and not r.result.comparable:
         parts.append(h.callout(
@@ -107,7 +128,7 @@ def view_stop_search(ex: Explorer, sel: Selection) -> ViewResult:
     ctx = context(ex, sel)
     if ctx is None:
         return ViewResult(h.join([*parts, h.paragraph(NO_STORE)]))
-    r = stop_search.build_year(ctx)  # type: ignore[arg-type]
+    r = _built(ex, sel, ctx, stop_search.build_year)
     parts.append(stop_search.render_year(r))
     frame = None
     if r.figures is not None:

@@ -5,7 +5,7 @@ periods it can show, checks a selection and draws one view of it (the views are 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import yaml
@@ -16,7 +16,6 @@ from csplib.errors import CspError, ParameterError
 from csplib.indicators.counts import asb_mask
 from csplib.periods import Period, check_coverage, month_range
 from csplib.report import html as h
-from csplib.report.analyses_data import AnalysesInputs
 from csplib.report.data import ReportData, area_population
 from csplib.report.explore import analyses, exports, views
 from csplib.report.explore.options import (
@@ -93,7 +92,8 @@ class Explorer:
         self.synthetic = synthetic
         self._area_cache: dict[str, tuple[Area, pd.DataFrame]] = {}
         self._measure_cache: dict[str, pd.DataFrame] = {}
-        self._analyses_cache: dict[tuple[str, str, str], AnalysesInputs] = {}
+        # The analyses views' inputs and built sections, by area and period.
+        self._analyses_cache: dict[tuple[str, ...], Any] = {}
         self._areas: list[str] | None = None
 
     @classmethod
