@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from csplib.periods import Period, shift_month
@@ -266,16 +267,26 @@ def outcome_shares(
             "Without outcomes files the two periods are not at the same age: compare "
             "shares with care, and load outcomes files for a like-for-like comparison."
         )
-    for scope, frame, per in (
-        ("period", crimes, period),
-        ("previous", crimes, previous),
-        ("force", force_crimes, period),
-    ):
-        sel = frame[frame["month"].isin(per.months) & ~frame["is_asb"].astype(bool)]
-        if method == "outcomes files":
-            sel = sel.assign(_category=outcome_at_age(sel, outcomes, age_months))
-        else:
-            sel = sel.assign(_category=sel["last_outcome_category"].fillna(""))
+    scopes = [
+        (scope, frame[frame["month"].isin(per.months) & ~frame["is_asb"].astype(bool)])
+        for scope, frame, per in (
+            ("period", crimes, period),
+            ("previous", crimes, previous),
+            ("force", force_crimes, period),
+        )
+    ]
+    if method == "outcomes files":
+        # One look-up for the three scopes' rows together (row by row, so the same as
+        # three), then each scope takes its own rows back in order.
+        rows = pd.concat([sel for _, sel in scopes], ignore_index=True)
+        at_age = outcome_at_age(rows, outcomes, age_months).to_numpy()
+        bounds = np.cumsum([0, *(len(sel) for _, sel in scopes)])
+        scopes = [(scope, sel.assign(_category=at_age[a:b]))
+                  for (scope, sel), a, b in zip(scopes, bounds[:-1], bounds[1:], strict=True)]  # fmt: skip
+    else:
+        scopes = [(scope, sel.assign(_category=sel["last_outcome_category"].fillna("")))
+                  for scope, sel in scopes]  # fmt: skip
+    for scope, sel in scopes:
         sel, bad = _with_groups(sel, "_category")
         unmapped |= bad
         parts.append(_shares(sel, scope))
