@@ -207,7 +207,8 @@ def test_map_outlines_the_places_views_top_neighbourhoods(explorer):
     )
     # The rate map beside it: crimes / residents x 1,000 for each LSOA with 5 crimes or
     # more, worked out here from the view's own count table and the store's populations.
-    table = explorer.view(sel).table.set_index("LSOA code")
+    rate_sel = Selection("Synthchester", "2024/25 Q2", view="Rate map")
+    table = explorer.view(rate_sel).table.set_index("LSOA code")
     pop = explorer.lsoa_population
     pop = pop[pop["year"] == 2024].drop_duplicates("area_code").set_index("area_code")
     count = table["Count"].map(lambda c: int(str(c).replace(",", ""))
@@ -219,8 +220,10 @@ def test_map_outlines_the_places_views_top_neighbourhoods(explorer):
         assert row["Per 1,000 residents"] == f"{want:,.1f}", code
     small = table[~table.index.isin(shown.index)]
     assert (small["Per 1,000 residents"] == "[c]").all()
-    html = html_unescape(str(explorer.view(sel).html))
+    html = html_unescape(str(explorer.view(rate_sel).html))
     assert "shaded by crimes per 1,000 residents" in html and "not shaded, so no small" in html
+    rate_chart = explorer.view(rate_sel).chart()
+    assert set(rate_chart.data.loc[rate_chart.data["highlighted"], "code"]) == outlined
 
 
 def test_month_span_lengths():
@@ -610,6 +613,7 @@ def test_the_explorer_in_a_real_jupyterlab(sample_store, tmp_path):
         page.select("Area", "Northvale")
         page.wait("document.querySelector('.csp-explore').innerText.includes('Northvale')")
         for view, marker in [("Places", "LSOA code"), ("Map", "Map: Northvale"),
+                             ("Rate map", "Rate map: Northvale"),
                              ("County", "Northvale (selected)"), ("Peers", "Peers: Northvale"),
                              ("Outcomes", "Outcomes: Northvale"),
                              ("Stop and search", "Stop and search: Northvale"),

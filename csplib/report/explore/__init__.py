@@ -10,10 +10,10 @@ or the previous period):
   comparison shaded; a missing month is a gap) and the breakdown table;
 * **Places**: the neighbourhoods (LSOAs) with the most crime, names, codes, counts and
   rates (:mod:`csplib.report.sections.places`);
-* **Map**: LSOA choropleths of counts and (with LSOA populations) of rates per 1,000
-  residents from the boundaries in the store, drawn offline, with the neighbourhoods the
-  Places view lists outlined as the hot spots; a small count is not shaded on the rate
-  map;
+* **Map** and **Rate map**: LSOA choropleths of counts and (with LSOA populations) of
+  rates per 1,000 residents from the boundaries in the store, drawn offline, with the
+  neighbourhoods the Places view lists outlined as the hot spots; a small count is not
+  shaded on the rate map;
 * **County**: every partnership of the county side by side, the selected one marked
   (:mod:`csplib.report.sections.county`);
 * **Peers**: the funnel plot and table of the area's peer group

@@ -5,15 +5,16 @@ the explorer and the assessment give one figure for one area and period."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from csplib.areas import Area
+from csplib.periods import shift_month
 from csplib.report import html as h
 from csplib.report.analyses_data import AnalysesInputs, load_analyses_inputs
-from csplib.report.explore.options import ASB_LABEL, Selection, ViewResult
+from csplib.report.explore.options import ASB_LABEL, MonthSpan, Selection, ViewResult
 from csplib.report.sections import outcomes, stop_search
 
 if TYPE_CHECKING:
@@ -49,11 +50,31 @@ def context(ex: Explorer, sel: Selection) -> SectionContext | None:
     if ex.store is None:
         return None
     a, p = ex._area(sel.area), sel.parsed()
-    key = (a.name, p.start, p.end)
-    if key not in ex._analyses_cache:
+    key = ("inputs", a.name)
+    if key not in ex._analyses_cache:  # read once per area: every month the store holds
+        span = ex.data_months(a.name) or (p.start, p.end)
         _make_room(ex._analyses_cache)
-        ex._analyses_cache[key] = load_analyses_inputs(ex.store, a, p)  # type: ignore[arg-type]
-    return SectionContext(SectionData(a, ex.lad, ex._analyses_cache[key]), ex.threshold, p)
+        ex._analyses_cache[key] = load_analyses_inputs(
+            ex.store,
+            a,
+            MonthSpan(span[0], max(span[1], p.end)),  # type: ignore[arg-type]
+        )
+    inputs = ex._analyses_cache[key]
+    if shift_month(p.start, -12) < inputs.first_month:  # older than the rows read: read it
+        inputs = load_analyses_inputs(ex.store, a, p)  # type: ignore[arg-type]
+    return SectionContext(SectionData(a, ex.lad, _for_period(inputs, p)), ex.threshold, p)
+
+
+def _for_period(inputs: AnalysesInputs, p) -> AnalysesInputs:
+    """The inputs as :func:`load_analyses_inputs` reads them for ``p``: crimes up to its
+    last month (the sections take the latest month from them) and its searches."""
+    crimes = inputs.crimes
+    searches = inputs.searches
+    return replace(
+        inputs,
+        crimes=crimes[crimes["month"] <= p.end],
+        searches=None if searches is None else searches[searches["month"].isin(p.months)],
+    )
 
 
 #: How many inputs and built sections the explorer keeps (the oldest go first): a few

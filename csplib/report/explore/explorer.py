@@ -297,6 +297,7 @@ class Explorer:
     _overview = views.view_overview
     _places = views.view_places
     _map = views.view_map
+    _rate_map = views.view_rate_map
     _county = views.view_county
     _peers = views.view_peers
     _outcomes = analyses.view_outcomes
@@ -307,6 +308,7 @@ class Explorer:
         sel = self.check(sel)
         build = {
             "Overview": self._overview, "Places": self._places, "Map": self._map,
+            "Rate map": self._rate_map,
             "County": self._county, "Peers": self._peers, "Outcomes": self._outcomes,
             "Stop and search": self._stop_search,
         }[sel.view]  # fmt: skip

@@ -230,20 +230,38 @@ def view_map(ex: Explorer, sel: Selection) -> ViewResult:
         frame = pd.DataFrame({"LSOA code": m.counts.index,
                               "Count": [cells.count(n, ex.threshold) for n in m.counts]})  # fmt: skip
     parts = [_title(sel, "Map"), places.render_map(m)]
-    rates = _lsoa_rates(ex, m, int(ctx.period.start[:4]))
-    if rates is not None:
-        frame["Per 1,000 residents"] = [  # type: ignore[index]
-            h.fmt_float(rates[c], 1) if c in rates.index else "[c]" for c in m.counts.index
-        ]  # fmt: skip
-        fig, alt = charts.choropleth(
-            m.boundaries, rates, m.key, f"{measure_name(sel.measure)} per 1,000 residents by "
-            f"LSOA, {sel.area}, {ctx.period.label}", per_1000=True,
-            **places.hot_spots(m, _units(sel)),
-        )  # fmt: skip
-        parts.append(h.figure(fig, alt, f"{_units(sel).capitalize()} per 1,000 residents. "
-                              f"A neighbourhood with fewer than {ex.threshold} {_units(sel)} is "
-                              "not shaded, so no small count can be worked out from its rate."))  # fmt: skip
     return ViewResult(h.join(parts), frame, f"{_units(sel)} by LSOA", chart)
+
+
+def view_rate_map(ex: Explorer, sel: Selection) -> ViewResult:
+    """The LSOA choropleth of the measure per 1,000 residents (LSOAs with a small count
+    left unshaded, so no count can be worked back from a rate)."""
+    ctx = ex._context(sel)
+    m = places.build_map(ctx, places.build(ctx))
+    parts = [_title(sel, "Rate map")]
+    rates = _lsoa_rates(ex, m, int(ctx.period.start[:4]))
+    if rates is None:
+        parts.append(h.paragraph("A rate map needs LSOA boundaries and LSOA populations in "
+                                 "the store: the Map view shows counts."))  # fmt: skip
+        return ViewResult(h.join(parts))
+    title = (f"{measure_name(sel.measure)} per 1,000 residents by LSOA, {sel.area}, "
+             f"{ctx.period.label}")  # fmt: skip
+
+    def chart():
+        return charts.choropleth(m.boundaries, rates, m.key, title, per_1000=True,
+                                 **places.hot_spots(m, _units(sel)))  # fmt: skip
+
+    fig, alt = chart()
+    parts.append(h.figure(fig, alt, f"{_units(sel).capitalize()} per 1,000 residents. A "
+                          f"neighbourhood with fewer than {ex.threshold} {_units(sel)} is not "
+                          "shaded, so no small count can be worked out from its rate."))  # fmt: skip
+    frame = pd.DataFrame({
+        "LSOA code": m.counts.index,
+        "Count": [cells.count(n, ex.threshold) for n in m.counts],
+        "Per 1,000 residents": [h.fmt_float(rates[c], 1) if c in rates.index else "[c]"
+                                for c in m.counts.index],
+    })  # fmt: skip
+    return ViewResult(h.join(parts), frame, f"{_units(sel)} per 1,000 residents by LSOA", chart)
 
 
 def _lsoa_rates(ex: Explorer, m, year: int) -> pd.Series | None:
