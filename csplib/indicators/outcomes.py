@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from csplib.periods import Period, shift_month
 
@@ -188,6 +190,11 @@ def outcome_at_age(crimes: pd.DataFrame, outcomes: pd.DataFrame, age_months: int
     # Join first (only these crimes' outcome rows), then order each crime's rows by month
     # and file line with a stable sort, so the last one kept is the latest known.
     rows = outcomes[["crime_id", "month", "outcome_type", *line]]
+    # Keep only these crimes' outcome rows before the join (Arrow's hash look-up is much
+    # cheaper than joining on every outcome row); the join then gives the same rows.
+    wanted = pa.array(keyed["crime_id"].drop_duplicates().astype("str"))
+    have = pa.array(rows["crime_id"].astype("str"))
+    rows = rows[pc.is_in(have, value_set=wanted).to_numpy(zero_copy_only=False)]
     joined = keyed.merge(rows, on="crime_id", how="inner")
     joined = joined[joined["month"] <= joined["_cut"]]
     joined = joined.sort_values(["_row", "month", *line], kind="stable")
@@ -267,8 +274,15 @@ def outcome_shares(
             "Without outcomes files the two periods are not at the same age: compare "
             "shares with care, and load outcomes files for a like-for-like comparison."
         )
+    used = ["month", "is_asb", "crime_id", "offence_group", "last_outcome_category"]
+
+    def rows_of(frame: pd.DataFrame, per) -> pd.DataFrame:
+        # Only the columns used here, so filtering copies little.
+        frame = frame[[c for c in used if c in frame.columns]]
+        return frame[frame["month"].isin(per.months) & ~frame["is_asb"].astype(bool)]
+
     scopes = [
-        (scope, frame[frame["month"].isin(per.months) & ~frame["is_asb"].astype(bool)])
+        (scope, rows_of(frame, per))
         for scope, frame, per in (
             ("period", crimes, period),
             ("previous", crimes, previous),
