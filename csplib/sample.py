@@ -428,6 +428,28 @@ class _Geography:
     name_rank: np.ndarray  # rank of the LSOA name, for file row order
 
 
+def _snap_points(rng: np.random.Generator, b: np.ndarray, centre: np.ndarray) -> tuple:
+    """Snap points: a fixed set per LSOA (``b``: its bounds), so the same "locations"
+    repeat month after month: (start, count per LSOA, longitudes, latitudes, labels)."""
+    snap_count = rng.integers(6, 19, size=len(b)) + np.where(centre > 0.3, 8, 0)
+    snap_start = np.concatenate([[0], np.cumsum(snap_count)[:-1]])
+    n_snap = int(snap_count.sum())
+    snap_lsoa = np.repeat(np.arange(len(b)), snap_count)
+    margin = 0.08
+    u = rng.uniform(margin, 1 - margin, size=(n_snap, 2))
+    lon = b[snap_lsoa, 0] + u[:, 0] * (b[snap_lsoa, 2] - b[snap_lsoa, 0])
+    lat = b[snap_lsoa, 1] + u[:, 1] * (b[snap_lsoa, 3] - b[snap_lsoa, 1])
+    streets = np.array([f"{s} {k}" for s in _STREET_STEMS for k in _STREET_KINDS] + ["High Street"])
+    place = np.array(_PLACE_POINTS + _OTHER_PLACES)
+    label = streets[rng.integers(0, len(streets), size=n_snap)]
+    special = rng.random(n_snap) < 0.12
+    label = np.where(special, place[rng.integers(0, len(place), size=n_snap)], label)
+    # An LSOA's first point is its shop or car park in town centres (where shoplifting lands).
+    first = snap_start[centre > 0.3]
+    label[first] = np.array(_PLACE_POINTS)[rng.integers(0, len(_PLACE_POINTS), size=len(first))]
+    return snap_start, snap_count, lon, lat, label
+
+
 def _build_geography(rng: np.random.Generator) -> _Geography:
     codes, names, dists, bounds, centres, border = [], [], [], [], [], []
     for d_idx, d in enumerate(_DISTRICTS):
@@ -477,24 +499,8 @@ def _build_geography(rng: np.random.Generator) -> _Geography:
     # Resident-driven crime follows population with a deprivation-like spread.
     base = share * rng.lognormal(0.0, 0.35, size=n_lsoa)
 
-    # Snap points: a fixed set per LSOA, so the same "locations" repeat month after month.
-    snap_count = rng.integers(6, 19, size=n_lsoa) + np.where(centre > 0.3, 8, 0)
-    snap_start = np.concatenate([[0], np.cumsum(snap_count)[:-1]])
-    n_snap = int(snap_count.sum())
-    snap_lsoa = np.repeat(np.arange(n_lsoa), snap_count)
     b = np.array(bounds)
-    margin = 0.08
-    u = rng.uniform(margin, 1 - margin, size=(n_snap, 2))
-    lon = b[snap_lsoa, 0] + u[:, 0] * (b[snap_lsoa, 2] - b[snap_lsoa, 0])
-    lat = b[snap_lsoa, 1] + u[:, 1] * (b[snap_lsoa, 3] - b[snap_lsoa, 1])
-    streets = np.array([f"{s} {k}" for s in _STREET_STEMS for k in _STREET_KINDS] + ["High Street"])
-    place = np.array(_PLACE_POINTS + _OTHER_PLACES)
-    label = streets[rng.integers(0, len(streets), size=n_snap)]
-    special = rng.random(n_snap) < 0.12
-    label = np.where(special, place[rng.integers(0, len(place), size=n_snap)], label)
-    # An LSOA's first point is its shop or car park in town centres (where shoplifting lands).
-    first = snap_start[centre > 0.3]
-    label[first] = np.array(_PLACE_POINTS)[rng.integers(0, len(_PLACE_POINTS), size=len(first))]
+    snap_start, snap_count, lon, lat, label = _snap_points(rng, b, centre)
 
     name = np.array(names)
     return _Geography(
@@ -867,9 +873,8 @@ def _recorded_crime(
     }
 
 
-def _lookups_population_boundaries(
-    out_dir: Path, geo: _Geography, rng: np.random.Generator
-) -> dict[str, int]:
+def _lookups(out_dir: Path, geo: _Geography) -> dict[str, int]:
+    """The ONS-style district -> CSP -> force lookup and the LSOA lookup."""
     rows: dict[str, int] = {}
     d_rows = [
         [d.lad_code, d.name, d.csp_code, d.csp_name, d.pfa_code, d.pfa_name] for d in _DISTRICTS
@@ -893,7 +898,12 @@ def _lookups_population_boundaries(
         len(geo.code),
         bom=True,
     )
+    return rows
 
+
+def _population(out_dir: Path, geo: _Geography, rng: np.random.Generator) -> dict[str, int]:
+    """Mid-year population estimates by district and by LSOA."""
+    rows: dict[str, int] = {}
     # Mid-year estimates: mild growth; LSOAs share out each district's total exactly.
     years = [2021, 2022, 2023, 2024]
     growth = rng.uniform(0.003, 0.010, size=len(_DISTRICTS))
@@ -933,7 +943,12 @@ def _lookups_population_boundaries(
     rows[rel] = _write_csv(
         out_dir / rel, POPULATION_HEADER, list(zip(*lsoa_rows, strict=True)), len(lsoa_rows)
     )
+    return rows
 
+
+def _boundaries(out_dir: Path, geo: _Geography) -> dict[str, int]:
+    """LSOA boundaries (GeoJSON): each LSOA its bounding rectangle."""
+    rows: dict[str, int] = {}
     features = []
     for i in range(len(geo.code)):
         x0, y0, x1, y1 = (round(float(v), 6) for v in geo.bounds[i])
@@ -959,6 +974,12 @@ def _lookups_population_boundaries(
     path.write_text(json.dumps(collection, separators=(",", ":")) + "\n", encoding="utf-8")
     rows[rel] = len(features)
     return rows
+
+
+def _lookups_population_boundaries(
+    out_dir: Path, geo: _Geography, rng: np.random.Generator
+) -> dict[str, int]:
+    return _lookups(out_dir, geo) | _population(out_dir, geo, rng) | _boundaries(out_dir, geo)
 
 
 def _partner_indicators(out_dir: Path, rng: np.random.Generator) -> dict[str, int]:

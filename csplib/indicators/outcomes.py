@@ -221,6 +221,17 @@ def _shares(frame: pd.DataFrame, scope: str) -> pd.DataFrame:
     return counts
 
 
+#: The columns the outcome shares read of the crimes table.
+_USED = ["month", "is_asb", "crime_id", "offence_group", "last_outcome_category"]
+
+
+def _scope_rows(frame: pd.DataFrame, per) -> pd.DataFrame:
+    """The crimes (not ASB) of ``per``, with only the columns used (filtering copies
+    little)."""
+    frame = frame[[c for c in _USED if c in frame.columns]]
+    return frame[frame["month"].isin(per.months) & ~frame["is_asb"].astype(bool)]
+
+
 def outcome_shares(
     crimes: pd.DataFrame,
     force_crimes: pd.DataFrame,
@@ -274,15 +285,8 @@ def outcome_shares(
             "Without outcomes files the two periods are not at the same age: compare "
             "shares with care, and load outcomes files for a like-for-like comparison."
         )
-    used = ["month", "is_asb", "crime_id", "offence_group", "last_outcome_category"]
-
-    def rows_of(frame: pd.DataFrame, per) -> pd.DataFrame:
-        # Only the columns used here, so filtering copies little.
-        frame = frame[[c for c in used if c in frame.columns]]
-        return frame[frame["month"].isin(per.months) & ~frame["is_asb"].astype(bool)]
-
     scopes = [
-        (scope, rows_of(frame, per))
+        (scope, _scope_rows(frame, per))
         for scope, frame, per in (
             ("period", crimes, period),
             ("previous", crimes, previous),
