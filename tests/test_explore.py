@@ -226,6 +226,29 @@ def test_map_outlines_the_places_views_top_neighbourhoods(explorer):
     assert set(rate_chart.data.loc[rate_chart.data["highlighted"], "code"]) == outlined
 
 
+def test_asb_places_and_map_count_asb_incidents(explorer, sample_store):
+    # The ASB measure's places and map count ASB incidents, as a plain recount of the
+    # store's ASB rows in Synthchester's neighbourhoods for July to September 2024 does.
+    store, _ = sample_store
+    rows = Store(store).crimes(["month", "csp_name", "lsoa_code", "is_asb"])
+    mine = rows[(rows["csp_name"] == "Synthchester") & rows["is_asb"].astype(bool)
+                & rows["month"].isin(["2024-07", "2024-08", "2024-09"])]  # fmt: skip
+    want = mine.groupby("lsoa_code").size()
+    sel = Selection("Synthchester", "2024/25 Q2", ASB_LABEL, view="Places")
+    top = explorer.view(sel).table.set_index("LSOA code")["Count"]
+    assert len(top) == 10
+    assert sorted(want.to_numpy(), reverse=True)[:10] == [int(c) for c in top]
+    for code, count in top.items():
+        assert want[code] == int(count), code
+    shown = explorer.view(Selection("Synthchester", "2024/25 Q2", ASB_LABEL, view="Map"))
+    counts = shown.table.set_index("LSOA code")["Count"]
+    big = counts[counts != "<5"].map(lambda c: int(str(c).replace(",", "")))
+    assert len(big) > 10 and all(want.get(code, 0) == n for code, n in big.items())
+    html = html_unescape(str(shown.html))
+    assert "ASB incidents by neighbourhood (LSOA), Synthchester, 2024/25 Q2." in html
+    assert "with most ASB incidents, as the table lists" in html
+
+
 def test_month_span_lengths():
     span = MonthSpan("2024-01", "2024-03")
     assert span.days == 31 + 29 + 31  # 2024 is a leap year

@@ -12,7 +12,7 @@ import pandas as pd
 from csplib.errors import CspError
 from csplib.indicators.change import compare_periods
 from csplib.indicators.counts import asb_mask, in_period, monthly_counts
-from csplib.indicators.narrative import headline_change
+from csplib.indicators.narrative import headline_change, sentence_case
 from csplib.indicators.peers import ABOVE, BELOW
 from csplib.indicators.significance import add_significance, poisson_change_test
 from csplib.periods import month_range
@@ -229,7 +229,7 @@ def view_map(ex: Explorer, sel: Selection) -> ViewResult:
     if m.counts is not None:
         frame = pd.DataFrame({"LSOA code": m.counts.index,
                               "Count": [cells.count(n, ex.threshold) for n in m.counts]})  # fmt: skip
-    parts = [_title(sel, "Map"), places.render_map(m)]
+    parts = [_title(sel, "Map"), places.render_map(m, _units(sel))]
     return ViewResult(h.join(parts), frame, f"{_units(sel)} by LSOA", chart)
 
 
@@ -252,7 +252,7 @@ def view_rate_map(ex: Explorer, sel: Selection) -> ViewResult:
                                  **places.hot_spots(m, _units(sel)))  # fmt: skip
 
     fig, alt = chart()
-    parts.append(h.figure(fig, alt, f"{_units(sel).capitalize()} per 1,000 residents. A "
+    parts.append(h.figure(fig, alt, f"{sentence_case(_units(sel))} per 1,000 residents. A "
                           f"neighbourhood with fewer than {ex.threshold} {_units(sel)} is not "
                           "shaded, so no small count can be worked out from its rate."))  # fmt: skip
     frame = pd.DataFrame({
