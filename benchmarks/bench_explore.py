@@ -2,8 +2,9 @@
 
 Loads the sample store once (``make ingest-sample`` builds it), then for each view and
 each kind of period times a redraw, as the controls' callback does it (the view rebuilt
-and rendered to HTML, charts included). The target is under 1 second per redraw on the
-sample; the script prints every timing and the slowest, and exits 1 when the slowest
+and rendered to HTML, charts included): the first draw of each selection (what a control
+change costs) and the best of ``--repeat`` draws. The target is under 1 second per redraw on the
+sample (first draws); the script prints every timing and the slowest, and exits 1 when the slowest
 passes the target (a benchmark, not a test: timings depend on the machine and its load).
 
     .venv/bin/python benchmarks/bench_explore.py [--store data/processed] [--repeat 3]
@@ -49,14 +50,17 @@ def main() -> int:
             for measure, comparison in [(ALL_CRIME, SAME_PERIOD),
                                         (GROUP_PREFIX + "Theft offences", PREVIOUS_PERIOD)]:  # fmt: skip
                 sel = Selection(args.area, period, measure, comparison, view)
-                best = float("inf")
+                times = []
                 for _ in range(args.repeat):
                     t = time.perf_counter()
                     explorer.view(sel)
-                    best = min(best, time.perf_counter() - t)
-                name = f"{view:9} {period:22} {measure:30} {comparison}"
-                print(f"{best:6.2f} s  {name}")
-                slowest = max(slowest, (best, name))
+                    times.append(time.perf_counter() - t)
+                # The first draw is what a control change costs: the explorer keeps some
+                # views' results per area and period, so a repeat can be much faster.
+                first, best = times[0], min(times)
+                name = f"{view:15} {period:22} {measure:30} {comparison}"
+                print(f"{first:6.2f} s first, {best:6.2f} s best  {name}")
+                slowest = max(slowest, (first, name))
     verdict = "within" if slowest[0] < TARGET_SECONDS else "OVER"
     print(f"slowest redraw: {slowest[0]:.2f} s ({slowest[1].strip()}): {verdict} the "
           f"{TARGET_SECONDS:.0f} s target")  # fmt: skip

@@ -612,20 +612,9 @@ def reassign_geography(store: Store, skip: set[tuple[str, str, str]] | None = No
     return n
 
 
-def ingest(
-    paths: list[Path | str],
-    store: Store | Path | str | None = None,
-    *,
-    latest_month: str | None = None,
-    progress: Callable[[str], None] | None = None,
-) -> IngestReport:
-    """Ingest files, folders or zips into the store and return the report.
-
-    A file that cannot be read at all (wrong header, not text, empty) is reported
-    with its error and the others still go in; ``report.ok`` is then False.
-    """
-    store = store if isinstance(store, Store) else Store(store)
-    run = _Run(store, latest_month)
+def _classified(run: _Run, paths: list[Path | str]) -> list[tuple[str, InputFile]]:
+    """Every input with its kind, in the order tables must go in (lookups before police
+    rows); a skipped or unrecognised input goes straight into the report."""
     inputs: list[tuple[str, InputFile]] = []
     for inp in iter_inputs([Path(p) for p in paths]):
         if isinstance(inp, SkippedInput):
@@ -642,44 +631,41 @@ def ingest(
             continue
         inputs.append((kind, inp))
     inputs.sort(key=lambda ki: ORDER.index(ki[0]) if ki[0] in ORDER else len(ORDER))
-    police_items = []
-    for kind, inp in inputs:
-        rep = FileReport(inp.name, kind)
-        run.report.files.append(rep)
-        if kind in POLICE_TABLES:
-            police_items.append((kind, inp, rep))
-            continue
-        if kind == "action_plan":  # reports read it from their parameters; nothing to store
-            rep.not_read = "an action plan: reports read it through plan_year.actions_file"
-            continue
-        if progress:
-            progress(inp.name)
-        try:
-            if kind == "boundaries":
-                run.boundaries(inp, rep)
-            elif kind == "spreadsheet":
-                rep.kind = "recorded_crime"
-                try:
-                    run.keyed(inp, "recorded_crime", rep)
-                except InputFormatError:
-                    rep.kind = "population"
-                    run.keyed(inp, "population", rep)
-            elif kind == "unknown":
-                raise InputFormatError(
-                    "the workbook does not recognise this file from its name or header",
-                    file=inp.name,
-                    line=1,
-                    fix="give data.police.uk CSVs (YYYY-MM-force-street.csv), Home Office "
-                    "recorded-crime tables, ONS lookups or population files, or the partner "
-                    "indicator template (see data/templates/README.md)",
-                )
-            else:
-                run.keyed(inp, kind, rep)
-        except StoreWriteError:
-            raise
-        except CspError as err:
-            rep.error = str(err)
-    run.police_all(police_items, progress)
+    return inputs
+
+
+def _one_table(run: _Run, kind: str, inp: InputFile, rep: FileReport) -> None:
+    """Read one non-police input into its table; its error goes into ``rep``."""
+    try:
+        if kind == "boundaries":
+            run.boundaries(inp, rep)
+        elif kind == "spreadsheet":
+            rep.kind = "recorded_crime"
+            try:
+                run.keyed(inp, "recorded_crime", rep)
+            except InputFormatError:
+                rep.kind = "population"
+                run.keyed(inp, "population", rep)
+        elif kind == "unknown":
+            raise InputFormatError(
+                "the workbook does not recognise this file from its name or header",
+                file=inp.name,
+                line=1,
+                fix="give data.police.uk CSVs (YYYY-MM-force-street.csv), Home Office "
+                "recorded-crime tables, ONS lookups or population files, or the partner "
+                "indicator template (see data/templates/README.md)",
+            )
+        else:
+            run.keyed(inp, kind, rep)
+    except StoreWriteError:
+        raise
+    except CspError as err:
+        rep.error = str(err)
+
+
+def _finish(run: _Run, store: Store) -> None:
+    """After every file: geography re-derived where a new lookup came, coverage, notes,
+    the rejects file and the report written into the store."""
     if run.geography_changed and store.has("crimes"):
         n = reassign_geography(store, skip=run.police_partitions)
         if n:
@@ -712,4 +698,35 @@ def ingest(
         run.report.rejects_file = str(path)
     history = store.write_json(f"reports/ingest-{stamp}.json", run.report.to_dict())
     atomic_write_bytes(store.root / "ingest_report.json", history.read_bytes())
+
+
+def ingest(
+    paths: list[Path | str],
+    store: Store | Path | str | None = None,
+    *,
+    latest_month: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> IngestReport:
+    """Ingest files, folders or zips into the store and return the report.
+
+    A file that cannot be read at all (wrong header, not text, empty) is reported
+    with its error and the others still go in; ``report.ok`` is then False.
+    """
+    store = store if isinstance(store, Store) else Store(store)
+    run = _Run(store, latest_month)
+    police_items = []
+    for kind, inp in _classified(run, paths):
+        rep = FileReport(inp.name, kind)
+        run.report.files.append(rep)
+        if kind in POLICE_TABLES:
+            police_items.append((kind, inp, rep))
+            continue
+        if kind == "action_plan":  # reports read it from their parameters; nothing to store
+            rep.not_read = "an action plan: reports read it through plan_year.actions_file"
+            continue
+        if progress:
+            progress(inp.name)
+        _one_table(run, kind, inp, rep)
+    run.police_all(police_items, progress)
+    _finish(run, store)
     return run.report

@@ -27,6 +27,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -427,6 +428,28 @@ class _Geography:
     name_rank: np.ndarray  # rank of the LSOA name, for file row order
 
 
+def _snap_points(rng: np.random.Generator, b: np.ndarray, centre: np.ndarray) -> tuple:
+    """Snap points: a fixed set per LSOA (``b``: its bounds), so the same "locations"
+    repeat month after month: (start, count per LSOA, longitudes, latitudes, labels)."""
+    snap_count = rng.integers(6, 19, size=len(b)) + np.where(centre > 0.3, 8, 0)
+    snap_start = np.concatenate([[0], np.cumsum(snap_count)[:-1]])
+    n_snap = int(snap_count.sum())
+    snap_lsoa = np.repeat(np.arange(len(b)), snap_count)
+    margin = 0.08
+    u = rng.uniform(margin, 1 - margin, size=(n_snap, 2))
+    lon = b[snap_lsoa, 0] + u[:, 0] * (b[snap_lsoa, 2] - b[snap_lsoa, 0])
+    lat = b[snap_lsoa, 1] + u[:, 1] * (b[snap_lsoa, 3] - b[snap_lsoa, 1])
+    streets = np.array([f"{s} {k}" for s in _STREET_STEMS for k in _STREET_KINDS] + ["High Street"])
+    place = np.array(_PLACE_POINTS + _OTHER_PLACES)
+    label = streets[rng.integers(0, len(streets), size=n_snap)]
+    special = rng.random(n_snap) < 0.12
+    label = np.where(special, place[rng.integers(0, len(place), size=n_snap)], label)
+    # An LSOA's first point is its shop or car park in town centres (where shoplifting lands).
+    first = snap_start[centre > 0.3]
+    label[first] = np.array(_PLACE_POINTS)[rng.integers(0, len(_PLACE_POINTS), size=len(first))]
+    return snap_start, snap_count, lon, lat, label
+
+
 def _build_geography(rng: np.random.Generator) -> _Geography:
     codes, names, dists, bounds, centres, border = [], [], [], [], [], []
     for d_idx, d in enumerate(_DISTRICTS):
@@ -476,24 +499,8 @@ def _build_geography(rng: np.random.Generator) -> _Geography:
     # Resident-driven crime follows population with a deprivation-like spread.
     base = share * rng.lognormal(0.0, 0.35, size=n_lsoa)
 
-    # Snap points: a fixed set per LSOA, so the same "locations" repeat month after month.
-    snap_count = rng.integers(6, 19, size=n_lsoa) + np.where(centre > 0.3, 8, 0)
-    snap_start = np.concatenate([[0], np.cumsum(snap_count)[:-1]])
-    n_snap = int(snap_count.sum())
-    snap_lsoa = np.repeat(np.arange(n_lsoa), snap_count)
     b = np.array(bounds)
-    margin = 0.08
-    u = rng.uniform(margin, 1 - margin, size=(n_snap, 2))
-    lon = b[snap_lsoa, 0] + u[:, 0] * (b[snap_lsoa, 2] - b[snap_lsoa, 0])
-    lat = b[snap_lsoa, 1] + u[:, 1] * (b[snap_lsoa, 3] - b[snap_lsoa, 1])
-    streets = np.array([f"{s} {k}" for s in _STREET_STEMS for k in _STREET_KINDS] + ["High Street"])
-    place = np.array(_PLACE_POINTS + _OTHER_PLACES)
-    label = streets[rng.integers(0, len(streets), size=n_snap)]
-    special = rng.random(n_snap) < 0.12
-    label = np.where(special, place[rng.integers(0, len(place), size=n_snap)], label)
-    # An LSOA's first point is its shop or car park in town centres (where shoplifting lands).
-    first = snap_start[centre > 0.3]
-    label[first] = np.array(_PLACE_POINTS)[rng.integers(0, len(_PLACE_POINTS), size=len(first))]
+    snap_start, snap_count, lon, lat, label = _snap_points(rng, b, centre)
 
     name = np.array(names)
     return _Geography(
@@ -568,15 +575,9 @@ def _hex_ids(rng: np.random.Generator, n: int) -> np.ndarray:
     return np.frombuffer(rng.bytes(32 * n).hex().encode("ascii"), dtype="S64")
 
 
-def _street_and_outcomes(
-    out_dir: Path,
-    months: list[str],
-    geo: _Geography,
-    lam_district: np.ndarray,
-    weights: np.ndarray,
-    rngs: list[np.random.Generator],
-) -> dict[str, int]:
-    rng, rng_ids, rng_out = rngs
+def _draw_crimes(months, geo: _Geography, lam_district, weights, rng, rng_ids) -> SimpleNamespace:
+    """Every crime and ASB incident: month, LSOA, type, snap point, Crime ID (drawn from
+    ``rng`` and ``rng_ids`` in a fixed order: the sample's figures depend on it)."""
     n_m = len(months)
     lam = lam_district[:, geo.district, :] * weights[None, :, :]  # (M, L, T)
     lam[months.index(INCOMPLETE_MONTH), :, :_ASB_IDX] *= INCOMPLETE_SHARE
@@ -600,6 +601,14 @@ def _street_and_outcomes(
     ids = np.full(n, b"", dtype="S64")
     ids[crime_rows] = _hex_ids(rng_ids, len(crime_rows))
 
+    return SimpleNamespace(n_m=n_m, month=month, lsoa=lsoa, ctype=ctype, snap=snap,
+                           noloc=noloc, crime_rows=crime_rows, ids=ids, n=n)  # fmt: skip
+
+
+def _draw_outcomes(c: SimpleNamespace, rng_out) -> SimpleNamespace:
+    """Each crime's outcomes (a second, from court, after a charge) and the last outcome
+    category its street row shows."""
+    n_m, month, crime_rows, ctype, n = c.n_m, c.month, c.crime_rows, c.ctype, c.n
     # Outcomes: one per crime (a second, from court, after a charge), months later.
     nc = len(crime_rows)
     c_type = ctype[crime_rows]
@@ -633,8 +642,16 @@ def _street_and_outcomes(
     )
     last[crime_rows] = c_last
 
-    # A few Crime IDs appear twice, the copy at another point or without location and
-    # "Status update unavailable", as in real files.
+    return SimpleNamespace(kind=kind, first_m=first_m, charged=charged, court=court,
+                           court_m=court_m, has_first=has_first, has_court=has_court,
+                           outcome_text=outcome_text, last=last)  # fmt: skip
+
+
+def _add_duplicates(c: SimpleNamespace, last, geo: _Geography, rng) -> SimpleNamespace:
+    """A few Crime IDs appear twice, as in real files: the rows with the copies added."""
+    n_m, crime_rows, noloc, lsoa = c.n_m, c.crime_rows, c.noloc, c.lsoa
+    month, snap, ctype, ids = c.month, c.snap, c.ctype, c.ids
+    # The copy at another point or without location and "Status update unavailable".
     dup = np.sort(rng.choice(crime_rows, size=3 * n_m, replace=False))
     dup_noloc = rng.random(len(dup)) < 0.4
     dup_lsoa = np.where(dup_noloc | noloc[dup], -1, lsoa[dup])
@@ -648,6 +665,25 @@ def _street_and_outcomes(
     ids = np.concatenate([ids, ids[dup]])
     last = np.concatenate([last, np.full(len(dup), "Status update unavailable", dtype=object)])
 
+    return SimpleNamespace(month=month, lsoa=lsoa, snap=snap, ctype=ctype, ids=ids, last=last)
+
+
+def _street_and_outcomes(
+    out_dir: Path,
+    months: list[str],
+    geo: _Geography,
+    lam_district: np.ndarray,
+    weights: np.ndarray,
+    rngs: list[np.random.Generator],
+) -> dict[str, int]:
+    rng, rng_ids, rng_out = rngs
+    c = _draw_crimes(months, geo, lam_district, weights, rng, rng_ids)
+    o = _draw_outcomes(c, rng_out)
+    d = _add_duplicates(c, o.last, geo, rng)
+    n_m, crime_rows = c.n_m, c.crime_rows
+    month, lsoa, snap, ctype, ids, last = d.month, d.lsoa, d.snap, d.ctype, d.ids, d.last
+    kind, first_m, charged, court, court_m = o.kind, o.first_m, o.charged, o.court, o.court_m
+    has_first, has_court, outcome_text = o.has_first, o.has_court, o.outcome_text
     # Text per index; index -1 (no location) picks the trailing empty value.
     code_s = np.append(geo.code, "")
     name_s = np.append(geo.name, "")
@@ -837,9 +873,8 @@ def _recorded_crime(
     }
 
 
-def _lookups_population_boundaries(
-    out_dir: Path, geo: _Geography, rng: np.random.Generator
-) -> dict[str, int]:
+def _lookups(out_dir: Path, geo: _Geography) -> dict[str, int]:
+    """The ONS-style district -> CSP -> force lookup and the LSOA lookup."""
     rows: dict[str, int] = {}
     d_rows = [
         [d.lad_code, d.name, d.csp_code, d.csp_name, d.pfa_code, d.pfa_name] for d in _DISTRICTS
@@ -863,7 +898,12 @@ def _lookups_population_boundaries(
         len(geo.code),
         bom=True,
     )
+    return rows
 
+
+def _population(out_dir: Path, geo: _Geography, rng: np.random.Generator) -> dict[str, int]:
+    """Mid-year population estimates by district and by LSOA."""
+    rows: dict[str, int] = {}
     # Mid-year estimates: mild growth; LSOAs share out each district's total exactly.
     years = [2021, 2022, 2023, 2024]
     growth = rng.uniform(0.003, 0.010, size=len(_DISTRICTS))
@@ -903,7 +943,12 @@ def _lookups_population_boundaries(
     rows[rel] = _write_csv(
         out_dir / rel, POPULATION_HEADER, list(zip(*lsoa_rows, strict=True)), len(lsoa_rows)
     )
+    return rows
 
+
+def _boundaries(out_dir: Path, geo: _Geography) -> dict[str, int]:
+    """LSOA boundaries (GeoJSON): each LSOA its bounding rectangle."""
+    rows: dict[str, int] = {}
     features = []
     for i in range(len(geo.code)):
         x0, y0, x1, y1 = (round(float(v), 6) for v in geo.bounds[i])
@@ -929,6 +974,12 @@ def _lookups_population_boundaries(
     path.write_text(json.dumps(collection, separators=(",", ":")) + "\n", encoding="utf-8")
     rows[rel] = len(features)
     return rows
+
+
+def _lookups_population_boundaries(
+    out_dir: Path, geo: _Geography, rng: np.random.Generator
+) -> dict[str, int]:
+    return _lookups(out_dir, geo) | _population(out_dir, geo, rng) | _boundaries(out_dir, geo)
 
 
 def _partner_indicators(out_dir: Path, rng: np.random.Generator) -> dict[str, int]:
@@ -995,6 +1046,30 @@ def _partner_indicators(out_dir: Path, rng: np.random.Generator) -> dict[str, in
             rng.poisson(48 * k)
     rows.sort(key=lambda r: (r[0], r[1], r[2]))
     rel = "partner/partner_indicators.csv"
+    return {
+        rel: _write_csv(out_dir / rel, PARTNER_HEADER, list(zip(*rows, strict=True)), len(rows))
+    }
+
+
+def _council_asb(out_dir: Path, rng: np.random.Generator) -> dict[str, int]:
+    """Each council's anti-social behaviour cases per month (partner template layout,
+    indicator 'Council ASB cases'), peaking in summer as police-recorded ASB does; up to
+    June 2024 (councils report later than police.uk). Northvale's November 2023 is not
+    sent, so its 2023/24 has a gap."""
+    pops: dict[str, int] = {}
+    for d in _DISTRICTS:
+        if d.in_county:
+            pops[d.csp_name] = pops.get(d.csp_name, 0) + d.population_2021
+    rows: list[list[str]] = []
+    for area, pop in sorted(pops.items()):
+        for m in month_range(FIRST_MONTH, "2024-06"):
+            lam = pop / 1000 * 1.1 * (1 + 0.35 * np.cos(2 * np.pi * (int(m[5:]) - 7) / 12))
+            cases = int(rng.poisson(lam))
+            if area == "Northvale" and m == "2023-11":
+                continue
+            rows.append(["Council ASB cases", area, m, "", "", str(cases), "count",
+                         f"{area} council ASB case records (synthetic)"])  # fmt: skip
+    rel = "partner/council_asb_cases.csv"
     return {
         rel: _write_csv(out_dir / rel, PARTNER_HEADER, list(zip(*rows, strict=True)), len(rows))
     }
@@ -1082,10 +1157,8 @@ _STATS19_CASUALTY_HEADER = [
 _STATS19_YEARS = (2019, 2020, 2021, 2022, 2023)
 
 
-def _analyses_inputs(out_dir: Path, geo: _Geography, rng: np.random.Generator) -> dict[str, int]:
-    """Synthetic inputs of the analyses sections: residents by ethnic group (tidy template
-    layout), an LSOA-to-ward lookup (ONS layout), severity weights (template layout,
-    labelled synthetic) and STATS19 collisions and casualties (DfT's published layout)."""
+def _population_ethnicity(out_dir: Path, rng: np.random.Generator) -> dict[str, int]:
+    """Population by ethnic group per district (ONS census style)."""
     rows: dict[str, int] = {}
     eth = []
     for d in _DISTRICTS:
@@ -1103,7 +1176,12 @@ def _analyses_inputs(out_dir: Path, geo: _Geography, rng: np.random.Generator) -
         list(zip(*eth, strict=True)),
         len(eth),
     )
+    return rows
 
+
+def _ward_lookup(out_dir: Path, geo: _Geography) -> dict[str, int]:
+    """The LSOA-to-ward lookup (ONS layout): each MSOA of a district is one ward."""
+    rows: dict[str, int] = {}
     # Wards: each MSOA of a district ("Synthchester 004A".."004E") is one ward.
     ward_code, ward_name, lad_codes, lad_names = [], [], [], []
     wards: dict[tuple[int, str], tuple[str, str]] = {}
@@ -1127,7 +1205,12 @@ def _analyses_inputs(out_dir: Path, geo: _Geography, rng: np.random.Generator) -
         len(geo.code),
         bom=True,
     )
+    return rows
 
+
+def _severity_weights(out_dir: Path, rng: np.random.Generator) -> dict[str, int]:
+    """Severity weights per offence code (template layout, labelled synthetic)."""
+    rows: dict[str, int] = {}
     weights = []
     for desc, _group, subgroup, code, _type, _share in _OFFENCES:
         w = _SUBGROUP_WEIGHT[subgroup] * float(rng.uniform(0.8, 1.25))
@@ -1139,7 +1222,12 @@ def _analyses_inputs(out_dir: Path, geo: _Geography, rng: np.random.Generator) -
         list(zip(*weights, strict=True)),
         len(weights),
     )
+    return rows
 
+
+def _stats19(out_dir: Path, geo: _Geography, rng: np.random.Generator) -> dict[str, int]:
+    """STATS19 collisions and casualties (DfT's published layout)."""
+    rows: dict[str, int] = {}
     # STATS19: collisions in each county district, 1 to 3 casualties each; killed or
     # seriously injured about 1 in 6; adjusted severity for every year (as DfT gives it).
     collisions, casualties = [], []
@@ -1201,6 +1289,19 @@ def _analyses_inputs(out_dir: Path, geo: _Geography, rng: np.random.Generator) -
     return rows
 
 
+def _analyses_inputs(out_dir: Path, geo: _Geography, rng: np.random.Generator) -> dict[str, int]:
+    """Synthetic inputs of the analyses sections: residents by ethnic group (tidy template
+    layout), an LSOA-to-ward lookup (ONS layout), severity weights (template layout,
+    labelled synthetic) and STATS19 collisions and casualties (DfT's published layout)."""
+    # In this order: the random draws follow it.
+    return (
+        _population_ethnicity(out_dir, rng)
+        | _ward_lookup(out_dir, geo)
+        | _severity_weights(out_dir, rng)
+        | _stats19(out_dir, geo, rng)
+    )
+
+
 _README = """\
 # Synthetic sample data: Synthshire (NOT REAL)
 
@@ -1213,7 +1314,8 @@ fictional. None of it describes real places, people or crimes.
 * The files copy the layouts of the real published files: data.police.uk custom
   downloads (`police_uk/`), ONS lookups (`lookups/`), mid-year population estimates
   (`population/`), LSOA boundaries (`boundaries/`), the Home Office police recorded
-  crime table by CSP (`home_office/`), the partner indicator template (`partner/`) and
+  crime table by CSP (`home_office/`), the partner indicator template (`partner/`, with
+  each council's monthly ASB cases in `council_asb_cases.csv`) and
   the consultation responses template (`consultation/`).
 * Built-in quirks for the workbook to find: {incomplete} crime rows are only about
   {share:.0%} of a normal month (ASB is complete); about 2% of crimes have no location;
@@ -1251,6 +1353,7 @@ def generate(out_dir: Path, seed: int = DEFAULT_SEED) -> dict:
     rows.update(_partner_indicators(out_dir, np.random.default_rng([seed, 9])))
     rows.update(_consultation(out_dir, np.random.default_rng([seed, 10])))
     rows.update(_analyses_inputs(out_dir, geo, np.random.default_rng([seed, 11])))
+    rows.update(_council_asb(out_dir, np.random.default_rng([seed, 12])))
     from csplib.sample_planyear import write_plan_year  # county agreement, actions, timetable
 
     rows.update(write_plan_year(out_dir))

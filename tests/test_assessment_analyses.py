@@ -336,6 +336,37 @@ def test_harm_and_volume_ranks_recount(a, sample):
     assert f["by_group"][worst]["count"] == count[worst]
 
 
+def test_council_asb_cases_beside_police_asb(a, sample):
+    from csplib.indicators.trend import council_asb_cases
+    from csplib.store import Store
+
+    store, folder = sample
+    # Recounted with the csv module: Synthchester's monthly case counts summed over each
+    # financial year the trend covers that has all 12 months.
+    mine = {r["period"]: int(r["value"])
+            for r in _rows(folder / "partner" / "council_asb_cases.csv")
+            if r["area"] == "Synthchester"}  # fmt: skip
+    c = a.figures["asb_trend"]["council"]
+    assert c["indicator"] == "Council ASB cases" and c["years"]
+    for y in c["years"]:
+        months = [m for m in mine if y["start"] <= m <= y["end"]]
+        assert y["months"] == len(months)
+        assert y["cases"] == (sum(mine[m] for m in months) if len(months) == 12 else None)
+    assert [y["year"] for y in c["years"] if y["cases"] is not None] == ["2021/22", "2022/23",
+                                                                        "2023/24"]  # fmt: skip
+    assert len(c["peak_months"]) == 2 and len(c["police_peak_months"]) == 2
+    html = str(a.long_trend())
+    assert "The council&#x27;s anti-social behaviour cases" in html
+    assert f"{c['years'][-1]['cases']:,}" in html
+    # A month the council did not send is a gap, never a zero (Northvale, November 2023).
+    partner = Store(store).read("partner_indicators")
+    months = [f"2023-{m:02d}" for m in range(4, 13)] + ["2024-01", "2024-02", "2024-03"]
+    north = council_asb_cases(partner, "Northvale", months)
+    assert north.isna().tolist() == [m == "2023-11" for m in months]
+    # Not repeated among the partner indicators.
+    assert "Council ASB cases" not in {r["indicator"] for r in a.figures["partner"]}
+
+
 def test_road_safety_ksi_recount(a, sample):
     _, folder = sample
     rs = folder / "road_safety"

@@ -332,6 +332,48 @@ def test_map_alt_names_places_not_codes():
     assert dict(zip(c.data["code"], c.data["name"], strict=True))["E01000003"] == "Riverside"
 
 
+def test_map_outlines_the_hot_spots():
+    features = [_square(0.0, "E01000001", "Testtown 001A"), _square(0.01, "E01000002",
+                "Testtown 001B"), _square(0.02, "E01000003", "Testtown 002A")]  # fmt: skip
+    counts = pd.Series({"E01000001": 1_234, "E01000002": 3, "E01000003": 40})
+    c = charts.choropleth(features, counts, "LSOA21CD", "Crimes", threshold=5,
+                          highlight=["E01000003", "E01000001", "E09999999"],
+                          highlight_label="the 2 neighbourhoods with most crimes")  # fmt: skip
+    # A code outside the map is not outlined; the two on it are, each once.
+    assert dict(zip(c.data["code"], c.data["highlighted"], strict=True)) == {
+        "E01000001": True, "E01000002": False, "E01000003": True}  # fmt: skip
+    assert c.alt.endswith("Outlined: the 2 neighbourhoods with most crimes.")
+    ax = c.fig.axes[0]
+    outlines = [coll for coll in ax.collections if len(coll.get_paths()) == 2]
+    assert len(outlines) == 1 and [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "the 2 neighbourhoods with most crimes"]  # fmt: skip
+    plain = charts.choropleth(features, counts, "LSOA21CD", "Crimes", threshold=5)
+    assert not plain.data["highlighted"].any() and "Outlined" not in plain.alt
+
+
+def test_offence_dots_place_each_group_against_its_limits():
+    # Group rate 2.0 per 1,000 for every offence group here; limits are rates at the
+    # area's population, so as multiples of the group's rate they are limit / 2.0.
+    table = pd.DataFrame({
+        "offence_group": ["Robbery", "Theft offences", "Drug offences"],
+        "ratio": [1.5, 0.6, 1.1], "group_rate": [2.0, 2.0, 2.0],
+        "funnel_lower_95": [1.6, 1.7, 1.5], "funnel_upper_95": [2.5, 2.3, 2.6],
+        "verdict_95": ["significantly above", "significantly below", "within"],
+    })  # fmt: skip
+    c = charts.offence_dots(table, "Testtown", "its most similar group", "Testtown")
+    d = c.data.set_index("offence_group")
+    assert d.loc["Robbery", ["lower", "upper"]].tolist() == pytest.approx([0.8, 1.25])
+    assert d["assessment"].to_dict() == {"Theft offences": "improvement",
+                                         "Drug offences": "neutral", "Robbery": "concern"}  # fmt: skip
+    assert c.alt == (
+        "Dot plot of 3 offence groups' crime rates in Testtown as a multiple of the rate of "
+        "its most similar group, each with its 95% limits. Clearly above: Robbery (1.50 "
+        "times). Clearly below: Theft offences (0.60 times)."
+    )
+    labels = [t.get_text() for t in c.fig.axes[0].get_yticklabels()]
+    assert labels == ["Theft offences", "Drug offences", "Robbery"]  # lowest first
+
+
 def test_heatmap_cells_and_alt():
     matrix = pd.DataFrame(
         {"Violence": [1_234, 3], "Theft": [56, 78], "ASB": [np.nan, 900]},

@@ -57,7 +57,7 @@ ALLOWED = {
     "html": {"lang"}, "head": set(), "meta": {"charset", "name", "content"},
     "title": set(), "style": set(), "body": set(), "main": set(), "footer": set(),
     "div": {"class", "role", "id"}, "p": {"class"}, "strong": set(), "h1": {"id"},
-    "h2": {"id"}, "h3": {"id"}, "ul": set(), "li": set(), "table": set(),
+    "h2": {"id"}, "h3": {"id"}, "h4": {"id"}, "ul": set(), "li": set(), "table": set(),
     "caption": set(), "thead": set(), "tbody": set(), "tr": set(),
     "th": {"scope", "class"}, "td": {"class"}, "figure": set(), "figcaption": set(),
     "img": {"src", "alt"}, "a": {"class", "href"},

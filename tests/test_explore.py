@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import socket
 import subprocess
@@ -138,6 +139,114 @@ def test_same_period_last_year_counts_recount(explorer, sample_store):
     assert f["previous"] == int(mine["month"].isin([m.replace("2024", "2023") for m in want]).sum())
     prev = explorer.figures(Selection("Synthchester", "2024/25 Q2", ASB_LABEL, PREVIOUS_PERIOD))
     assert prev["other_period"] == "2024/25 Q1"
+
+
+def _crime_counts(store, area: str, months: list[str]) -> dict[str, int]:
+    """Crimes (not ASB) by offence group in ``months``, recounted with plain pandas."""
+    crimes = Store(store).crimes(["month", "csp_name", "offence_group", "is_asb"])
+    mine = crimes[(crimes["csp_name"] == area) & ~crimes["is_asb"].astype(bool)
+                  & crimes["month"].isin(months)]  # fmt: skip
+    return mine.groupby("offence_group").size().astype(int).to_dict()
+
+
+def test_outcomes_view_counts_every_crime_of_the_period(explorer, sample_store):
+    store, _ = sample_store
+    q = explorer.view(Selection("Synthchester", "2023/24 Q1", view="Outcomes"))
+    table = q.table.set_index("Offence group")
+    assert set(table["Crimes of"]) == {"2023/24 Q1", "2022/23 Q1", "Synthshire (synthetic)"}
+    area = table[table["Crimes of"] == "2023/24 Q1"].drop(columns="Crimes of")
+    # Each offence group's crimes are its crimes in April to June 2023, and all crimes
+    # their total; where no outcome count is hidden, the outcomes add up to them.
+    want = _crime_counts(store, "Synthchester", ["2023-04", "2023-05", "2023-06"])
+    got = area["Crimes"].astype(int).to_dict()
+    assert got.pop("All crimes") == sum(want.values()) and got == want
+    whole = area.drop(columns="Crimes").map(lambda v: isinstance(v, int)).all(axis=1)
+    assert whole.sum() >= 5  # most groups show every count
+    for group in area.index[whole]:
+        assert int(area.loc[group].drop("Crimes").sum()) == int(area.loc[group, "Crimes"])
+    html = html_unescape(str(q.html))
+    assert "at the same age" in html and "Too recent to compare" not in html
+    # The newest month has not reached 6 months in the outcomes loaded: said so.
+    late = html_unescape(str(explorer.dashboard("Synthchester", "2024-09", view="Outcomes")))
+    assert "Too recent to compare: not every crime of Sep 2024 has reached 6 months" in late
+
+
+def test_stop_and_search_view_adds_up_across_the_year(explorer):
+    def total(period: str) -> tuple[int, str]:
+        html = html_unescape(str(explorer.dashboard("Synthchester", period,
+                                                    view="Stop and search")))  # fmt: skip
+        found = re.search(rf"([\d,]+) searches in {re.escape(period)}:", html)
+        assert found, period
+        return int(found[1].replace(",", "")), html
+
+    # The four quarters' searches add up to the year's: each period is placed and counted
+    # the same way, whatever the period.
+    year, html = total("2023/24")
+    assert sum(total(f"2023/24 Q{q}")[0] for q in range(1, 5)) == year
+    assert "Search rates by ethnic group" in html and "Times the White rate" in html
+
+
+def test_analyses_views_without_a_store_say_so(explorer):
+    import copy
+
+    bare = copy.copy(explorer)
+    bare.store = None
+    for view in ("Outcomes", "Stop and search"):
+        html = str(bare.dashboard("Synthchester", "2024/25 Q2", view=view))
+        assert "open the explorer on a store" in html
+
+
+def test_map_outlines_the_places_views_top_neighbourhoods(explorer):
+    sel = Selection("Synthchester", "2024/25 Q2", view="Map")
+    chart = explorer.view(sel).chart()
+    places = explorer.view(Selection("Synthchester", "2024/25 Q2", view="Places")).table
+    outlined = set(chart.data.loc[chart.data["highlighted"], "code"])
+    assert outlined == set(places["LSOA code"]) and len(outlined) == 10
+    assert chart.alt.endswith(
+        "Outlined: the 10 neighbourhoods with most crimes, as the table lists."
+    )
+    # The rate map beside it: crimes / residents x 1,000 for each LSOA with 5 crimes or
+    # more, worked out here from the view's own count table and the store's populations.
+    rate_sel = Selection("Synthchester", "2024/25 Q2", view="Rate map")
+    table = explorer.view(rate_sel).table.set_index("LSOA code")
+    pop = explorer.lsoa_population
+    pop = pop[pop["year"] == 2024].drop_duplicates("area_code").set_index("area_code")
+    count = table["Count"].map(lambda c: int(str(c).replace(",", ""))
+                               if str(c).replace(",", "").isdigit() else 0)  # fmt: skip
+    shown = table[count >= 5]
+    assert len(shown) > 10
+    for code, row in shown.head(20).iterrows():
+        want = count[code] / pop.loc[code, "population"] * 1000
+        assert row["Per 1,000 residents"] == f"{want:,.1f}", code
+    small = table[~table.index.isin(shown.index)]
+    assert (small["Per 1,000 residents"] == "[c]").all()
+    html = html_unescape(str(explorer.view(rate_sel).html))
+    assert "shaded by crimes per 1,000 residents" in html and "not shaded, so no small" in html
+    rate_chart = explorer.view(rate_sel).chart()
+    assert set(rate_chart.data.loc[rate_chart.data["highlighted"], "code"]) == outlined
+
+
+def test_asb_places_and_map_count_asb_incidents(explorer, sample_store):
+    # The ASB measure's places and map count ASB incidents, as a plain recount of the
+    # store's ASB rows in Synthchester's neighbourhoods for July to September 2024 does.
+    store, _ = sample_store
+    rows = Store(store).crimes(["month", "csp_name", "lsoa_code", "is_asb"])
+    mine = rows[(rows["csp_name"] == "Synthchester") & rows["is_asb"].astype(bool)
+                & rows["month"].isin(["2024-07", "2024-08", "2024-09"])]  # fmt: skip
+    want = mine.groupby("lsoa_code").size()
+    sel = Selection("Synthchester", "2024/25 Q2", ASB_LABEL, view="Places")
+    top = explorer.view(sel).table.set_index("LSOA code")["Count"]
+    assert len(top) == 10
+    assert sorted(want.to_numpy(), reverse=True)[:10] == [int(c) for c in top]
+    for code, count in top.items():
+        assert want[code] == int(count), code
+    shown = explorer.view(Selection("Synthchester", "2024/25 Q2", ASB_LABEL, view="Map"))
+    counts = shown.table.set_index("LSOA code")["Count"]
+    big = counts[counts != "<5"].map(lambda c: int(str(c).replace(",", "")))
+    assert len(big) > 10 and all(want.get(code, 0) == n for code, n in big.items())
+    html = html_unescape(str(shown.html))
+    assert "ASB incidents by neighbourhood (LSOA), Synthchester, 2024/25 Q2." in html
+    assert "with most ASB incidents, as the table lists" in html
 
 
 def test_month_span_lengths():
@@ -527,7 +636,10 @@ def test_the_explorer_in_a_real_jupyterlab(sample_store, tmp_path):
         page.select("Area", "Northvale")
         page.wait("document.querySelector('.csp-explore').innerText.includes('Northvale')")
         for view, marker in [("Places", "LSOA code"), ("Map", "Map: Northvale"),
+                             ("Rate map", "Rate map: Northvale"),
                              ("County", "Northvale (selected)"), ("Peers", "Peers: Northvale"),
+                             ("Outcomes", "Outcomes: Northvale"),
+                             ("Stop and search", "Stop and search: Northvale"),
                              ("Overview", "Burglary: Northvale")]:  # fmt: skip
             page.click(view)
             page.wait(f"document.querySelector('.csp-explore').innerText.includes({json.dumps(marker)})",

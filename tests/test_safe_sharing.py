@@ -219,7 +219,9 @@ def test_small_counts_cannot_be_read_or_worked_out_from_the_html(report):
 
     # Chart labels: the map's alt text gives no small-area count of 1-4.
     shown_map = next(a for a in tables.alts if a.startswith("Map of"))
-    counts = re.search(r"\(([^)]*)\)\.?$", shown_map).group(1).split(", ")
+    counts = (
+        re.search(r"The highest counts are in .*? \(([^)]*)\)\.", shown_map).group(1).split(", ")
+    )
     assert all(c in HIDDEN or (_number(c) or 0) >= THRESHOLD for c in counts), shown_map
 
 

@@ -106,7 +106,13 @@ def change_phrase(change: int, unit: str = "crime", units: str | None = None) ->
     return f"{n:,} {'more' if change >= 0 else 'fewer'} {noun}"
 
 
-def _sentence_case(text: str) -> str:
+def sentence_case(text: str) -> str:
+    """``text`` with its first letter a capital and the rest as given (``str.capitalize``
+    would lower "ASB").
+
+    >>> sentence_case("ASB incidents by LSOA"), sentence_case("theft offences")
+    ('ASB incidents by LSOA', 'Theft offences')
+    """
     return text[:1].upper() + text[1:]
 
 
@@ -157,7 +163,7 @@ def headline_change(
             f"not {change.current} against {change.previous}",
             fix="pass the test of these two counts, or leave test out to compute it",
         )
-    subject = _sentence_case(measure.strip())
+    subject = sentence_case(measure.strip())
     phrase = comparison_phrase(period, prev_period)
 
     if change.change == 0:
@@ -199,7 +205,7 @@ def headline_change(
             word = "rise" if change.change > 0 else "fall"
             sentence += f" The {word} was {clause}."
         else:
-            sentence += f" {_sentence_case(clause)}."
+            sentence += f" {sentence_case(clause)}."
     return sentence
 
 
@@ -404,10 +410,10 @@ def summary_changes(
         name, cur, prev = str(r[group]), int(r["current"]), int(r["previous"])
         verb = "rose" if cur > prev else "fell"
         if prev == 0:
-            core = f"{_sentence_case(name)} rose from none to {cur:,}"
+            core = f"{sentence_case(name)} rose from none to {cur:,}"
         else:
             pct = round_half_away(abs(pct_change_exact(cur, prev) or 0), 1)
-            core = f"{_sentence_case(name)} {verb} {pct}% ({prev:,} to {cur:,})"
+            core = f"{sentence_case(name)} {verb} {pct}% ({prev:,} to {cur:,})"
         core += f", {chance_phrase(float(r['p_adjusted']))}"
         extra = []
         if county is not None and county_name and name in county:
@@ -419,7 +425,7 @@ def summary_changes(
         sentence = "; ".join([core, *extra]) + "."
         if word_count(sentence) > MAX_WORDS and extra:
             rest = "; ".join(extra)
-            sentence = f"{core}. {_sentence_case(rest)}."
+            sentence = f"{core}. {sentence_case(rest)}."
         out.append(sentence)
     return out
 
@@ -468,7 +474,7 @@ def watch_changes(
         up = cur > prev
         before = "none" if prev == 0 else f"{prev:,}"
         out.append(
-            f"{_sentence_case(str(r[group]))} {'rose' if up else 'fell'} from {before} to "
+            f"{sentence_case(str(r[group]))} {'rose' if up else 'fell'} from {before} to "
             f"{cur:,}; with this many {what} compared, a {'rise' if up else 'fall'} this size "
             "could still be chance."
         )

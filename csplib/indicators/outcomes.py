@@ -29,7 +29,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from csplib.periods import Period, shift_month
 
@@ -162,7 +165,10 @@ class OutcomesResult:
 
 
 def _with_groups(crimes: pd.DataFrame, column: str) -> tuple[pd.DataFrame, set[str]]:
-    groups = crimes[column].map(outcome_group)
+    # One look-up per distinct category, not per row.
+    values = crimes[column]
+    groups = values.map({v: outcome_group(v) for v in values.dropna().unique()})
+    groups = groups.where(values.notna(), outcome_group(None))  # no category: not published
     unmapped = set(crimes.loc[groups.isna(), column].astype(str))
     return crimes.assign(outcome_group=groups.fillna(OTHER)), unmapped
 
@@ -176,13 +182,22 @@ def outcome_at_age(crimes: pd.DataFrame, outcomes: pd.DataFrame, age_months: int
     out = pd.Series("Under investigation", index=crimes.index, dtype="object")
     if outcomes.empty:
         return out
-    cut = crimes["month"].map(lambda m: shift_month(m, age_months))
+    months = crimes["month"]
+    cut = months.map({m: shift_month(m, age_months) for m in months.dropna().unique()})
     keyed = crimes.assign(_cut=cut, _row=crimes.index)[["crime_id", "_cut", "_row"]]
     keyed = keyed[keyed["crime_id"].notna() & (keyed["crime_id"] != "")]
-    sort_cols = ["crime_id", "month"] + (["source_line"] if "source_line" in outcomes else [])
-    rows = outcomes.sort_values(sort_cols)[["crime_id", "month", "outcome_type"]]
+    line = ["source_line"] if "source_line" in outcomes else []
+    # Join first (only these crimes' outcome rows), then order each crime's rows by month
+    # and file line with a stable sort, so the last one kept is the latest known.
+    rows = outcomes[["crime_id", "month", "outcome_type", *line]]
+    # Keep only these crimes' outcome rows before the join (Arrow's hash look-up is much
+    # cheaper than joining on every outcome row); the join then gives the same rows.
+    wanted = pa.array(keyed["crime_id"].drop_duplicates().astype("str"))
+    have = pa.array(rows["crime_id"].astype("str"))
+    rows = rows[pc.is_in(have, value_set=wanted).to_numpy(zero_copy_only=False)]
     joined = keyed.merge(rows, on="crime_id", how="inner")
     joined = joined[joined["month"] <= joined["_cut"]]
+    joined = joined.sort_values(["_row", "month", *line], kind="stable")
     latest = joined.drop_duplicates("_row", keep="last").set_index("_row")["outcome_type"]
     out.loc[latest.index] = latest
     return out
@@ -204,6 +219,17 @@ def _shares(frame: pd.DataFrame, scope: str) -> pd.DataFrame:
     counts["share"] = (counts["count"] / denom.where(denom > 0) * 100).astype(float)
     counts.insert(0, "scope", scope)
     return counts
+
+
+#: The columns the outcome shares read of the crimes table.
+_USED = ["month", "is_asb", "crime_id", "offence_group", "last_outcome_category"]
+
+
+def _scope_rows(frame: pd.DataFrame, per) -> pd.DataFrame:
+    """The crimes (not ASB) of ``per``, with only the columns used (filtering copies
+    little)."""
+    frame = frame[[c for c in _USED if c in frame.columns]]
+    return frame[frame["month"].isin(per.months) & ~frame["is_asb"].astype(bool)]
 
 
 def outcome_shares(
@@ -259,16 +285,26 @@ def outcome_shares(
             "Without outcomes files the two periods are not at the same age: compare "
             "shares with care, and load outcomes files for a like-for-like comparison."
         )
-    for scope, frame, per in (
-        ("period", crimes, period),
-        ("previous", crimes, previous),
-        ("force", force_crimes, period),
-    ):
-        sel = frame[frame["month"].isin(per.months) & ~frame["is_asb"].astype(bool)]
-        if method == "outcomes files":
-            sel = sel.assign(_category=outcome_at_age(sel, outcomes, age_months))
-        else:
-            sel = sel.assign(_category=sel["last_outcome_category"].fillna(""))
+    scopes = [
+        (scope, _scope_rows(frame, per))
+        for scope, frame, per in (
+            ("period", crimes, period),
+            ("previous", crimes, previous),
+            ("force", force_crimes, period),
+        )
+    ]
+    if method == "outcomes files":
+        # One look-up for the three scopes' rows together (row by row, so the same as
+        # three), then each scope takes its own rows back in order.
+        rows = pd.concat([sel for _, sel in scopes], ignore_index=True)
+        at_age = outcome_at_age(rows, outcomes, age_months).to_numpy()
+        bounds = np.cumsum([0, *(len(sel) for _, sel in scopes)])
+        scopes = [(scope, sel.assign(_category=at_age[a:b]))
+                  for (scope, sel), a, b in zip(scopes, bounds[:-1], bounds[1:], strict=True)]  # fmt: skip
+    else:
+        scopes = [(scope, sel.assign(_category=sel["last_outcome_category"].fillna("")))
+                  for scope, sel in scopes]  # fmt: skip
+    for scope, sel in scopes:
         sel, bad = _with_groups(sel, "_category")
         unmapped |= bad
         parts.append(_shares(sel, scope))

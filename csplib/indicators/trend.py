@@ -9,6 +9,7 @@ months it covers are given beside it), and a gap is never compared with anything
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -234,3 +235,54 @@ def _season_position(v: object, earlier: list[int]) -> str:
     if v < min(earlier):
         return BELOW
     return WITHIN
+
+
+#: The partner-table indicator a council's monthly anti-social behaviour case counts go
+#: under (data/templates/README.md), shown beside police.uk's ASB incidents.
+COUNCIL_ASB_INDICATOR = "Council ASB cases"
+
+
+def council_asb_cases(
+    partner: pd.DataFrame | None, area: str, months: list[str]
+) -> pd.Series | None:
+    """The council's ASB cases per month of ``months`` for ``area`` from the partner
+    table's monthly ``Council ASB cases`` rows (``<NA>`` for a month with no row: a gap,
+    never a zero), or None when the table holds no such monthly row for the area.
+
+    >>> p = pd.DataFrame({"indicator": ["Council ASB cases"] * 2, "area": ["Town"] * 2,
+    ...                   "period": ["2024-01", "2024-03"], "value": [40.0, 35.0]})
+    >>> council_asb_cases(p, "town", ["2024-01", "2024-02", "2024-03"]).tolist()
+    [40, <NA>, 35]
+    """
+    if partner is None or partner.empty:
+        return None
+    key = COUNCIL_ASB_INDICATOR.casefold()
+    rows = partner[
+        (partner["indicator"].astype("str").str.strip().str.casefold() == key)
+        & (partner["area"].astype("str").str.strip().str.casefold() == area.strip().casefold())
+        & partner["period"].astype("str").str.fullmatch(r"\d{4}-\d{2}")
+    ]
+    if rows.empty:
+        return None
+    values = pd.to_numeric(rows["value"], errors="coerce")
+    by_month = dict(zip(rows["period"].astype("str"), values, strict=True))
+    out = [by_month.get(m) for m in months]
+    return pd.Series([pd.NA if v is None or pd.isna(v) else int(v) for v in out],
+                     index=months, dtype="Int64")  # fmt: skip
+
+
+def peak_months(monthly: pd.Series, n: int = 2) -> list[str]:
+    """The ``n`` calendar months (``'July'``) with the highest mean count over the months
+    held (gaps left out), highest first: where in the year a series peaks.
+
+    >>> s = pd.Series([1, 5, 9, 2, 6, 8], index=["2022-01", "2022-02", "2022-03",
+    ...                                          "2023-01", "2023-02", "2023-03"])
+    >>> peak_months(s)
+    ['March', 'February']
+    """
+    s = pd.to_numeric(monthly, errors="coerce").dropna()
+    if s.empty:
+        return []
+    cal = pd.Series(s.to_numpy(dtype=float), index=[int(m[5:7]) for m in s.index])
+    means = cal.groupby(level=0).mean().sort_values(ascending=False, kind="stable")
+    return [calendar.month_name[m] for m in means.index[:n]]

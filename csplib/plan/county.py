@@ -171,22 +171,9 @@ def _and(names: Sequence[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def align(county: CountyAgreement, plan: Plan, month: str | None = None) -> CountyAlignment:
-    """Map the plan's priorities onto the county agreement (pure: no I/O).
-
-    ``month`` (``YYYY-MM`` or a period) takes the register in force then
-    (:meth:`Plan.in_force`); by default the priorities as first published. An alignment
-    entry naming a priority the plan does not have raises
-    :class:`~csplib.errors.ParameterError` with the closest name.
-
-    >>> from csplib.paths import PARAMETERS, ROOT
-    >>> from csplib.plan import load_plan
-    >>> a = align(load_county(ROOT / EXAMPLE), load_plan(PARAMETERS / "plan_example.yaml"))
-    >>> a.county_not_addressed
-    ('Serious and organised crime',)
-    """
-    register = plan.in_force(month) if month else plan
-    own = [p.name for p in register.priorities]
+def _links(county: CountyAgreement, plan: Plan, own: list[str], month: str | None) -> dict:
+    """The plan's priority name -> its alignment entry; an entry naming a priority the
+    register does not have is an error naming the closest."""
     by_key = {name.casefold(): name for name in own}
     links: dict[str, Link] = {}
     for k, link in enumerate(county.alignment):
@@ -201,7 +188,14 @@ def align(county: CountyAgreement, plan: Plan, month: str | None = None) -> Coun
                 fix="use the priority's name exactly as in the plan register: " + "; ".join(own),
             )
         links[name] = link
-    themes = {t.id: t.name for t in county.themes}
+    return links
+
+
+def _matrix(
+    county: CountyAgreement, own: list[str], links: dict, themes: dict[str, str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(one row per county priority x theme x partnership priority, the matrix county
+    priority x theme naming the partnership's priorities in each cell)."""
     cp_names = {p.id: p.name for p in county.priorities}
     long = []
     for name in own:
@@ -220,21 +214,21 @@ def align(county: CountyAgreement, plan: Plan, month: str | None = None) -> Coun
         for col in columns:
             row[col] = "; ".join(here.loc[here["theme"] == col, "partnership_priority"])
         rows.append(row)
-    matrix = pd.DataFrame(rows, columns=["County priority", *columns])
+    return long_df, pd.DataFrame(rows, columns=["County priority", *columns])
 
+
+def _pcc_table(county: CountyAgreement, own: list[str], links: dict) -> pd.DataFrame:
+    """Each PCC plan priority and the partnership's priorities that serve it."""
     pcc_rows = []
     if county.pcc_plan is not None:
         for pp in county.pcc_plan.priorities:
             serving = [n for n in own if n in links and pp.id in links[n].pcc_priorities]
             pcc_rows.append({"pcc_priority": pp.name, "partnership_priorities": "; ".join(serving)})
-    pcc = pd.DataFrame(pcc_rows, columns=["pcc_priority", "partnership_priorities"])
+    return pd.DataFrame(pcc_rows, columns=["pcc_priority", "partnership_priorities"])
 
-    none = tuple(n for n in own if n not in links or not links[n].county_priorities)
-    not_aligned = tuple(n for n in own if n not in links)
-    served = set(long_df["county_priority"])
-    unaddressed = tuple(p.name for p in county.priorities if p.name not in served)
-    pcc_unaddressed = tuple(pcc.loc[pcc["partnership_priorities"] == "", "pcc_priority"])
 
+def _sentences(county, own, unaddressed, none, not_aligned, pcc, pcc_unaddressed) -> list[str]:
+    """The alignment in words: what the plan serves, what it leaves, what is unmapped."""
     n_served = len(county.priorities) - len(unaddressed)
     sentences = [
         f"The partnership's plan has {len(own)} priorities; between them they serve {n_served} "
@@ -257,6 +251,35 @@ def align(county: CountyAgreement, plan: Plan, month: str | None = None) -> Coun
             f"{len(pcc)} priorities of the {county.pcc_plan.name}"
             + (f"; none serves {_and(pcc_unaddressed)}." if pcc_unaddressed else ".")
         )
+    return sentences
+
+
+def align(county: CountyAgreement, plan: Plan, month: str | None = None) -> CountyAlignment:
+    """Map the plan's priorities onto the county agreement (pure: no I/O).
+
+    ``month`` (``YYYY-MM`` or a period) takes the register in force then
+    (:meth:`Plan.in_force`); by default the priorities as first published. An alignment
+    entry naming a priority the plan does not have raises
+    :class:`~csplib.errors.ParameterError` with the closest name.
+
+    >>> from csplib.paths import PARAMETERS, ROOT
+    >>> from csplib.plan import load_plan
+    >>> a = align(load_county(ROOT / EXAMPLE), load_plan(PARAMETERS / "plan_example.yaml"))
+    >>> a.county_not_addressed
+    ('Serious and organised crime',)
+    """
+    register = plan.in_force(month) if month else plan
+    own = [p.name for p in register.priorities]
+    links = _links(county, plan, own, month)
+    themes = {t.id: t.name for t in county.themes}
+    long_df, matrix = _matrix(county, own, links, themes)
+    pcc = _pcc_table(county, own, links)
+    none = tuple(n for n in own if n not in links or not links[n].county_priorities)
+    not_aligned = tuple(n for n in own if n not in links)
+    served = set(long_df["county_priority"])
+    unaddressed = tuple(p.name for p in county.priorities if p.name not in served)
+    pcc_unaddressed = tuple(pcc.loc[pcc["partnership_priorities"] == "", "pcc_priority"])
+    sentences = _sentences(county, own, unaddressed, none, not_aligned, pcc, pcc_unaddressed)
     figures = {
         "county": county.county,
         "agreement": county.agreement,

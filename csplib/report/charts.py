@@ -14,7 +14,7 @@ line through it and never a point at zero.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
@@ -38,6 +38,7 @@ __all__ = [
     "control_chart",
     "funnel_plot",
     "heatmap",
+    "offence_dots",
     "rate_bars",
     "score_bars",
     "seasonal_chart",
@@ -348,6 +349,56 @@ def funnel_plot(
     return Chart(fig, _funnel_alt(peers, area, group_rate, per), points, curve)
 
 
+@themed
+def offence_dots(table: pd.DataFrame, area: str, group: str, title: str = "") -> Chart:
+    """Each offence group's rate in ``area`` as a multiple of ``group``'s pooled rate (1 =
+    the group average), with the 95% limits at the area's population as a bar: a dot
+    outside its bar is clearly above or below (concern or improvement style; within:
+    grey). ``table``: :func:`csplib.indicators.offence_peers.offence_peer_table` rows,
+    groups whose count is hidden already left out."""
+    pts = table[["offence_group", "ratio", "verdict_95"]].copy()
+    pts["lower"] = table["funnel_lower_95"] / table["group_rate"]
+    pts["upper"] = table["funnel_upper_95"] / table["group_rate"]
+    pts["assessment"] = pts["verdict_95"].map(
+        lambda v: VERDICT_STYLE.get(v, VERDICT_STYLE["within"])[0])  # fmt: skip
+    pts = pts.sort_values("ratio", ascending=True).reset_index(drop=True)
+    fig, (ax,) = theme.figure(0.9 + 0.32 * max(len(pts), 3))
+    ax.hlines(pts.index, pts["lower"], pts["upper"], color=LIGHT, linewidth=6, zorder=1)
+    ax.axvline(1.0, color=INK, linewidth=1)
+    order = {v[0]: v[1] for v in VERDICT_STYLE.values()}
+    markers = {k: theme.signal_style(k)["marker"] for k in order}
+    palette = {k: theme.signal_style(k)["color"] for k in order}
+    sns.scatterplot(x=pts["ratio"], y=pts.index, hue=pts["assessment"],
+                    style=pts["assessment"], markers=markers, palette=palette, s=55,
+                    edgecolor=INK, linewidth=0.5, legend=False, ax=ax, zorder=3)  # fmt: skip
+    ax.set_yticks(pts.index, pts["offence_group"])
+    ax.set_xlabel("times the group's rate (1 = the group's average)")
+    ax.set_ylabel("")
+    if title:
+        ax.set_title(title)
+    handles = [Line2D([], [], color=LIGHT, linewidth=6, label="95% limits"),
+               Line2D([], [], color=INK, linewidth=1, label="the group's average")]  # fmt: skip
+    for kind, label in order.items():
+        if (pts["assessment"] == kind).any():
+            handles.append(Line2D([], [], linestyle="", marker=markers[kind], color=palette[kind],
+                                  markeredgecolor=INK, markeredgewidth=0.5, label=label))  # fmt: skip
+    _legend_below(fig, handles, ncols=3)
+
+    def named(kind: str) -> str:
+        rows = pts[pts["assessment"] == kind].sort_values("ratio", ascending=kind != "concern")
+        return theme.listing([f"{g} ({r:.2f} times)" for g, r
+                              in zip(rows["offence_group"], rows["ratio"], strict=True)])  # fmt: skip
+
+    parts = [f"Dot plot of {len(pts)} offence groups' crime rates in {area} as a multiple of "
+             f"the rate of {group}, each with its 95% limits."]  # fmt: skip
+    for kind, words in (("concern", "Clearly above"), ("improvement", "Clearly below")):
+        if (pts["assessment"] == kind).any():
+            parts.append(f"{words}: {named(kind)}.")
+    if not (pts["assessment"] != "neutral").any():
+        parts.append("Every group is within its limits.")
+    return Chart(fig, " ".join(parts), pts)
+
+
 def _label_points(fig: Figure, ax, points: pd.DataFrame) -> None:
     """Name every point, trying offsets around it until the label clears the labels and
     points already placed (no overlap where avoidable)."""
@@ -614,11 +665,17 @@ def choropleth(
     names: Mapping[str, str] | None = None,
     fmt_count: Callable[[int], str] | None = None,
     threshold: int | None = None,
+    highlight: Sequence[str] = (),
+    highlight_label: str = "",
+    per_1000: bool = False,
 ) -> Chart:
     """LSOA map shaded by count (``counts`` indexed by LSOA code). The alt text names the
     places: ``names`` (code -> name), else the boundaries' name property (LSOA21NM), else
     the code. Counts in it are written by ``label(code, count)`` (as published, e.g.
-    '<5'), else ``fmt_count``/``threshold``, else the number."""
+    '<5'), else ``fmt_count``/``threshold``, else the number. ``highlight``: LSOA codes
+    outlined in a contrasting colour (the hot spots), described by ``highlight_label`` in
+    the legend and the alt text; the chart's data gains a ``highlighted`` column.
+    ``per_1000``: ``counts`` are crimes per 1,000 residents (shown to one decimal)."""
     fmt = theme.count_formatter(fmt_count, threshold)
     known = {**_feature_names(features, code_key), **dict(names or {})}
     patches, values, codes = [], [], []
@@ -637,20 +694,40 @@ def choropleth(
     ax.autoscale_view()
     ax.set_aspect(1 / np.cos(np.radians(np.mean(ax.get_ylim()))))
     ax.set_axis_off()
-    bar = fig.colorbar(coll, ax=ax, shrink=0.6, label="crimes in the period")
+    what = "crimes per 1,000 residents" if per_1000 else "crimes in the period"
+    bar = fig.colorbar(coll, ax=ax, shrink=0.6, label=what)
     theme.thousands(bar.ax.yaxis)
+    marked = [c for c in dict.fromkeys(str(x) for x in highlight) if c in counts.index]
+    if marked:
+        outline = [Polygon(p.get_xy(), closed=True) for p, c in zip(patches, codes, strict=True)
+                   if c in marked]  # fmt: skip
+        ax.add_collection(PatchCollection(outline, facecolor="none", edgecolor=theme.OKABE_ITO["orange"],
+                                          linewidth=1.8, label=highlight_label or None))  # fmt: skip
+        if highlight_label:
+            ax.legend(loc="upper left", bbox_to_anchor=(0, -0.02), frameon=False)
     ax.set_title(title)
     top = counts.sort_values(ascending=False).head(3)
-    shown = [label(c, int(v)) if label else fmt(int(v)) for c, v in top.items()]
-    alt = (
-        f"Map of {len(counts):,} neighbourhoods (LSOAs) shaded by the number of crimes in the "
-        f"period, darker for more. The highest counts are in "
-        f"{theme.listing([known.get(str(c), str(c)) for c in top.index])} ({', '.join(shown)})."
-    )
+    places = theme.listing([known.get(str(c), str(c)) for c in top.index])
+    if per_1000:
+        alt = (
+            f"Map of {len(counts):,} neighbourhoods (LSOAs) shaded by crimes per 1,000 "
+            f"residents in the period, darker for more. The highest rates are in {places} "
+            f"({', '.join(f'{v:,.1f}' for v in top)} per 1,000)."
+        )
+    else:
+        shown = [label(c, int(v)) if label else fmt(int(v)) for c, v in top.items()]
+        alt = (
+            f"Map of {len(counts):,} neighbourhoods (LSOAs) shaded by the number of crimes in "
+            f"the period, darker for more. The highest counts are in {places} "
+            f"({', '.join(shown)})."
+        )
+    if marked:
+        alt += f" Outlined: {highlight_label or f'{len(marked)} neighbourhoods'}."
     data = pd.DataFrame({
         "code": [str(c) for c in counts.index],
         "name": [known.get(str(c), str(c)) for c in counts.index],
         "count": counts.to_numpy(),
+        "highlighted": [str(c) in marked for c in counts.index],
     })  # fmt: skip
     return Chart(fig, alt, data)
 

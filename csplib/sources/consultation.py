@@ -69,6 +69,47 @@ def normalise_priority(text: str) -> str:
     return _PRIORITY_NAMES.get(_key(text), re.sub(r"\s+", " ", str(text)).strip())
 
 
+def _row_problem(row: dict[str, str], rtype: str) -> tuple:
+    """(reason, column, day, rank) of one row on its own: the first rule it breaks
+    (reason None when none), its date and its rank."""
+    reason = column = None
+    if not row["respondent_id"]:
+        reason, column = "respondent_id is empty", "respondent_id"
+    elif rtype not in RESPONDENT_TYPES:
+        reason, column = (
+            f"respondent_type is not one of {', '.join(RESPONDENT_TYPES)}",
+            "respondent_type",
+        )
+    elif not row["area"]:
+        reason, column = "area is empty", "area"
+    elif not row["priority"]:
+        reason, column = "priority is empty", "priority"
+    day = parse_date(row["date"]) if row["date"] else None
+    if reason is None and row["date"] and day is None:
+        reason, column = "date is not a date (write 2025-01-31)", "date"
+    rank = None
+    if reason is None and row["rank"]:
+        if not re.fullmatch(r"\d+", row["rank"]) or int(row["rank"]) < 1:
+            reason, column = "rank is not a whole number of 1 or more", "rank"
+        else:
+            rank = int(row["rank"])
+    return reason, column, day, rank
+
+
+def _repeat_problem(rid, type_area, priority, rank, who, seen_priority, seen_rank) -> tuple:
+    """(reason, column, related line) of a row against the respondent's earlier rows:
+    a different type or area, a priority or a rank given twice; (None, None, None)."""
+    if rid in who and who[rid][:2] != type_area:
+        return ("respondent's type or area differs from an earlier line", "respondent_type",
+                who[rid][2])  # fmt: skip
+    if (rid, priority.casefold()) in seen_priority:
+        return ("priority repeated for this respondent", "priority",
+                seen_priority[(rid, priority.casefold())])  # fmt: skip
+    if rank is not None and (rid, rank) in seen_rank:
+        return "rank used twice by this respondent", "rank", seen_rank[(rid, rank)]
+    return None, None, None
+
+
 def load_consultation(path: Path | str) -> LoadResult:
     """Validate a consultation responses CSV.
 
@@ -96,41 +137,14 @@ def load_consultation(path: Path | str) -> LoadResult:
             for c in COLUMNS
         }
         rtype = row["respondent_type"].casefold()
-        reason = column = related = None
-        if not row["respondent_id"]:
-            reason, column = "respondent_id is empty", "respondent_id"
-        elif rtype not in RESPONDENT_TYPES:
-            reason, column = (
-                f"respondent_type is not one of {', '.join(RESPONDENT_TYPES)}",
-                "respondent_type",
-            )
-        elif not row["area"]:
-            reason, column = "area is empty", "area"
-        elif not row["priority"]:
-            reason, column = "priority is empty", "priority"
-        day = parse_date(row["date"]) if row["date"] else None
-        if reason is None and row["date"] and day is None:
-            reason, column = "date is not a date (write 2025-01-31)", "date"
-        rank = None
-        if reason is None and row["rank"]:
-            if not re.fullmatch(r"\d+", row["rank"]) or int(row["rank"]) < 1:
-                reason, column = "rank is not a whole number of 1 or more", "rank"
-            else:
-                rank = int(row["rank"])
+        reason, column, day, rank = _row_problem(row, rtype)
+        related = None
         priority = normalise_priority(row["priority"])
         rid = row["respondent_id"]
-        if reason is None and rid in who and who[rid][:2] != (rtype, row["area"]):
-            reason, column = (
-                "respondent's type or area differs from an earlier line",
-                "respondent_type",
+        if reason is None:
+            reason, column, related = _repeat_problem(
+                rid, (rtype, row["area"]), priority, rank, who, seen_priority, seen_rank
             )
-            related = who[rid][2]
-        if reason is None and (rid, priority.casefold()) in seen_priority:
-            reason, column = "priority repeated for this respondent", "priority"
-            related = seen_priority[(rid, priority.casefold())]
-        if reason is None and rank is not None and (rid, rank) in seen_rank:
-            reason, column = "rank used twice by this respondent", "rank"
-            related = seen_rank[(rid, rank)]
         if reason is not None:
             bad.append(
                 make_rejects(

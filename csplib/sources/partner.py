@@ -126,23 +126,8 @@ class _Reject(Exception):
         self.column, self.reason, self.value = column, reason, value
 
 
-def _check_row(row: dict[str, str]) -> dict[str, object]:
-    """One row's canonical values, or ``_Reject`` naming the first rule it breaks."""
-    for column in ("indicator", "area"):
-        if not row[column]:
-            raise _Reject(column, f"{column} is empty")
-    period = parse_period(row["period"])
-    if period is None:
-        raise _Reject(
-            "period",
-            "period is not a financial year 2023/24, quarter 2023/24 Q1, "
-            "month 2023-04 or year 2023",
-            row["period"],
-        )
-    unit = row["unit"].casefold()
-    if unit not in UNITS:
-        raise _Reject("unit", "unknown unit: use " + ", ".join(UNITS), row["unit"])
-
+def _numbers(row: dict[str, str], unit: str) -> tuple:
+    """(numerator, denominator, value) parsed, None where a cell is empty."""
     numbers: dict[str, _Number | None] = {}
     for column in ("numerator", "denominator", "value"):
         if not row[column]:
@@ -154,6 +139,11 @@ def _check_row(row: dict[str, str]) -> dict[str, object]:
         numbers[column] = parsed
     num, den, val = numbers["numerator"], numbers["denominator"], numbers["value"]
 
+    return num, den, val
+
+
+def _check_counts(row: dict[str, str], unit: str, num, den, val) -> None:
+    """The rules on the numbers' presence, signs and sizes, in the order they are told."""
     if den is not None and num is None:
         raise _Reject("numerator", "a denominator is given without a numerator")
     if val is None and num is None:
@@ -183,6 +173,10 @@ def _check_row(row: dict[str, str]) -> dict[str, object]:
             f"{row['numerator']} > {row['denominator']}",
         )
 
+
+def _checked_value(row: dict[str, str], unit: str, num, den, val) -> float:
+    """The value kept: computed from numerator and denominator where given (and checked
+    against the value written), else the value written."""
     if num is not None and den is not None:
         computed: float | None = num.value / den.value * MULTIPLIER[unit]
     elif num is not None and unit in ("count", "other"):
@@ -206,7 +200,29 @@ def _check_row(row: dict[str, str]) -> dict[str, object]:
         raise _Reject("value", "percentage over 100", row["value"] or f"{value:.6g}")
     if unit == "proportion" and value > 1:
         raise _Reject("value", "proportion over 1", row["value"] or f"{value:.6g}")
+    return value
 
+
+def _check_row(row: dict[str, str]) -> dict[str, object]:
+    """One row's canonical values, or ``_Reject`` naming the first rule it breaks."""
+    for column in ("indicator", "area"):
+        if not row[column]:
+            raise _Reject(column, f"{column} is empty")
+    period = parse_period(row["period"])
+    if period is None:
+        raise _Reject(
+            "period",
+            "period is not a financial year 2023/24, quarter 2023/24 Q1, "
+            "month 2023-04 or year 2023",
+            row["period"],
+        )
+    unit = row["unit"].casefold()
+    if unit not in UNITS:
+        raise _Reject("unit", "unknown unit: use " + ", ".join(UNITS), row["unit"])
+
+    num, den, val = _numbers(row, unit)
+    _check_counts(row, unit, num, den, val)
+    value = _checked_value(row, unit, num, den, val)
     return {
         "indicator": row["indicator"],
         "area": row["area"],

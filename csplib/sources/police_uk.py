@@ -589,6 +589,23 @@ STREET_DICTIONARY = ["Month", "Reported by", "Falls within", "LSOA code", "LSOA 
                      "Crime type", "Last outcome category", "Context"]  # fmt: skip
 
 
+def _crime_types(rej: _Rejector, column, flags: Counter) -> tuple:
+    """(the published crime types, the current names): an unknown type is rejected, a
+    legacy name mapped and counted."""
+    raw_type = _clean(column)
+    ctype = _map(raw_type, normalise_crime_type)
+    rej.reject(pc.is_null(ctype), "unknown crime type", "Crime type", raw_type)
+    # Legacy names, counted once per distinct value and then per row.
+    legacy = np.array(
+        [normalise_crime_type(v) not in (None, v) for v in raw_type.dictionary.to_pylist()]
+        + [False]
+    )[_indices(raw_type)]
+    n_legacy = int(np.count_nonzero(legacy & rej.keep))
+    if n_legacy:
+        flags["legacy crime type name mapped to the current one"] += n_legacy
+    return raw_type, ctype
+
+
 def load_street(
     data: bytes,
     name: str,
@@ -622,17 +639,7 @@ def load_street(
     month = _clean(t[cols["Month"]])
     _check_months(rej, month, file_month, latest_month or _current_month(), "Month")
 
-    raw_type = _clean(t[cols["Crime type"]])
-    ctype = _map(raw_type, normalise_crime_type)
-    rej.reject(pc.is_null(ctype), "unknown crime type", "Crime type", raw_type)
-    # Legacy names, counted once per distinct value and then per row.
-    legacy = np.array(
-        [normalise_crime_type(v) not in (None, v) for v in raw_type.dictionary.to_pylist()]
-        + [False]
-    )[_indices(raw_type)]
-    n_legacy = int(np.count_nonzero(legacy & rej.keep))
-    if n_legacy:
-        flags["legacy crime type name mapped to the current one"] += n_legacy
+    raw_type, ctype = _crime_types(rej, t[cols["Crime type"]], flags)
     group = _map(ctype, offence_group)
     klass = _map(ctype, crime_class)
     is_asb = _map(ctype, lambda v: v == ASB, pa.bool_())

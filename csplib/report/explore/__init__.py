@@ -10,11 +10,18 @@ or the previous period):
   comparison shaded; a missing month is a gap) and the breakdown table;
 * **Places**: the neighbourhoods (LSOAs) with the most crime, names, codes, counts and
   rates (:mod:`csplib.report.sections.places`);
-* **Map**: the LSOA choropleth from the boundaries in the store, drawn offline;
+* **Map** and **Rate map**: LSOA choropleths of counts and (with LSOA populations) of
+  rates per 1,000 residents from the boundaries in the store, drawn offline, with the
+  neighbourhoods the Places view lists outlined as the hot spots; a small count is not
+  shaded on the rate map;
 * **County**: every partnership of the county side by side, the selected one marked
   (:mod:`csplib.report.sections.county`);
 * **Peers**: the funnel plot and table of the area's peer group
-  (:mod:`csplib.report.sections.peers`).
+  (:mod:`csplib.report.sections.peers`);
+* **Outcomes** and **Stop and search**: the strategic assessment's sections for any
+  period (:mod:`.analyses`, built by :mod:`csplib.report.sections.outcomes` and
+  :mod:`csplib.report.sections.stop_search`), with a warning when a period is too recent
+  for its outcomes to be compared.
 
 ``Explorer.controls(...)`` wraps the views in dropdowns whose callbacks redraw them, an
 export button (the current table as CSV and Excel, the chart as PNG, and the ``csp``

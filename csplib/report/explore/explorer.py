@@ -5,7 +5,7 @@ periods it can show, checks a selection and draws one view of it (the views are 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import yaml
@@ -17,7 +17,7 @@ from csplib.indicators.counts import asb_mask
 from csplib.periods import Period, check_coverage, month_range
 from csplib.report import html as h
 from csplib.report.data import ReportData, area_population
-from csplib.report.explore import exports, views
+from csplib.report.explore import analyses, exports, views
 from csplib.report.explore.options import (
     ALL_CRIME,
     COLUMNS,
@@ -92,6 +92,8 @@ class Explorer:
         self.synthetic = synthetic
         self._area_cache: dict[str, tuple[Area, pd.DataFrame]] = {}
         self._measure_cache: dict[str, pd.DataFrame] = {}
+        # The analyses views' inputs and built sections, by area and period.
+        self._analyses_cache: dict[tuple[str, ...], Any] = {}
         self._areas: list[str] | None = None
 
     @classmethod
@@ -295,15 +297,20 @@ class Explorer:
     _overview = views.view_overview
     _places = views.view_places
     _map = views.view_map
+    _rate_map = views.view_rate_map
     _county = views.view_county
     _peers = views.view_peers
+    _outcomes = analyses.view_outcomes
+    _stop_search = analyses.view_stop_search
 
     def view(self, sel: Selection) -> ViewResult:
         """One view of ``sel`` (checked first) as HTML, with its table and chart."""
         sel = self.check(sel)
         build = {
             "Overview": self._overview, "Places": self._places, "Map": self._map,
-            "County": self._county, "Peers": self._peers,
+            "Rate map": self._rate_map,
+            "County": self._county, "Peers": self._peers, "Outcomes": self._outcomes,
+            "Stop and search": self._stop_search,
         }[sel.view]  # fmt: skip
         result = build(sel)
         head = [h.element("style", STYLE)]

@@ -32,7 +32,8 @@ PERIOD_KINDS = {
     "Custom months": "custom",
 }
 
-VIEWS = ("Overview", "Places", "Map", "County", "Peers")
+VIEWS = ("Overview", "Places", "Map", "Rate map", "County", "Peers", "Outcomes",
+         "Stop and search")  # fmt: skip
 
 ALL_CRIME = "All crime"
 ASB_LABEL = "Anti-social behaviour (not crime)"

@@ -12,7 +12,7 @@ import pandas as pd
 from csplib.errors import CspError
 from csplib.indicators.change import compare_periods
 from csplib.indicators.counts import asb_mask, in_period, monthly_counts
-from csplib.indicators.narrative import headline_change
+from csplib.indicators.narrative import headline_change, sentence_case
 from csplib.indicators.peers import ABOVE, BELOW
 from csplib.indicators.significance import add_significance, poisson_change_test
 from csplib.periods import month_range
@@ -222,14 +222,60 @@ def view_map(ex: Explorer, sel: Selection) -> ViewResult:
                 m.boundaries, m.counts, m.key, f"{measure_name(sel.measure)} by LSOA, "
                 f"{sel.area}, {ctx.period.label}",
                 label=lambda code, n: m.shown.get(code, cells.count(n, ex.threshold, "gap")),
+                **places.hot_spots(m, _units(sel)),
             )  # fmt: skip
 
     frame = None
     if m.counts is not None:
         frame = pd.DataFrame({"LSOA code": m.counts.index,
                               "Count": [cells.count(n, ex.threshold) for n in m.counts]})  # fmt: skip
-    parts = [_title(sel, "Map"), places.render_map(m)]
+    parts = [_title(sel, "Map"), places.render_map(m, _units(sel))]
     return ViewResult(h.join(parts), frame, f"{_units(sel)} by LSOA", chart)
+
+
+def view_rate_map(ex: Explorer, sel: Selection) -> ViewResult:
+    """The LSOA choropleth of the measure per 1,000 residents (LSOAs with a small count
+    left unshaded, so no count can be worked back from a rate)."""
+    ctx = ex._context(sel)
+    m = places.build_map(ctx, places.build(ctx))
+    parts = [_title(sel, "Rate map")]
+    rates = _lsoa_rates(ex, m, int(ctx.period.start[:4]))
+    if rates is None:
+        parts.append(h.paragraph("A rate map needs LSOA boundaries and LSOA populations in "
+                                 "the store: the Map view shows counts."))  # fmt: skip
+        return ViewResult(h.join(parts))
+    title = (f"{measure_name(sel.measure)} per 1,000 residents by LSOA, {sel.area}, "
+             f"{ctx.period.label}")  # fmt: skip
+
+    def chart():
+        return charts.choropleth(m.boundaries, rates, m.key, title, per_1000=True,
+                                 **places.hot_spots(m, _units(sel)))  # fmt: skip
+
+    fig, alt = chart()
+    parts.append(h.figure(fig, alt, f"{sentence_case(_units(sel))} per 1,000 residents. A "
+                          f"neighbourhood with fewer than {ex.threshold} {_units(sel)} is not "
+                          "shaded, so no small count can be worked out from its rate."))  # fmt: skip
+    frame = pd.DataFrame({
+        "LSOA code": m.counts.index,
+        "Count": [cells.count(n, ex.threshold) for n in m.counts],
+        "Per 1,000 residents": [h.fmt_float(rates[c], 1) if c in rates.index else "[c]"
+                                for c in m.counts.index],
+    })  # fmt: skip
+    return ViewResult(h.join(parts), frame, f"{_units(sel)} per 1,000 residents by LSOA", chart)
+
+
+def _lsoa_rates(ex: Explorer, m, year: int) -> pd.Series | None:
+    """Per 1,000 residents of each LSOA on the map with at least the threshold's count
+    (a rate would give a small count back), or None without LSOA populations."""
+    if not m.boundaries or m.counts is None:
+        return None
+    pop = _nearest_year(ex.lsoa_population, year)
+    if pop is None:
+        return None
+    counts = m.counts[(m.counts >= ex.threshold) & m.counts.index.isin(pop.index)]
+    people = pop.reindex(counts.index).astype(float)
+    ok = people > 0
+    return (counts[ok] / people[ok] * 1000).astype(float)
 
 
 def view_county(ex: Explorer, sel: Selection) -> ViewResult:

@@ -10,6 +10,7 @@ from datetime import date
 
 import pandas as pd
 
+from csplib.indicators.narrative import sentence_case
 from csplib.plan.actions import ActionProgress
 from csplib.plan.timetable import date_range
 from csplib.report import html as h
@@ -60,16 +61,12 @@ def priority_frame(p: ActionProgress) -> pd.DataFrame:
     })  # fmt: skip
 
 
-def _status(s: str) -> str:
-    return s[:1].upper() + s[1:]
-
-
 def overdue_frame(p: ActionProgress) -> pd.DataFrame:
     o = p.overdue
     return pd.DataFrame({
         "Action": o["action"], "Priority": o["priority"], "Owner": o["owner"],
         "Due": o["due"].map(day), "Days overdue": o["days_overdue"].map(h.fmt_int),
-        "Status": o["status"].map(_status), "Progress note": o["progress_note"].fillna(""),
+        "Status": o["status"].map(sentence_case), "Progress note": o["progress_note"].fillna(""),
     })  # fmt: skip
 
 

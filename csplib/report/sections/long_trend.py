@@ -90,9 +90,34 @@ def build_year(ctx: Year) -> LongTrend:
             if y["rate_per_1000"] is not None:
                 y["rate_per_1000"] = ds.num(rates.get(y["start"]))
         figures["rate_counts"] = PLACED
-    return LongTrend(d.area.name, t, crime, asb, figures, _figures(asb, t), METHOD,
+    asb_figures = _figures(asb, t) | {"council": _council(d.partner, d.area.name, asb, t)}
+    return LongTrend(d.area.name, t, crime, asb, figures, asb_figures, METHOD,
                      three_year_from=ctx.charted_from)  # fmt: skip
 
+
+def _council(partner, area: str, asb: tr.TrendResult, t: int) -> dict | None:
+    """The council's ASB cases per year of the trend (a year with a month missing has no
+    total) and where in the year they and police.uk's incidents peak; None without
+    the council's monthly counts."""
+    monthly = asb.monthly
+    months = sorted(monthly["month"].astype("str").unique())
+    cases = tr.council_asb_cases(partner, area, months)
+    if cases is None:
+        return None
+    years = []
+    for r in asb.years.itertuples():
+        span = [m for m in months if r.start <= m <= r.end]
+        held = cases[span].dropna()
+        total = int(held.sum()) if len(held) == 12 else None
+        years.append({"year": ds.year_label(r.start, r.end), "start": r.start, "end": r.end,
+                      "cases": None if total is None else ds.lone(total, t),
+                      "months": len(held)})  # fmt: skip
+    police = monthly.set_index(monthly["month"].astype("str"))["count"]
+    return {"indicator": tr.COUNCIL_ASB_INDICATOR, "years": years,
+            "peak_months": tr.peak_months(cases), "police_peak_months": tr.peak_months(police)}  # fmt: skip
+
+
+COUNCIL = tr.COUNCIL_ASB_INDICATOR
 
 #: What a force area's rate per 1,000 counts (the report's one definition).
 PLACED = "crimes placed in the partnership by their neighbourhood"
@@ -208,4 +233,42 @@ def render_year(r: LongTrend) -> h.Html:
     )
     parts.append(h.paragraph(_season_sentence(a, group, "anti-social behaviour")))
     parts.append(_season_table(a, group, r.area))
+    parts.append(_render_council(a, r.area, t))
     return h.join(parts)
+
+
+def _render_council(a: dict, area: str, t: int) -> h.Html:
+    """The council's ASB cases per year beside police.uk's incidents, and their peaks."""
+    c = a.get("council")
+    if c is None:
+        return h.paragraph(
+            "No council anti-social behaviour case counts are loaded. A council's monthly "
+            f"case counts, added to the partner table as '{COUNCIL}', are shown here beside "
+            "the incidents reported to the police."
+        )  # fmt: skip
+    police = {y["start"]: y for y in a["years"].get("Anti-social behaviour", [])}
+    rows = []
+    for y in c["years"]:
+        p = police.get(y["start"], {})
+        rows.append({
+            "Year": y["year"],
+            "Reported to the police": ds.text(p.get("count")) if p.get("count") is not None
+            else f"gap ({p.get('months', 0)} of 12 months)",
+            "Council cases": ds.text(y["cases"]) if y["cases"] is not None
+            else f"gap ({y['months']} of 12 months)",
+        })  # fmt: skip
+    table = h.table(
+        pd.DataFrame(rows), f"{area}: anti-social behaviour reported to the police and the "
+        "council's cases, per year", numeric=["Reported to the police", "Council cases"],
+        row_header="Year",
+        note="The council's cases come from its own case records (the partner table). The "
+        "two count different things: an incident reported to the police, and a case the "
+        "council opened; one case can follow several incidents, and some cases never reach "
+        f"the police. Counts of 1 to {t - 1} are shown as <{t}. A year with a month missing "
+        "has no total.",
+    )  # fmt: skip
+    words = [h.paragraph(
+        f"The council's cases are highest, on average, in {' and '.join(c['peak_months'])}; "
+        f"incidents reported to the police in {' and '.join(c['police_peak_months'])}."
+    )] if c["peak_months"] and c["police_peak_months"] else []  # fmt: skip
+    return h.join([h.heading("The council's anti-social behaviour cases", 4), table, *words])

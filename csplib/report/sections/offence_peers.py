@@ -12,6 +12,7 @@ import pandas as pd
 from csplib.indicators.counts import asb_mask
 from csplib.indicators.offence_peers import offence_peer_table
 from csplib.indicators.peers import ABOVE, BELOW
+from csplib.report import charts
 from csplib.report import html as h
 from csplib.report.assessment_data import csp_population
 from csplib.report.sections import disclose as ds
@@ -128,6 +129,19 @@ def build_year(ctx: Year) -> OffencePeers:
                         tuple(notes))  # fmt: skip
 
 
+def _dots(c: Comparison, r: OffencePeers) -> h.Html:
+    """Every offence group against the group's rate with its limits (groups with a
+    count small enough to hide left out, and said so)."""
+    shown = c.table[c.table["count"] >= r.threshold]
+    fig, alt = charts.offence_dots(shown, r.area, c.name)  # the heading above names it
+    left = len(c.table) - len(shown)
+    caption = ("Each dot is an offence group's rate as a multiple of the group's; a dot "
+               "outside its bar is clearly above or below.") + (
+        f" {left} group{'s' if left != 1 else ''} with fewer than {r.threshold} crimes "
+        "left out." if left else "")  # fmt: skip
+    return h.figure(fig, alt, caption)
+
+
 def render_year(r: OffencePeers) -> h.Html:
     parts = [h.paragraph(
         f"Each offence group's crime rate in {r.area} against the partnerships it is compared "
@@ -147,6 +161,7 @@ def render_year(r: OffencePeers) -> h.Html:
                 "than chance alone explains, so the limits there are widened and only a "
                 "partnership outside the widened limits is flagged."
             ))  # fmt: skip
+        parts.append(_dots(c, r))
         if c.significant.empty:
             parts.append(h.paragraph(f"No offence group in {r.area} is clearly above or below "
                                      f"{c.name}."))  # fmt: skip
@@ -168,7 +183,6 @@ def render_year(r: OffencePeers) -> h.Html:
             f"{r.period}", numeric=["Crimes", "Per 1,000 residents", "Group rate per 1,000",
                                     "Times the group rate"], row_header="Offence group",
             note="Above first. 'Limits widened': the partnerships differ more than chance "
-            "explains in that group, so the limits allow for it. No chart: the table lists "
-            "every group flagged.",
+            "explains in that group, so the limits allow for it.",
         ))  # fmt: skip
     return h.join(parts)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from csplib.indicators.plan_values import align_partner_summary, partner_summary
+from csplib.indicators.trend import COUNCIL_ASB_INDICATOR
 from csplib.report import html as h
 from csplib.report.sections import cells
 from csplib.report.sections.context import Year, month_long, records
@@ -27,7 +28,12 @@ def build(ctx: Year, plan=None) -> Partner:
     d = ctx.data
     if d.partner is None or d.partner.empty:
         return Partner(ctx, None, None)
-    table = partner_summary(d.partner, d.area.name, ctx.period.end)
+    # The council's monthly ASB cases have their own table beside police.uk's ASB (the
+    # long trend section): not a latest month here.
+    own = d.partner["indicator"].astype("str").str.strip().str.casefold() != (
+        COUNCIL_ASB_INDICATOR.casefold()
+    )
+    table = partner_summary(d.partner[own], d.area.name, ctx.period.end)
     if plan is not None and plan.progress is not None and not table.empty:
         table = align_partner_summary(table, plan.progress, plan.register.indicators)
     if "compared_with" not in table:

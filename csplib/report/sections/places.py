@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from csplib.indicators.counts import asb_mask, in_period
+from csplib.indicators.counts import in_period
+from csplib.indicators.narrative import sentence_case
 from csplib.indicators.places import repeat_locations, top_lsoas
 from csplib.report import charts
 from csplib.report import html as h
@@ -35,13 +36,20 @@ def _lsoa_population(ctx: Quarter) -> pd.DataFrame:
     return pop[pop["year"] == years[0]][["area_code", "population"]]
 
 
+def _counted(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows the places are counted from, as :func:`top_lsoas` counts them: those not
+    marked ASB (``is_asb``). In a report these are its crimes; the explorer's ASB measure
+    marks its ASB rows as counted, so its places and map count ASB."""
+    return rows[~rows["is_asb"].astype("boolean").fillna(False).astype(bool)]
+
+
 def build(ctx: Quarter) -> Places:
     """The top neighbourhoods and snap points of the quarter, of the area's own LSOAs
     only (:meth:`csplib.areas.Area.inside`): a force's crimes snapped to a neighbourhood
     over its boundary are in its total but are not its places."""
     cur = in_period(ctx.data.area_crimes, ctx.period)
     t = ctx.threshold
-    total = int((~asb_mask(cur)).sum())  # the shares are of all the area's crime
+    total = len(_counted(cur))  # the shares are of all the area's crime
     cur = cur[ctx.data.area.inside(cur)]
     top = top_lsoas(cur, n=10, total=total)
     shown, hidden = cells.top_counts(top["count"], top.attrs["n_total"], t)
@@ -110,7 +118,7 @@ def build_map(ctx: Quarter, places: Places) -> Map:
         return Map(ctx, None, None, None, {})
     own = d.area_crimes[d.area.inside(d.area_crimes)]  # the area's own LSOAs only
     cur = in_period(own, ctx.period)
-    counts = cur[~asb_mask(cur)].groupby("lsoa_code").size()
+    counts = _counted(cur).groupby("lsoa_code").size()
     props = d.boundaries[0].get("properties") or {}
     key = next(
         (k for k in props if k.upper().startswith("LSOA") and k.upper().endswith("CD")), None
@@ -122,15 +130,28 @@ def build_map(ctx: Quarter, places: Places) -> Map:
     return Map(ctx, d.boundaries, counts, key, shown)
 
 
-def render_map(r: Map) -> h.Html:
+def hot_spots(r: Map, units: str = "crimes") -> dict:
+    """The map's outlined hot spots: the neighbourhoods with most crimes, as the places
+    table lists them (``highlight`` and ``highlight_label`` of :func:`charts.choropleth`)."""
+    codes = list(r.shown)
+    n = len(codes)
+    what = "neighbourhood" if n == 1 else f"{n} neighbourhoods"
+    return {"highlight": codes,
+            "highlight_label": f"the {what} with most {units}, as the table lists"}  # fmt: skip
+
+
+def render_map(r: Map, units: str = "crimes") -> h.Html:
+    """The map of :func:`build_map`, its hot spots outlined; ``units`` names what it counts
+    ("ASB incidents" in the explorer's ASB measure)."""
     if not r.boundaries:
         return h.paragraph(
             "No LSOA boundaries in the store: ingest a GeoJSON of LSOA boundaries to add a map."
         )
     label, t = r.ctx.period.label, r.ctx.threshold
     fig, alt = charts.choropleth(
-        r.boundaries, r.counts, r.key, f"Crimes by LSOA, {label}",
+        r.boundaries, r.counts, r.key, f"{sentence_case(units)} by LSOA, {label}",
         label=lambda code, n: r.shown.get(code, cells.count(n, t, "gap")),
+        **hot_spots(r, units),
     )  # fmt: skip
     area = r.ctx.data.area.name
     # The alt text names places, not codes.
@@ -138,4 +159,5 @@ def render_map(r: Map) -> h.Html:
     for code, name in zip(crimes["lsoa_code"], crimes["lsoa_name"], strict=True):
         if code in alt:
             alt = alt.replace(str(code), str(name))
-    return h.figure(fig, alt, f"Crimes by neighbourhood (LSOA), {area}, {label}.")
+    what = sentence_case(units)
+    return h.figure(fig, alt, f"{what} by neighbourhood (LSOA), {area}, {label}.")

@@ -256,12 +256,9 @@ def _chunks(items: list[str], lead: str, most: int = 30) -> list[str]:
     return out
 
 
-def build(ctx: Year, facts, county, priorities, recorded) -> Reconciled:
-    """Reconcile the sections' figures (``facts``: summary.YearFacts, ``county``:
-    county.YearCounty, ``priorities``: priorities.Priorities, ``recorded``:
-    recorded.Recorded)."""
-    area = ctx.data.area
-    t = facts.figures["total_crime"]
+def _totals_rows(ctx: Year, t: dict, recorded, ho_rows) -> list[dict]:
+    """The "Why these totals differ" rows: police.uk like for like, police.uk over every
+    month, and the Home Office count when its table covers both whole years."""
     cover = coverage_phrase(ctx)
     year_months = [m for m in ctx.period.months if m not in ctx.flagged]
     rows = [{
@@ -280,7 +277,6 @@ def build(ctx: Year, facts, county, priorities, recorded) -> Reconciled:
         if ctx.lfl.excluded else "The same months as the like-for-like figure.",
     }]  # fmt: skip
     ho_total = (recorded.figures or {}).get("total") if recorded is not None else None
-    ho_rows = _ho_rows(ctx, _ho_names(ctx))
     if ho_total and ho_rows is not None:
         rows.append({
             "figure": "Home Office recorded crime", "value": ho_total["current"],
@@ -290,6 +286,16 @@ def build(ctx: Year, facts, county, priorities, recorded) -> Reconciled:
             "police.uk leaves out (fraud and computer misuse reported to the police, and "
             "crimes with no map location), and is revised after police.uk publishes.",
         })  # fmt: skip
+    return rows
+
+
+def _placed_rate(
+    ctx: Year, facts, county, rows: list[dict]
+) -> tuple[dict | None, str | None, str | None]:
+    """(the one rate per 1,000, the force's total against its partnerships, why there is
+    no county chart); a force area's placed count joins ``rows`` when it differs."""
+    area, t = ctx.data.area, facts.figures["total_crime"]
+    year_months = [m for m in ctx.period.months if m not in ctx.flagged]
     # One rate: the rows placed in the partnership by their neighbourhood (the county
     # table's definition), so the summary and the county table agree.
     from csplib.report.sections.county import force_reconciliation
@@ -341,6 +347,13 @@ def build(ctx: Year, facts, county, priorities, recorded) -> Reconciled:
                     + ("" if before is None else " and of " + ctx.previous.label),
                     "why": why + ".",
                 })  # fmt: skip
+    return rate, force_note, county_note
+
+
+def _real_changes(ctx: Year, county, priorities, recorded, ho_rows):
+    """(the summary's sentences on every real change, the smaller real changes, the
+    methods lines), police.uk crime types first, then Home Office groups."""
+    area = ctx.data.area
     # Every real change, biggest first: police.uk crime types (the priority table's
     # family of tests), then Home Office offence groups and subgroups.
     days = months_days(ctx.lfl.current), months_days(ctx.lfl.previous)
@@ -382,6 +395,17 @@ def build(ctx: Year, facts, county, priorities, recorded) -> Reconciled:
         changes += [s for _n, _g, s in sorted(ho_found, key=lambda x: (-x[0], x[1]))]
         small += _small(hf, " (Home Office)")
         methods.append("Home Office offence groups and subgroups: " + methods_note(hf))
+    return changes, small, methods
+
+
+def build(ctx: Year, facts, county, priorities, recorded) -> Reconciled:
+    """Reconcile the sections' figures (``facts``: summary.YearFacts, ``county``:
+    county.YearCounty, ``priorities``: priorities.Priorities, ``recorded``:
+    recorded.Recorded)."""
+    ho_rows = _ho_rows(ctx, _ho_names(ctx))
+    rows = _totals_rows(ctx, facts.figures["total_crime"], recorded, ho_rows)
+    rate, force_note, county_note = _placed_rate(ctx, facts, county, rows)
+    changes, small, methods = _real_changes(ctx, county, priorities, recorded, ho_rows)
     small_sentences = _chunks(small, "Smaller real changes (under 10% or 10 crimes):")
     figures = {
         "totals": rows, "rate_per_1000": rate, "force_note": force_note,
