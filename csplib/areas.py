@@ -56,14 +56,18 @@ class Area:
     pfa_name: str | None = None
     csp_names: tuple[str, ...] = field(default=())  # CSPs in the area's force area
 
-    def select(self, crimes: pd.DataFrame) -> pd.DataFrame:
-        """The area's rows of the canonical crimes table (ASB included)."""
+    def mask(self, crimes: pd.DataFrame) -> pd.Series:
+        """Which rows of the canonical crimes table are the area's (ASB included): its
+        forces' rows, and for a partnership those in its LSOAs as recorded by the force
+        that polices it (whose coverage the report checks). A count needs only this."""
         own = crimes["force"].isin(self.forces)
         if self.kind == "force":
-            return crimes[own]
-        # The partnership's LSOAs, as recorded by the force that polices it (whose
-        # coverage the report checks).
-        return crimes[own & (crimes["csp_code"] == self.code)]
+            return own
+        return own & (crimes["csp_code"] == self.code)
+
+    def select(self, crimes: pd.DataFrame) -> pd.DataFrame:
+        """The area's rows of the canonical crimes table (ASB included): :meth:`mask`."""
+        return crimes[self.mask(crimes)]
 
     @property
     def county(self) -> str | None:

@@ -186,6 +186,62 @@ def test_stop_and_search_view_adds_up_across_the_year(explorer):
     assert "Search rates by ethnic group" in html and "Times the White rate" in html
 
 
+def test_outcomes_looked_up_once_or_per_period_give_the_same_figures(sample_store):
+    # The explorer looks up each crime's outcome at age once, in the background, after
+    # its first draw; until then (and in the assessment) each period has its own look-up.
+    # Both ways count every scope's outcomes alike.
+    from csplib.report.explore import analyses
+    from csplib.report.sections import outcomes
+
+    store, _ = sample_store
+    ex = Explorer.load(store=store)
+    a = ex._area("Synthchester")
+    plain = analyses._read_inputs(ex, a, "2024-09")
+    once = analyses._at_age(plain)
+    assert not analyses._has_at_age(plain) and analyses._has_at_age(once)
+    for period in ("2023/24", "2023/24 Q3", "2024-03"):
+        sel = Selection("Synthchester", period, view="Outcomes")
+        p = sel.parsed()
+        built = [
+            outcomes.build_year(analyses.SectionContext(
+                analyses.SectionData(a, ex.lad, analyses._for_period(i, p)), 5, p))
+            for i in (plain, once)
+        ]  # fmt: skip
+        assert built[0].counts == built[1].counts and built[0].totals == built[1].totals
+        assert sum(built[0].totals["period"].values()) > 0, period
+    # Through the explorer: the first draw reads the inputs itself; after the background
+    # look-up a new period draws from it, with the figures of a fresh explorer's.
+    first = ex.view(Selection("Synthchester", "2023/24 Q1", view="Outcomes")).table
+    pending = ex._analyses_cache[analyses._key(a)]
+    assert isinstance(pending, analyses._Pending)
+    pending.later.result()
+    later = ex.view(Selection("Synthchester", "2023/24 Q2", view="Outcomes")).table
+    assert analyses._has_at_age(ex._analyses_cache[analyses._key(a)])
+    fresh = Explorer.load(store=store)
+    again = fresh.view(Selection("Synthchester", "2023/24 Q1", view="Outcomes")).table
+    pd.testing.assert_frame_equal(first, again)
+    assert not later.equals(first) and len(later) == len(first)
+
+
+def test_a_background_read_that_failed_raises_in_the_view(sample_store, monkeypatch):
+    from csplib.errors import CspError
+    from csplib.report.explore import analyses
+
+    store, _ = sample_store
+    ex = Explorer.load(store=store)
+
+    def broken(*args, **kwargs):
+        raise CspError("outcomes file unreadable", fix="ingest it again")
+
+    monkeypatch.setattr(analyses, "load_analyses_inputs", broken)
+    ex.view(Selection("Synthchester", "2024/25 Q2"))  # starts the background read
+    with pytest.raises(CspError, match="outcomes file unreadable"):
+        ex.view(Selection("Synthchester", "2024/25 Q2", view="Outcomes"))
+    monkeypatch.undo()  # the next view reads again
+    html = str(ex.dashboard("Synthchester", "2024/25 Q2", view="Outcomes"))
+    assert "at the same age" in html_unescape(html)
+
+
 def test_analyses_views_without_a_store_say_so(explorer):
     import copy
 

@@ -203,6 +203,26 @@ def outcome_at_age(crimes: pd.DataFrame, outcomes: pd.DataFrame, age_months: int
     return out
 
 
+def at_age_column(age_months: int) -> str:
+    """The crimes column :func:`with_outcome_at_age` adds: each crime's outcome category
+    ``age_months`` after its crime month."""
+    return f"outcome_at_{age_months}_months"
+
+
+def with_outcome_at_age(
+    crimes: pd.DataFrame, outcomes: pd.DataFrame, age_months: int
+) -> pd.DataFrame:
+    """``crimes`` with :func:`at_age_column` (:func:`outcome_at_age` of every crime; none
+    for ASB, which has no outcome). :func:`outcome_shares` reads the column when every
+    scope's rows hold it instead of looking the outcomes up again: the look-up is row by
+    row, so the figures are the same, and a frame read once serves every period (the
+    explorer's)."""
+    crime = ~crimes["is_asb"].astype(bool).to_numpy()
+    at_age = np.full(len(crimes), None, dtype=object)
+    at_age[crime] = outcome_at_age(crimes[crime], outcomes, age_months).to_numpy()
+    return crimes.assign(**{at_age_column(age_months): at_age})
+
+
 def _shares(frame: pd.DataFrame, scope: str) -> pd.DataFrame:
     counts = frame.groupby(["offence_group", "outcome_group"]).size().rename("count").reset_index()
     total = frame.groupby("outcome_group").size().rename("count").reset_index()
@@ -225,10 +245,10 @@ def _shares(frame: pd.DataFrame, scope: str) -> pd.DataFrame:
 _USED = ["month", "is_asb", "crime_id", "offence_group", "last_outcome_category"]
 
 
-def _scope_rows(frame: pd.DataFrame, per) -> pd.DataFrame:
+def _scope_rows(frame: pd.DataFrame, per, at_age: str) -> pd.DataFrame:
     """The crimes (not ASB) of ``per``, with only the columns used (filtering copies
-    little)."""
-    frame = frame[[c for c in _USED if c in frame.columns]]
+    little): those of ``_USED`` and the ``at_age`` column if it has one."""
+    frame = frame[[c for c in (*_USED, at_age) if c in frame.columns]]
     return frame[frame["month"].isin(per.months) & ~frame["is_asb"].astype(bool)]
 
 
@@ -285,15 +305,19 @@ def outcome_shares(
             "Without outcomes files the two periods are not at the same age: compare "
             "shares with care, and load outcomes files for a like-for-like comparison."
         )
+    column = at_age_column(age_months)
     scopes = [
-        (scope, _scope_rows(frame, per))
+        (scope, _scope_rows(frame, per, column))
         for scope, frame, per in (
             ("period", crimes, period),
             ("previous", crimes, previous),
             ("force", force_crimes, period),
         )
     ]
-    if method == "outcomes files":
+    if method == "outcomes files" and all(column in sel for _, sel in scopes):
+        # Looked up beforehand (:func:`with_outcome_at_age`).
+        scopes = [(scope, sel.assign(_category=sel[column])) for scope, sel in scopes]
+    elif method == "outcomes files":
         # One look-up for the three scopes' rows together (row by row, so the same as
         # three), then each scope takes its own rows back in order.
         rows = pd.concat([sel for _, sel in scopes], ignore_index=True)

@@ -24,6 +24,12 @@ COLUMNS = [
     "crime_id", "month", "force", "falls_within", "offence_group", "crime_type", "is_asb",
     "lsoa_code", "lsoa_name", "lad_code", "csp_code", "csp_name", "last_outcome_category",
 ]  # fmt: skip
+#: The crimes columns the outcomes section reads (:func:`csplib.areas.Area.select` and
+#: :func:`csplib.indicators.outcomes.outcome_shares`): all the explorer's outcomes and
+#: stop-and-search views need, so it reads only these.
+OUTCOMES_COLUMNS = [
+    "crime_id", "month", "force", "csp_code", "offence_group", "is_asb", "last_outcome_category",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -49,17 +55,31 @@ def _table(store: Store, name: str) -> pd.DataFrame | None:
     return store.read(name) if store.has(name) else None
 
 
+def area_lsoas(store: Store, area: Area) -> frozenset[str]:
+    """A partnership's LSOA codes by the ONS lookup (empty for a force, or without the
+    lookup): the one part of :class:`AnalysesInputs` that is not its forces'."""
+    if not store.has("geography_lsoa") or area.kind != "csp":
+        return frozenset()
+    geo = store.read("geography_lsoa")
+    if "lad_code" not in geo:
+        return frozenset()
+    return frozenset(geo.loc[geo["lad_code"].isin(area.lad_codes), "lsoa_code"])
+
+
 def load_analyses_inputs(
     store: Store,
     area: Area,
     period: Period,
     peer_group: tuple[str, tuple[str, ...]] | None = None,
+    *,
+    columns: list[str] = COLUMNS,
 ) -> AnalysesInputs:
-    """Read the analyses' inputs for ``area`` and the year ``period``."""
+    """Read the analyses' inputs for ``area`` and the year ``period``; of the crimes,
+    only ``columns`` (the explorer reads :data:`OUTCOMES_COLUMNS`)."""
     first = shift_month(period.end, -(12 * TREND_YEARS - 1))
     months = month_range(first, period.end)
     forces = list(area.forces)
-    crimes = store.crimes(COLUMNS, forces=forces, months=months)
+    crimes = store.crimes(columns, forces=forces, months=months)
     outcomes = None
     if store.has("outcomes"):
         outcomes = store.read(
@@ -72,11 +92,7 @@ def load_analyses_inputs(
     path = store.root / "boundaries" / "lsoa.geojson"
     if path.exists():
         boundaries = json.loads(path.read_text(encoding="utf-8"))
-    lsoas: frozenset[str] = frozenset()
-    if store.has("geography_lsoa") and area.kind == "csp":
-        geo = store.read("geography_lsoa")
-        if "lad_code" in geo:
-            lsoas = frozenset(geo.loc[geo["lad_code"].isin(area.lad_codes), "lsoa_code"])
+    lsoas = area_lsoas(store, area)
     pop = _table(store, "population")
     lsoa_pop = None
     if pop is not None:

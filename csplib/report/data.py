@@ -128,10 +128,12 @@ def load_data(params: ReportParams) -> ReportData:
 def members_counts(data: ReportData, members: list[str], period: Period) -> pd.DataFrame:
     """Crimes (excluding ASB) and population for each member area in ``period``."""
     forces = data.forces or sorted(data.crimes["force"].dropna().unique())
-    cur = in_period(data.crimes, period)
-    cur = cur[~asb_mask(cur)]
-    prev = in_period(data.crimes, period.same_period_last_year())
-    prev = prev[~asb_mask(prev)]
+    # Only the columns counted are filtered, and each area is counted with a mask.
+    used = ["month", "force", "csp_code", "is_asb", "crime_type"]
+    crimes = data.crimes[[c for c in used if c in data.crimes.columns]]
+    counted, month = ~asb_mask(crimes), crimes["month"].astype("str")
+    cur = crimes[counted & month.isin(period.months)]
+    prev = crimes[counted & month.isin(period.same_period_last_year().months)]
     year = int(period.start[:4])
     rows = []
     for name in members:
@@ -142,8 +144,8 @@ def members_counts(data: ReportData, members: list[str], period: Period) -> pd.D
                 f"no population for peer '{name}'",
                 fix="ingest ONS mid-year population estimates covering every peer",
             )
-        rows.append({"area": area.name, "count": len(area.select(cur)),
-                     "count_previous": len(area.select(prev)), "population": pop[0]})  # fmt: skip
+        rows.append({"area": area.name, "count": int(area.mask(cur).sum()),
+                     "count_previous": int(area.mask(prev).sum()), "population": pop[0]})  # fmt: skip
     return pd.DataFrame(rows)
 
 

@@ -5,15 +5,24 @@ the explorer and the assessment give one figure for one area and period."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from csplib.areas import Area
+from csplib.indicators import outcomes as oc
 from csplib.periods import shift_month
 from csplib.report import html as h
-from csplib.report.analyses_data import AnalysesInputs, load_analyses_inputs
+from csplib.report.analyses_data import (
+    OUTCOME_AGE,
+    OUTCOMES_COLUMNS,
+    AnalysesInputs,
+    area_lsoas,
+    load_analyses_inputs,
+)
 from csplib.report.explore.options import ASB_LABEL, MonthSpan, Selection, ViewResult
 from csplib.report.sections import outcomes, stop_search
 
@@ -45,24 +54,88 @@ class SectionContext:
     period: Any  # Period or MonthSpan: start, end, months, label, same_period_last_year()
 
 
+def _read_inputs(ex: Explorer, a: Area, last: str) -> AnalysesInputs:
+    """The inputs of ``a``'s forces over every month the store holds for them, to
+    ``last`` at the latest."""
+    span = ex.data_months(a.name) or (last, last)
+    period = MonthSpan(span[0], max(span[1], last))
+    return load_analyses_inputs(ex.store, a, period, columns=OUTCOMES_COLUMNS)  # type: ignore[arg-type]
+
+
+def _at_age(inputs: AnalysesInputs) -> AnalysesInputs:
+    """The inputs with each crime's outcome at the compared age looked up once
+    (:func:`~csplib.indicators.outcomes.with_outcome_at_age`), so that each period's
+    outcomes are counted without a look-up of their own: the same figures."""
+    if inputs.outcomes is None or inputs.outcomes.empty or _has_at_age(inputs):
+        return inputs
+    crimes = oc.with_outcome_at_age(inputs.crimes, inputs.outcomes, OUTCOME_AGE)
+    return replace(inputs, crimes=crimes)
+
+
+def _has_at_age(inputs: AnalysesInputs) -> bool:
+    return oc.at_age_column(OUTCOME_AGE) in inputs.crimes.columns
+
+
+#: One background worker: :func:`prefetch` reads a force's inputs, or looks up their
+#: outcomes at age, while a view is on screen.
+_WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="csp-explore-inputs")
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """Inputs the background worker is preparing (``later``); ``now``, when there are
+    inputs already, serves until it is done."""
+
+    now: AnalysesInputs | None
+    later: Future
+
+
+def _key(a: Area) -> tuple:
+    # The rows read are the forces' (the area's own rows are selected from them), so the
+    # partnerships of one force share one read.
+    return ("inputs", *a.forces)
+
+
+def prefetch(ex: Explorer, area: str) -> None:
+    """After a view of ``area`` is drawn, prepare its forces' outcome and stop-and-search
+    inputs in the background: read them (once per force) and look up each crime's
+    outcome at age, so that opening the Outcomes or Stop and search view, or a new period
+    of it, does not wait. :func:`context` waits for a read still under way; a read that
+    failed raises its error there, as a read in the view would."""
+    if ex.store is None:
+        return
+    a = ex._area(area)
+    key, span = _key(a), ex.data_months(a.name)
+    held = ex._analyses_cache.get(key)
+    if held is None and span is not None:
+        read = _WORKER.submit(lambda: _at_age(_read_inputs(ex, a, span[1])))
+        _keep(ex._analyses_cache, key, lambda: _Pending(None, read))
+    elif isinstance(held, AnalysesInputs) and not _has_at_age(held):
+        ex._analyses_cache[key] = _Pending(held, _WORKER.submit(_at_age, held))
+
+
+def _inputs(ex: Explorer, a: Area, p) -> AnalysesInputs:
+    key = _key(a)  # read once per force: every month the store holds
+    inputs = _keep(ex._analyses_cache, key, lambda: _read_inputs(ex, a, p.end))
+    if isinstance(inputs, _Pending):
+        if inputs.now is not None and not inputs.later.done():
+            inputs = inputs.now  # the same figures, counted with their own look-up
+        else:
+            del ex._analyses_cache[key]  # a failed read raises here, tried again next time
+            inputs = ex._analyses_cache[key] = inputs.later.result()
+    if shift_month(p.start, -12) < inputs.first_month:  # older than the rows read: read it
+        return load_analyses_inputs(ex.store, a, p, columns=OUTCOMES_COLUMNS)
+    lsoas = _keep(ex._analyses_cache, ("lsoas", a.name), lambda: area_lsoas(ex.store, a))
+    return replace(inputs, area_lsoas=lsoas)
+
+
 def context(ex: Explorer, sel: Selection) -> SectionContext | None:
     """The sections' context for ``sel`` (None when the explorer has no store)."""
     if ex.store is None:
         return None
     a, p = ex._area(sel.area), sel.parsed()
-    key = ("inputs", a.name)
-    if key not in ex._analyses_cache:  # read once per area: every month the store holds
-        span = ex.data_months(a.name) or (p.start, p.end)
-        _make_room(ex._analyses_cache)
-        ex._analyses_cache[key] = load_analyses_inputs(
-            ex.store,
-            a,
-            MonthSpan(span[0], max(span[1], p.end)),  # type: ignore[arg-type]
-        )
-    inputs = ex._analyses_cache[key]
-    if shift_month(p.start, -12) < inputs.first_month:  # older than the rows read: read it
-        inputs = load_analyses_inputs(ex.store, a, p)  # type: ignore[arg-type]
-    return SectionContext(SectionData(a, ex.lad, _for_period(inputs, p)), ex.threshold, p)
+    inputs = _for_period(_inputs(ex, a, p), p)
+    return SectionContext(SectionData(a, ex.lad, inputs), ex.threshold, p)
 
 
 def _for_period(inputs: AnalysesInputs, p) -> AnalysesInputs:
@@ -77,24 +150,30 @@ def _for_period(inputs: AnalysesInputs, p) -> AnalysesInputs:
     )
 
 
-#: How many inputs and built sections the explorer keeps (the oldest go first): a few
-#: periods' worth, so a day of browsing does not hold every period's five years of rows.
+#: How many inputs and built sections the explorer keeps (the least recently used go
+#: first): a few periods' worth, so a day of browsing does not hold every period's
+#: sections, while the inputs every draw uses stay.
 KEEP = 12
 
 
-def _make_room(cache: dict) -> None:
+def _keep(cache: dict, key: tuple, make: Callable[[], Any]) -> Any:
+    """``cache[key]``, made by ``make()`` when missing, now the most recently used; the
+    least recently used entries go to keep :data:`KEEP`."""
+    if key in cache:
+        cache[key] = cache.pop(key)
+        return cache[key]
+    value = make()
     while len(cache) >= KEEP:
         cache.pop(next(iter(cache)))
+    cache[key] = value
+    return value
 
 
-def _built(ex: Explorer, sel: Selection, ctx: SectionContext, build) -> Any:
+def _built(ex: Explorer, ctx: SectionContext, build) -> Any:
     """``build(ctx)``, once per section, area and period: the measure and the comparison
     chosen do not change these sections, so changing them redraws at once."""
     key = (build.__module__, ctx.data.area.name, ctx.period.start, ctx.period.end)
-    if key not in ex._analyses_cache:
-        _make_room(ex._analyses_cache)
-        ex._analyses_cache[key] = build(ctx)
-    return ex._analyses_cache[key]
+    return _keep(ex._analyses_cache, key, lambda: build(ctx))
 
 
 def _gap(ex: Explorer, sel: Selection) -> list[h.Html]:
@@ -121,7 +200,7 @@ def view_outcomes(ex: Explorer, sel: Selection) -> ViewResult:
     if sel.measure == ASB_LABEL:
         parts.append(h.paragraph("Outcomes are recorded for crimes; anti-social behaviour "
                                  "has none. The table covers every offence group."))  # fmt: skip
-    r = _built(ex, sel, ctx, outcomes.build_year)
+    r = _built(ex, ctx, outcomes.build_year)
     parts += _gap(ex, sel)
     if r.result is not None and not r.result.comparable:
         parts.append(h.callout(
@@ -149,7 +228,7 @@ def view_stop_search(ex: Explorer, sel: Selection) -> ViewResult:
     ctx = context(ex, sel)
     if ctx is None:
         return ViewResult(h.join([*parts, h.paragraph(NO_STORE)]))
-    r = _built(ex, sel, ctx, stop_search.build_year)
+    r = _built(ex, ctx, stop_search.build_year)
     parts.append(stop_search.render_year(r))
     frame = None
     if r.figures is not None:

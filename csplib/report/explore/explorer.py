@@ -318,6 +318,7 @@ class Explorer:
             head.append(h.synthetic_banner())
         foot = [h.paragraph(h.LICENCE, "licence")]
         result.html = h.element("div", h.join([*head, result.html, *foot]), class_="csp-explore")
+        analyses.prefetch(self, sel.area)  # while this view is read
         return result
 
     def dashboard(self, area: str, period: str, measure: str = ALL_CRIME,

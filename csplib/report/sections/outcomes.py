@@ -11,6 +11,7 @@ import pandas as pd
 
 from csplib.indicators import outcomes as oc
 from csplib.report import html as h
+from csplib.report.analyses_data import OUTCOME_AGE
 from csplib.report.sections import disclose as ds
 from csplib.report.sections.context import Year
 
@@ -66,11 +67,14 @@ def build_year(ctx: Year) -> Outcomes:
         return Outcomes(d.area.name, force, ctx.threshold, None, {}, {}, None, METHOD,
                         "No crimes with outcomes were read for this section.")  # fmt: skip
     crimes = inputs.crimes
-    area_rows = d.area.select(crimes)
-    outcomes = inputs.outcomes
+    latest = str(crimes["month"].max())
+    # Only the two periods' rows are counted: select them first (one pass over the years
+    # read), then the area's.
+    months = [*ctx.period.months, *ctx.period.same_period_last_year().months]
+    crimes = crimes[crimes["month"].astype("str").isin(months)]
     res = oc.outcome_shares(
-        area_rows, crimes, ctx.period, outcomes=outcomes, age_months=6,
-        latest_month=str(crimes["month"].max()),
+        d.area.select(crimes), crimes, ctx.period, outcomes=inputs.outcomes, age_months=OUTCOME_AGE,
+        latest_month=latest,
     )  # fmt: skip
     counts, totals = _published(res.table, ctx.threshold)
     figures = {
