@@ -57,9 +57,17 @@ class SectionContext:
 def _read_inputs(ex: Explorer, a: Area, last: str) -> AnalysesInputs:
     """The inputs of ``a``'s forces over every month the store holds for them, to
     ``last`` at the latest."""
+    return _read(ex.store, a, _months(ex, a, last))
+
+
+def _months(ex: Explorer, a: Area, last: str) -> MonthSpan:
     span = ex.data_months(a.name) or (last, last)
-    period = MonthSpan(span[0], max(span[1], last))
-    return load_analyses_inputs(ex.store, a, period, columns=OUTCOMES_COLUMNS)  # type: ignore[arg-type]
+    return MonthSpan(span[0], max(span[1], last))
+
+
+def _read(store, a: Area, months: MonthSpan) -> AnalysesInputs:
+    # Reads the store only (the background worker touches none of the explorer's frames).
+    return load_analyses_inputs(store, a, months, columns=OUTCOMES_COLUMNS)  # type: ignore[arg-type]
 
 
 def _at_age(inputs: AnalysesInputs) -> AnalysesInputs:
@@ -108,7 +116,8 @@ def prefetch(ex: Explorer, area: str) -> None:
     key, span = _key(a), ex.data_months(a.name)
     held = ex._analyses_cache.get(key)
     if held is None and span is not None:
-        read = _WORKER.submit(lambda: _at_age(_read_inputs(ex, a, span[1])))
+        store, months = ex.store, _months(ex, a, span[1])
+        read = _WORKER.submit(lambda: _at_age(_read(store, a, months)))
         _keep(ex._analyses_cache, key, lambda: _Pending(None, read))
     elif isinstance(held, AnalysesInputs) and not _has_at_age(held):
         ex._analyses_cache[key] = _Pending(held, _WORKER.submit(_at_age, held))
