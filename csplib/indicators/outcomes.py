@@ -220,7 +220,8 @@ def with_outcome_at_age(
     crime = ~crimes["is_asb"].astype(bool).to_numpy()
     at_age = np.full(len(crimes), None, dtype=object)
     at_age[crime] = outcome_at_age(crimes[crime], outcomes, age_months).to_numpy()
-    return crimes.assign(**{at_age_column(age_months): at_age})
+    # Held as Arrow-backed text: one column over a force's years of crimes stays small.
+    return crimes.assign(**{at_age_column(age_months): pd.array(at_age, dtype="str")})
 
 
 def _shares(frame: pd.DataFrame, scope: str) -> pd.DataFrame:
