@@ -242,6 +242,40 @@ def test_a_background_read_that_failed_raises_in_the_view(sample_store, monkeypa
     assert "at the same age" in html_unescape(html)
 
 
+def test_a_failed_look_up_leaves_the_inputs_as_read(sample_store, monkeypatch):
+    # The look-up once is only a shortcut: if it fails, the inputs read still serve
+    # (each period with its own look-up), and it is not tried after every view.
+    from dataclasses import replace
+
+    from csplib.indicators import outcomes as oc
+    from csplib.report.explore import analyses
+
+    store, _ = sample_store
+    ex = Explorer.load(store=store)
+    key = analyses._key(ex._area("Northvale"))
+
+    def broken(*args, **kwargs):
+        raise MemoryError("no room for the look-up")
+
+    monkeypatch.setattr(oc, "with_outcome_at_age", broken)
+    ex.view(Selection("Northvale", "2023/24", view="Outcomes"))  # reads; then the look-up
+    pending = ex._analyses_cache[key]
+    assert isinstance(pending, analyses._Pending)
+    assert isinstance(pending.later.exception(), MemoryError)
+    drawn = ex.view(Selection("Northvale", "2022/23", view="Outcomes")).table
+    ex.view(Selection("Northvale", "2022/23"))
+    held = ex._analyses_cache[key]
+    assert isinstance(held, analyses.AnalysesInputs) and not analyses._has_at_age(held)
+    fresh = Explorer.load(store=store)
+    want = fresh.view(Selection("Northvale", "2022/23", view="Outcomes")).table
+    pd.testing.assert_frame_equal(drawn, want)
+    # Inputs without outcomes files: nothing to look up, nothing sent to the worker.
+    ex._analyses_cache.clear()
+    ex._analyses_cache[key] = replace(held, outcomes=None)
+    analyses.prefetch(ex, "Northvale")
+    assert isinstance(ex._analyses_cache[key], analyses.AnalysesInputs)
+
+
 def test_analyses_views_without_a_store_say_so(explorer):
     import copy
 

@@ -132,6 +132,37 @@ def test_outcome_at_age_uses_only_outcomes_known_by_the_cut_off():
     assert res.comparable and "6 months after" in res.cut_off
 
 
+def test_outcomes_looked_up_once_are_each_crimes_outcome_at_age():
+    # The same three crimes as above, with an ASB row (no outcome), an index with
+    # repeats (positions count, not labels) and the rows in another order.
+    crimes = _crimes(
+        [
+            ("c", "2018-04", "Theft offences", False, "Suspect charged"),
+            ("", "2019-04", "Anti-social behaviour", True, None),
+            ("a", "2019-04", "Theft offences", False, "Suspect charged"),
+            ("b", "2019-04", "Theft offences", False, "Suspect charged"),
+        ]
+    ).set_axis([7, 7, 3, 3])
+    outcomes = pd.DataFrame(
+        {
+            "crime_id": ["a", "a", "b", "c", "c"],
+            "month": ["2019-05", "2019-12", "2020-02", "2018-06", "2019-09"],
+            "outcome_type": ["Under investigation", "Suspect charged", "Suspect charged",
+                             "Unable to prosecute suspect", "Suspect charged"],
+        }
+    )  # fmt: skip
+    once = oc.with_outcome_at_age(crimes, outcomes, 6)
+    column = once[oc.at_age_column(6)]
+    assert column.tolist()[0] == "Unable to prosecute suspect" and pd.isna(column.iloc[1])
+    assert column.tolist()[2:] == ["Under investigation", "Under investigation"]
+    # outcome_shares reads the column in place of its own look-up: the same table.
+    period = Period.fquarter(2019, 1)
+    own = oc.outcome_shares(crimes, crimes, period, outcomes=outcomes, age_months=6)
+    read = oc.outcome_shares(once, once, period, outcomes=outcomes, age_months=6)
+    pd.testing.assert_frame_equal(own.table, read.table)
+    assert read.to_figures()["counts"]["period"]["Theft offences"][oc.UNDER_INVESTIGATION] == 2
+
+
 def _street(realdata, folder):
     return sorted((realdata / "police_uk" / folder).glob("*.csv"))
 

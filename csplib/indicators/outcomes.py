@@ -219,7 +219,8 @@ def with_outcome_at_age(
     explorer's)."""
     crime = ~crimes["is_asb"].astype(bool).to_numpy()
     at_age = np.full(len(crimes), None, dtype=object)
-    at_age[crime] = outcome_at_age(crimes[crime], outcomes, age_months).to_numpy()
+    rows = crimes[crime].reset_index(drop=True)  # outcome_at_age keys rows by index
+    at_age[crime] = outcome_at_age(rows, outcomes, age_months).to_numpy()
     # Held as Arrow-backed text: one column over a force's years of crimes stays small.
     return crimes.assign(**{at_age_column(age_months): pd.array(at_age, dtype="str")})
 
@@ -317,7 +318,9 @@ def outcome_shares(
     ]
     if method == "outcomes files" and all(column in sel for _, sel in scopes):
         # Looked up beforehand (:func:`with_outcome_at_age`).
-        scopes = [(scope, sel.assign(_category=sel[column])) for scope, sel in scopes]
+        scopes = [
+            (scope, sel.assign(_category=sel[column].astype(object))) for scope, sel in scopes
+        ]
     elif method == "outcomes files":
         # One look-up for the three scopes' rows together (row by row, so the same as
         # three), then each scope takes its own rows back in order.

@@ -84,6 +84,16 @@ def _has_at_age(inputs: AnalysesInputs) -> bool:
     return oc.at_age_column(OUTCOME_AGE) in inputs.crimes.columns
 
 
+def _wants_at_age(ex: Explorer, key: tuple, inputs: AnalysesInputs) -> bool:
+    """Whether looking the outcomes up once would serve: there are outcomes files, the
+    look-up is not done, and it has not failed before (then each period's own look-up
+    serves, with the same figures)."""
+    has_outcomes = inputs.outcomes is not None and not inputs.outcomes.empty
+    return (
+        has_outcomes and not _has_at_age(inputs) and ("no at-age", *key) not in ex._analyses_cache
+    )
+
+
 #: One background worker: :func:`prefetch` reads a force's inputs, or looks up their
 #: outcomes at age, while a view is on screen.
 _WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="csp-explore-inputs")
@@ -119,7 +129,7 @@ def prefetch(ex: Explorer, area: str) -> None:
         store, months = ex.store, _months(ex, a, span[1])
         read = _WORKER.submit(lambda: _at_age(_read(store, a, months)))
         _keep(ex._analyses_cache, key, lambda: _Pending(None, read))
-    elif isinstance(held, AnalysesInputs) and not _has_at_age(held):
+    elif isinstance(held, AnalysesInputs) and _wants_at_age(ex, key, held):
         ex._analyses_cache[key] = _Pending(held, _WORKER.submit(_at_age, held))
 
 
@@ -127,11 +137,18 @@ def _inputs(ex: Explorer, a: Area, p) -> AnalysesInputs:
     key = _key(a)  # read once per force: every month the store holds
     inputs = _keep(ex._analyses_cache, key, lambda: _read_inputs(ex, a, p.end))
     if isinstance(inputs, _Pending):
-        if inputs.now is not None and not inputs.later.done():
-            inputs = inputs.now  # the same figures, counted with their own look-up
-        else:
+        pending = inputs
+        if pending.now is None:  # a read: wait for it
             del ex._analyses_cache[key]  # a failed read raises here, tried again next time
-            inputs = ex._analyses_cache[key] = inputs.later.result()
+            inputs = ex._analyses_cache[key] = pending.later.result()
+        elif not pending.later.done():
+            inputs = pending.now  # the same figures, counted with their own look-up
+        elif pending.later.exception() is not None:
+            # The look-up once failed: the inputs serve as read, each period with its own.
+            inputs = ex._analyses_cache[key] = pending.now
+            _keep(ex._analyses_cache, ("no at-age", *key), lambda: True)
+        else:
+            inputs = ex._analyses_cache[key] = pending.later.result()
     if shift_month(p.start, -12) < inputs.first_month:  # older than the rows read: read it
         return load_analyses_inputs(ex.store, a, p, columns=OUTCOMES_COLUMNS)
     lsoas = _keep(ex._analyses_cache, ("lsoas", a.name), lambda: area_lsoas(ex.store, a))
