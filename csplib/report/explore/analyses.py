@@ -74,7 +74,7 @@ def _at_age(inputs: AnalysesInputs) -> AnalysesInputs:
     """The inputs with each crime's outcome at the compared age looked up once
     (:func:`~csplib.indicators.outcomes.with_outcome_at_age`), so that each period's
     outcomes are counted without a look-up of their own: the same figures."""
-    if inputs.outcomes is None or inputs.outcomes.empty or _has_at_age(inputs):
+    if not _needs_look_up(inputs):
         return inputs
     crimes = oc.with_outcome_at_age(inputs.crimes, inputs.outcomes, OUTCOME_AGE)
     return replace(inputs, crimes=crimes)
@@ -84,14 +84,16 @@ def _has_at_age(inputs: AnalysesInputs) -> bool:
     return oc.at_age_column(OUTCOME_AGE) in inputs.crimes.columns
 
 
-def _wants_at_age(ex: Explorer, key: tuple, inputs: AnalysesInputs) -> bool:
-    """Whether looking the outcomes up once would serve: there are outcomes files, the
-    look-up is not done, and it has not failed before (then each period's own look-up
-    serves, with the same figures)."""
+def _needs_look_up(inputs: AnalysesInputs) -> bool:
+    """There are outcomes files and the look-up once is not done."""
     has_outcomes = inputs.outcomes is not None and not inputs.outcomes.empty
-    return (
-        has_outcomes and not _has_at_age(inputs) and ("no at-age", *key) not in ex._analyses_cache
-    )
+    return has_outcomes and not _has_at_age(inputs)
+
+
+def _wants_at_age(ex: Explorer, key: tuple, inputs: AnalysesInputs) -> bool:
+    """Whether to send the look-up once to the worker: it is needed and has not failed
+    before (then each period's own look-up serves, with the same figures)."""
+    return _needs_look_up(inputs) and ("no at-age", *key) not in ex._analyses_cache
 
 
 #: One background worker: :func:`prefetch` reads a force's inputs, or looks up their
